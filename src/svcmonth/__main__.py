@@ -1,0 +1,5 @@
+"""Run svcmonth as ``python -m svcmonth``."""
+
+from svcmonth.cli.app import main
+
+main()

@@ -1,0 +1,353 @@
+"""Campaigns: creation, settings, weeks and deadlines, and choosing the one a command means."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from svcmonth import timeutil
+from svcmonth.audit import record
+from svcmonth.errors import NotFound, SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks
+
+DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_POINTS = {1: 1, 2: 2, 3: 3}
+
+
+@dataclass
+class Campaign:
+    """A campaign's settings and weeks, as stored (deadlines as moved by the clerk)."""
+
+    id: int
+    name: str
+    start: date
+    end: date
+    tz: ZoneInfo
+    min_articles: int
+    deadline_weekday: int
+    deadline_time: time
+    on_time_level: int
+    late_level: int
+    adoption_level: int
+    adoption_multiplier: int
+    start_utc: str
+    points: dict[int, int] = field(default_factory=dict)
+    doubling_outlets: list[str] = field(default_factory=list)
+    weeks: list[Week] = field(default_factory=list)
+
+    @property
+    def window_end(self) -> str:
+        """The instant the article window closes: the last week's deadline (stored form)."""
+        return timeutil.to_db(self.weeks[-1].deadline)
+
+    def week(self, number: int) -> Week:
+        """Week ``number``, or a clear error when the campaign has no such week."""
+        if not 1 <= number <= len(self.weeks):
+            raise SvcmonthError(
+                _("week {week} is out of range: campaign {name} has weeks 1-{n}").format(
+                    week=number, name=self.name, n=len(self.weeks)
+                )
+            )
+        return self.weeks[number - 1]
+
+    def show(self, stored: str | None) -> str | None:
+        """A stored instant in this campaign's zone."""
+        return timeutil.show(stored, self.tz)
+
+    def settings(self) -> dict[str, Any]:
+        """The settings as SPEC.md's ``campaign show --format json`` object."""
+        return {
+            "name": self.name,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "tz": self.tz.key,
+            "min_articles": self.min_articles,
+            "deadline_weekday": WEEKDAYS[self.deadline_weekday],
+            "deadline_time": self.deadline_time.isoformat(timespec="minutes"),
+            "on_time_level": self.on_time_level,
+            "late_level": self.late_level,
+            "adoption_level": self.adoption_level,
+            "adoption_multiplier": self.adoption_multiplier,
+            "points": {str(k): v for k, v in sorted(self.points.items())},
+            "doubling_outlets": list(self.doubling_outlets),
+            "weeks": self.week_rows(),
+        }
+
+    def week_rows(self) -> list[dict[str, Any]]:
+        """The weeks as rows: ``week, first_day, last_day, deadline``."""
+        return [
+            {
+                "week": w.number,
+                "first_day": w.first_day.isoformat(),
+                "last_day": w.last_day.isoformat(),
+                "deadline": w.deadline.astimezone(self.tz).isoformat(timespec="seconds"),
+            }
+            for w in self.weeks
+        ]
+
+
+def create(
+    conn: sqlite3.Connection,
+    name: str,
+    start: date,
+    end: date,
+    now: datetime,
+    *,
+    tz_name: str = DEFAULT_TZ,
+    min_articles: int = 3,
+    deadline_weekday: int = 0,
+    deadline_time: time = time(12, 0),
+    late_level: int = 1,
+) -> Campaign:
+    """Create a campaign with its weeks and default rules (inside the caller's transaction)."""
+    name = (name or "").strip()
+    if not name:
+        raise SvcmonthError(_("the campaign needs a name"))
+    tz = timeutil.zone(tz_name)
+    if min_articles < 0:
+        raise SvcmonthError(_("the article minimum cannot be negative"))
+    if late_level not in (1, 2, 3):
+        raise SvcmonthError(_("the late level must be 1, 2 or 3"))
+    weeks = campaign_weeks(start, end, tz, deadline_weekday, deadline_time)
+    if conn.execute("SELECT 1 FROM campaign WHERE name = ?", (name,)).fetchone():
+        raise SvcmonthError(_("a campaign named {name!r} already exists").format(name=name))
+    at = timeutil.to_db(now)
+    cur = conn.execute(
+        "INSERT INTO campaign (name, start_date, end_date, tz, start_utc, min_articles,"
+        " deadline_weekday, deadline_time, late_level, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            name,
+            start.isoformat(),
+            end.isoformat(),
+            tz.key,
+            timeutil.to_db(timeutil.local_midnight(start, tz)),
+            min_articles,
+            deadline_weekday,
+            deadline_time.isoformat(),
+            late_level,
+            at,
+        ),
+    )
+    cid = cur.lastrowid
+    conn.executemany(
+        "INSERT INTO campaign_points (campaign_id, level, points) VALUES (?, ?, ?)",
+        [(cid, level, pts) for level, pts in DEFAULT_POINTS.items()],
+    )
+    conn.execute(
+        "INSERT INTO campaign_doubling_outlet (campaign_id, outlet)"
+        " SELECT ?, name FROM outlet WHERE doubling_default = 1",
+        (cid,),
+    )
+    conn.executemany(
+        "INSERT INTO campaign_week (campaign_id, week, first_day, last_day, ends_at,"
+        " default_deadline, deadline) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                cid,
+                w.number,
+                w.first_day.isoformat(),
+                w.last_day.isoformat(),
+                timeutil.to_db(w.ends),
+                timeutil.to_db(w.deadline),
+                timeutil.to_db(w.deadline),
+            )
+            for w in weeks
+        ],
+    )
+    record(conn, at, "create", "campaign", name, None, {"start": str(start), "end": str(end)})
+    return load(conn, name)
+
+
+_SELECT = (
+    "SELECT id, name, start_date, end_date, tz, min_articles, deadline_weekday, deadline_time,"
+    " on_time_level, late_level, adoption_level, adoption_multiplier, start_utc FROM campaign"
+)
+
+
+def load(conn: sqlite3.Connection, name: str) -> Campaign:
+    """The campaign called ``name``."""
+    row = conn.execute(_SELECT + " WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        known = [r[0] for r in conn.execute("SELECT name FROM campaign ORDER BY start_date")]
+        hint = ", ".join(known) if known else _("none yet: create one with `campaign new`")
+        raise NotFound(
+            _("no campaign named {name!r} (campaigns: {known})").format(name=name, known=hint)
+        )
+    return _from_row(conn, row)
+
+
+def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> Campaign:
+    tz = timeutil.zone(row[4])
+    c = Campaign(
+        id=row[0],
+        name=row[1],
+        start=date.fromisoformat(row[2]),
+        end=date.fromisoformat(row[3]),
+        tz=tz,
+        min_articles=row[5],
+        deadline_weekday=row[6],
+        deadline_time=time.fromisoformat(row[7]),
+        on_time_level=row[8],
+        late_level=row[9],
+        adoption_level=row[10],
+        adoption_multiplier=row[11],
+        start_utc=row[12],
+    )
+    c.points = dict(
+        conn.execute("SELECT level, points FROM campaign_points WHERE campaign_id = ?", (c.id,))
+    )
+    c.doubling_outlets = [
+        r[0]
+        for r in conn.execute(
+            "SELECT d.outlet FROM campaign_doubling_outlet d JOIN outlet o ON o.name = d.outlet"
+            " WHERE d.campaign_id = ? ORDER BY o.rowid",
+            (c.id,),
+        )
+    ]
+    c.weeks = [
+        Week(
+            number=r[0],
+            first_day=date.fromisoformat(r[1]),
+            last_day=date.fromisoformat(r[2]),
+            ends=timeutil.from_db(r[3]),
+            deadline=timeutil.from_db(r[4]),
+        )
+        for r in conn.execute(
+            "SELECT week, first_day, last_day, ends_at, deadline FROM campaign_week"
+            " WHERE campaign_id = ? ORDER BY week",
+            (c.id,),
+        )
+    ]
+    return c
+
+
+def resolve(conn: sqlite3.Connection, name: str | None, instant: datetime) -> Campaign:
+    """The campaign a command means (SPEC.md): named; else the one whose span (first day to
+    last deadline) contains ``instant``; else the latest by first day."""
+    if name:
+        return load(conn, name)
+    at = timeutil.to_db(instant)
+    row = conn.execute(
+        _SELECT  # noqa: S608 (a constant)
+        + " WHERE start_utc <= ? AND ? < (SELECT max(deadline) FROM campaign_week"
+        " WHERE campaign_id = campaign.id) ORDER BY start_date DESC, id DESC LIMIT 1",
+        (at, at),
+    ).fetchone()
+    if row is None:
+        row = conn.execute(_SELECT + " ORDER BY start_date DESC, id DESC LIMIT 1").fetchone()
+    if row is None:
+        raise NotFound(_("no campaign yet: create one with `svcmonth campaign new`"))
+    return _from_row(conn, row)
+
+
+def zone_for_display(conn: sqlite3.Connection) -> ZoneInfo:
+    """The zone to show times that belong to no campaign in: the latest campaign's, or the
+    default."""
+    row = conn.execute("SELECT tz FROM campaign ORDER BY start_date DESC LIMIT 1").fetchone()
+    return timeutil.zone(row[0] if row else DEFAULT_TZ)
+
+
+def move_deadline(
+    conn: sqlite3.Connection, campaign: Campaign, week: int, at: datetime, now: datetime
+) -> dict[str, Any]:
+    """Move one week's deadline for everyone (a holiday)."""
+    w = campaign.week(week)
+    new = timeutil.to_db(at)
+    old = timeutil.to_db(w.deadline)
+    conn.execute(
+        "UPDATE campaign_week SET deadline = ? WHERE campaign_id = ? AND week = ?",
+        (new, campaign.id, week),
+    )
+    record(
+        conn,
+        timeutil.to_db(now),
+        "move_deadline",
+        "campaign_week",
+        f"{campaign.name}#{week}",
+        {"deadline": old},
+        {"deadline": new},
+    )
+    return {"week": week, "deadline": campaign.show(new), "was": campaign.show(old)}
+
+
+def set_rules(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    now: datetime,
+    *,
+    min_articles: int | None = None,
+    late_level: int | None = None,
+    on_time_level: int | None = None,
+    points: dict[int, int] | None = None,
+    adoption_multiplier: int | None = None,
+    add_doubling: list[str] | None = None,
+    remove_doubling: list[str] | None = None,
+) -> Campaign:
+    """Change the campaign's scoring rules; every derived figure follows at once."""
+    before = campaign.settings()
+    for which, value in (("late", late_level), ("on-time", on_time_level)):
+        if value is not None and value not in (1, 2, 3):
+            raise SvcmonthError(_("the {which} level must be 1, 2 or 3").format(which=which))
+    if min_articles is not None and min_articles < 0:
+        raise SvcmonthError(_("the article minimum cannot be negative"))
+    if adoption_multiplier is not None and adoption_multiplier < 1:
+        raise SvcmonthError(_("the adoption multiplier must be at least 1"))
+    updates = {
+        "min_articles": min_articles,
+        "late_level": late_level,
+        "on_time_level": on_time_level,
+        "adoption_multiplier": adoption_multiplier,
+    }
+    for column, value in updates.items():
+        if value is not None:
+            conn.execute(
+                f"UPDATE campaign SET {column} = ? WHERE id = ?",  # noqa: S608 (fixed names)
+                (value, campaign.id),
+            )
+    for level, pts in (points or {}).items():
+        if level not in (1, 2, 3) or pts < 0:
+            raise SvcmonthError(_("points are given as LEVEL=POINTS, level 1-3, points >= 0"))
+        conn.execute(
+            "UPDATE campaign_points SET points = ? WHERE campaign_id = ? AND level = ?",
+            (pts, campaign.id, level),
+        )
+    for outlet in add_doubling or []:
+        _require_outlet(conn, outlet)
+        conn.execute(
+            "INSERT OR IGNORE INTO campaign_doubling_outlet (campaign_id, outlet) VALUES (?, ?)",
+            (campaign.id, outlet),
+        )
+    for outlet in remove_doubling or []:
+        _require_outlet(conn, outlet)
+        conn.execute(
+            "DELETE FROM campaign_doubling_outlet WHERE campaign_id = ? AND outlet = ?",
+            (campaign.id, outlet),
+        )
+    changed = load(conn, campaign.name)
+    after = changed.settings()
+    before.pop("weeks")
+    after.pop("weeks")
+    record(conn, timeutil.to_db(now), "set_rules", "campaign", campaign.name, before, after)
+    return changed
+
+
+def _require_outlet(conn: sqlite3.Connection, outlet: str) -> None:
+    if not conn.execute("SELECT 1 FROM outlet WHERE name = ?", (outlet,)).fetchone():
+        raise NotFound(_("unknown outlet {name!r}; see `svcmonth outlet list`").format(name=outlet))
+
+
+def list_all(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every campaign, oldest first: name, start, end, tz, weeks, min_articles."""
+    return [
+        {"name": r[0], "start": r[1], "end": r[2], "tz": r[3], "min_articles": r[4], "weeks": r[5]}
+        for r in conn.execute(
+            "SELECT name, start_date, end_date, tz, min_articles,"
+            " (SELECT count(*) FROM campaign_week w WHERE w.campaign_id = c.id)"
+            " FROM campaign c ORDER BY start_date, id"
+        )
+    ]

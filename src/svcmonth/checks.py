@@ -1,0 +1,151 @@
+"""The two checks of the weekly cycle: the Monday-noon deadlines and the article minimum.
+
+Both are computed in SQL from the stored rows at ``as_of``: submissions after that instant
+do not count. Deactivated members are left out. Rejected and withdrawn submissions count for
+neither a report nor the minimum.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from svcmonth import timeutil
+from svcmonth.campaigns import Campaign
+
+SHORT_STATUSES = {"late", "missing", "at_risk", "failed"}
+
+DEADLINE_KEYS = ("member", "week", "deadline", "status", "submitted_at", "submission")
+QUOTA_KEYS = ("member", "articles", "required", "shortfall", "status")
+
+_DEADLINES_SQL = """
+WITH w AS (
+    SELECT week, deadline FROM campaign_week
+    WHERE campaign_id = :c AND (:week IS NULL OR week = :week)
+), first_report AS (
+    SELECT member_id, week, min(submitted_at) AS first_at, id
+    FROM submission
+    WHERE campaign_id = :c AND kind = 'report' AND grade <> 'rejected'
+      AND withdrawn_at IS NULL AND submitted_at <= :as_of
+    GROUP BY member_id, week
+)
+SELECT code, name, week, due, first_at, id,
+    CASE
+        WHEN first_at IS NULL THEN CASE WHEN :as_of < due THEN 'pending' ELSE 'missing' END
+        WHEN first_at < due THEN 'on_time'
+        ELSE 'late'
+    END AS status
+FROM (
+    SELECT m.id AS member_id, m.code, m.name, w.week, r.first_at, r.id,
+        max(w.deadline, coalesce(x.until, w.deadline)) AS due
+    FROM member m
+    CROSS JOIN w
+    LEFT JOIN deadline_extension x
+      ON x.campaign_id = :c AND x.member_id = m.id AND x.week = w.week
+    LEFT JOIN first_report r ON r.member_id = m.id AND r.week = w.week
+    WHERE m.active = 1 AND (:member IS NULL OR m.id = :member)
+)
+ORDER BY member_id, week
+"""
+
+
+def deadline_rows(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    as_of: datetime,
+    week: int | None = None,
+    member_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every active member × week: ``member, week, deadline, status, submitted_at,
+    submission`` (plus ``name``)."""
+    if week is not None:
+        campaign.week(week)
+    rows = conn.execute(
+        _DEADLINES_SQL,
+        {"c": campaign.id, "week": week, "as_of": timeutil.to_db(as_of), "member": member_id},
+    ).fetchall()
+    show = campaign.show
+    return [
+        {
+            "member": r[0],
+            "week": r[2],
+            "deadline": show(r[3]),
+            "status": r[6],
+            "submitted_at": show(r[4]),
+            "submission": r[5],
+            "name": r[1],
+        }
+        for r in rows
+    ]
+
+
+_QUOTA_SQL = """
+SELECT m.code, m.name, coalesce(a.n, 0) FROM member m
+LEFT JOIN (
+    SELECT member_id, count(*) AS n FROM submission
+    WHERE campaign_id = :c AND kind = 'article' AND grade <> 'rejected' AND withdrawn_at IS NULL
+      AND submitted_at >= :start AND submitted_at < :end AND submitted_at <= :as_of
+    GROUP BY member_id
+) a ON a.member_id = m.id
+WHERE m.active = 1 AND (:member IS NULL OR m.id = :member)
+ORDER BY m.id
+"""
+
+
+def article_counts(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: str, member_id: int | None = None
+) -> list[tuple[str, str, int]]:
+    """``(code, name, articles)`` for each active member: articles that count (rule 5)."""
+    return conn.execute(
+        _QUOTA_SQL,
+        {
+            "c": campaign.id,
+            "start": campaign.start_utc,
+            "end": campaign.window_end,
+            "as_of": as_of,
+            "member": member_id,
+        },
+    ).fetchall()
+
+
+def quota_status(articles: int, required: int, window_open: bool) -> str:
+    """``met``; below the minimum, ``at_risk`` while the window is open, else ``failed``."""
+    if articles >= required:
+        return "met"
+    return "at_risk" if window_open else "failed"
+
+
+def quota_rows(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime, member_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Every active member's article count against the minimum: ``member, articles,
+    required, shortfall, status`` (plus ``name``)."""
+    at = timeutil.to_db(as_of)
+    window_open = at < campaign.window_end
+    required = campaign.min_articles
+    return [
+        {
+            "member": code,
+            "articles": n,
+            "required": required,
+            "shortfall": max(0, required - n),
+            "status": quota_status(n, required, window_open),
+            "name": name,
+        }
+        for code, name, n in article_counts(conn, campaign, at, member_id)
+    ]
+
+
+def falls_short(rows: list[dict[str, Any]]) -> bool:
+    """Whether any row is late, missing, at risk or failed (for ``--exit-code``)."""
+    return any(r["status"] in SHORT_STATUSES for r in rows)
+
+
+def matrix(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deadline rows pivoted for people: one row per member, one column per week."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        entry = out.setdefault(r["member"], {"member": r["member"], "name": r["name"]})
+        entry[str(r["week"])] = r["status"]
+    return list(out.values())

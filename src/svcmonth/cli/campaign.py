@@ -1,0 +1,188 @@
+"""``svcmonth campaign …``: create campaigns, show their weeks, move deadlines, set rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from svcmonth import campaigns, timeutil, weeks
+from svcmonth.cli.common import (
+    CampaignOpt,
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    campaign_at,
+    database,
+    now,
+    show,
+)
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.render import message
+
+app = typer.Typer(
+    help=_("Campaigns: dates, weeks, deadlines and scoring rules."), no_args_is_help=True
+)
+
+
+@app.command("new")
+def new(
+    name: Annotated[str, typer.Argument(help=_("Campaign name, e.g. 2023服务月."))],
+    start: Annotated[str, typer.Option("--start", help=_("First day, YYYY-MM-DD."))],
+    end: Annotated[str, typer.Option("--end", help=_("Last day, YYYY-MM-DD."))],
+    min_articles: Annotated[int, typer.Option("--min-articles", help=_("Article minimum."))] = 3,
+    tz: Annotated[str, typer.Option("--tz", help=_("Time zone."))] = campaigns.DEFAULT_TZ,
+    deadline_day: Annotated[
+        str, typer.Option("--deadline-day", help=_("Weekday of the weekly deadline."))
+    ] = "monday",
+    deadline_time: Annotated[
+        str, typer.Option("--deadline-time", help=_("Time of the weekly deadline."))
+    ] = "12:00",
+    late_level: Annotated[
+        int, typer.Option("--late-level", help=_("Level of a late submission by the rule."))
+    ] = 1,
+    db: DbOpt = None,
+) -> None:
+    """Create a campaign.
+
+    Example: svcmonth campaign new 2023服务月 --start 2023-07-11 --end 2023-08-11
+    """
+    first, last = timeutil.parse_date(start), timeutil.parse_date(end)
+    weekday = weeks.parse_weekday(deadline_day)
+    at = timeutil.parse_time_of_day(deadline_time)
+    with database(db, write=True) as conn:
+        c = campaigns.create(
+            conn,
+            name,
+            first,
+            last,
+            now(),
+            tz_name=tz,
+            min_articles=min_articles,
+            deadline_weekday=weekday,
+            deadline_time=at,
+            late_level=late_level,
+        )
+    message(
+        _("created campaign {name}: {start} to {end}, {n} weeks").format(
+            name=c.name, start=c.start, end=c.end, n=len(c.weeks)
+        )
+    )
+
+
+@app.command("show")
+def show_(
+    campaign: CampaignOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Show a campaign's settings and its weeks with their deadlines."""
+    with database(db) as conn:
+        c, _at = campaign_at(conn, campaign, None)
+    settings = c.settings()
+    if fmt is Format.json:
+        text = json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
+        if output:
+            output.write_text(text, encoding=encoding or "utf-8")
+            message(_("wrote {path}").format(path=output))
+        else:
+            typer.echo(text, nl=False)
+        return
+    if fmt in (Format.table, Format.md) and output is None:
+        rows = [{"setting": k, "value": v} for k, v in settings.items() if k != "weeks"]
+        show(rows, ("setting", "value"), fmt, None, encoding, title=c.name)
+    show(c.week_rows(), ("week", "first_day", "last_day", "deadline"), fmt, output, encoding)
+
+
+@app.command("list")
+def list_(
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """List every campaign in the database."""
+    with database(db) as conn:
+        rows = campaigns.list_all(conn)
+    show(rows, ("name", "start", "end", "tz", "min_articles", "weeks"), fmt, output, encoding)
+
+
+@app.command("deadline")
+def deadline(
+    week: Annotated[int, typer.Option("--week", help=_("Week number."))],
+    at: Annotated[str, typer.Option("--at", help=_("New deadline, e.g. '2023-07-18 12:00'."))],
+    campaign: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Move one week's deadline for everyone (a holiday).
+
+    Example: svcmonth campaign deadline --week 2 --at '2023-07-25 12:00'
+    """
+    with database(db, write=True) as conn:
+        c, _now = campaign_at(conn, campaign, None)
+        instant = timeutil.parse_instant(at, c.tz)
+        result = campaigns.move_deadline(conn, c, week, instant, now())
+    message(
+        _("week {week} of {name}: deadline {deadline} (was {was})").format(name=c.name, **result)
+    )
+
+
+def _points(values: list[str]) -> dict[int, int]:
+    out = {}
+    for item in values:
+        level, sep, pts = item.partition("=")
+        if not sep or not level.strip().isdigit() or not pts.strip().isdigit():
+            raise SvcmonthError(
+                _("points are given as LEVEL=POINTS, e.g. 3=4, not {x!r}").format(x=item)
+            )
+        out[int(level)] = int(pts)
+    return out
+
+
+@app.command("rules")
+def rules(
+    min_articles: Annotated[int | None, typer.Option("--min-articles")] = None,
+    late_level: Annotated[int | None, typer.Option("--late-level")] = None,
+    on_time_level: Annotated[int | None, typer.Option("--on-time-level")] = None,
+    points: Annotated[
+        list[str] | None, typer.Option("--points", help=_("LEVEL=POINTS, repeatable."))
+    ] = None,
+    multiplier: Annotated[
+        int | None, typer.Option("--adoption-multiplier", help=_("Doubling factor."))
+    ] = None,
+    add_doubling: Annotated[
+        list[str] | None, typer.Option("--doubling-outlet", help=_("Make an outlet double."))
+    ] = None,
+    remove_doubling: Annotated[
+        list[str] | None, typer.Option("--no-doubling-outlet", help=_("Stop it doubling."))
+    ] = None,
+    campaign: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Change the scoring rules; every score follows at once.
+
+    Example: svcmonth campaign rules --points 3=4 --late-level 2
+    """
+    with database(db, write=True) as conn:
+        c, _now = campaign_at(conn, campaign, None)
+        changed = campaigns.set_rules(
+            conn,
+            c,
+            now(),
+            min_articles=min_articles,
+            late_level=late_level,
+            on_time_level=on_time_level,
+            points=_points(points or []),
+            adoption_multiplier=multiplier,
+            add_doubling=add_doubling,
+            remove_doubling=remove_doubling,
+        )
+    settings = changed.settings()
+    settings.pop("weeks")
+    message(json.dumps(settings, ensure_ascii=False))

@@ -1,0 +1,64 @@
+"""``svcmonth check …``: who reported on time, and who is short of articles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from svcmonth import checks
+from svcmonth.cli.common import (
+    AsOfOpt,
+    CampaignOpt,
+    DbOpt,
+    EncodingOpt,
+    ExitCodeOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    campaign_at,
+    database,
+    show,
+)
+from svcmonth.i18n import _
+
+app = typer.Typer(help=_("Checks: weekly deadlines and the article minimum."), no_args_is_help=True)
+
+
+@app.command("deadlines")
+def deadlines(
+    week: Annotated[int | None, typer.Option("--week", help=_("Only this week."))] = None,
+    as_of: AsOfOpt = None,
+    exit_code: ExitCodeOpt = False,
+    campaign: CampaignOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Every active member × week: on time, late, missing or pending."""
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        rows = checks.deadline_rows(conn, c, instant, week=week)
+    show(rows, (*checks.DEADLINE_KEYS, "name"), fmt, output, encoding)
+    if exit_code and checks.falls_short(rows):
+        raise typer.Exit(3)
+
+
+@app.command("quota")
+def quota(
+    as_of: AsOfOpt = None,
+    exit_code: ExitCodeOpt = False,
+    campaign: CampaignOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Every active member's article count against the minimum: met, at risk or failed."""
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        rows = checks.quota_rows(conn, c, instant)
+    show(rows, (*checks.QUOTA_KEYS, "name"), fmt, output, encoding)
+    if exit_code and checks.falls_short(rows):
+        raise typer.Exit(3)

@@ -1,0 +1,110 @@
+"""``svcmonth grade``, ``adopt`` and ``forward``: the clerk's decisions on a submission."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from svcmonth import grading, timeutil
+from svcmonth.cli.common import CampaignOpt, DbOpt, campaign_at, database, now
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.render import message
+
+OnOpt = Annotated[
+    str | None,
+    typer.Option("--on", help=_("Date, YYYY-MM-DD (default: today)."), show_default=False),
+]
+
+
+def grade(
+    target: Annotated[
+        str, typer.Argument(metavar="ID|auto", help=_("A submission id, or `auto`."))
+    ],
+    level: Annotated[
+        int | None,
+        typer.Option("--level", help=_("Level 1, 2 or 3 (3 is highest)."), show_default=False),
+    ] = None,
+    reject: Annotated[bool, typer.Option("--reject", help=_("Reject the submission."))] = False,
+    reason: Annotated[str, typer.Option("--reason", help=_("Why it was rejected."))] = "",
+    campaign: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Grade by hand (ID --level N, ID --reject) or by the plan's rule (auto).
+
+    The rule: on time level 2, late the campaign's late level (default 1).
+    """
+    if target == "auto":
+        if level is not None or reject:
+            raise SvcmonthError(_("`grade auto` takes no --level or --reject"))
+        with database(db, write=True) as conn:
+            c, _at = campaign_at(conn, campaign, None)
+            n = grading.auto(conn, c, now())
+        message(
+            _("graded {n} pending submission(s) of {name} by the rule").format(n=n, name=c.name)
+        )
+        return
+    if not target.isdigit():
+        raise SvcmonthError(
+            _("{target!r} is not a submission id (or `auto`)").format(target=target)
+        )
+    if (level is None) == (not reject):
+        raise SvcmonthError(_("give either --level 1|2|3 or --reject"))
+    if reason and not reject:
+        raise SvcmonthError(_("--reason goes with --reject"))
+    with database(db, write=True) as conn:
+        if reject:
+            grading.reject(conn, int(target), reason, now())
+        else:
+            assert level is not None
+            grading.set_level(conn, int(target), level, now())
+    message(
+        _("rejected {id}").format(id=target)
+        if reject
+        else _("graded {id} level {level}").format(id=target, level=level)
+    )
+
+
+def _day(conn: sqlite3.Connection, on: str | None) -> date:
+    """The date typed, else today in the campaign's zone."""
+    if on:
+        return timeutil.parse_date(on)
+    c, instant = campaign_at(conn, None, None)
+    return instant.astimezone(c.tz).date()
+
+
+def adopt(
+    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    outlet: Annotated[str, typer.Option("--outlet", help=_("Who published it."))],
+    on: OnOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Record an adoption (刊用); a doubling outlet scores level 3 at double points."""
+    with database(db, write=True) as conn:
+        row = grading.adopt(conn, submission_id, outlet, _day(conn, on), now())
+    message(
+        _("{id} adopted by {outlet}: level {level}, {points} points").format(
+            id=submission_id, outlet=outlet.strip(), level=row["level"], points=row["points"]
+        )
+    )
+
+
+def forward(
+    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    to: Annotated[str, typer.Option("--to", help=_("The body it was forwarded to."))],
+    on: OnOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Record a forwarding (报送) to a higher body, e.g. 中国银行业协会."""
+    with database(db, write=True) as conn:
+        grading.forward(conn, submission_id, to, _day(conn, on), now())
+    message(_("{id} forwarded to {body}").format(id=submission_id, body=to.strip()))
+
+
+def register(root: typer.Typer) -> None:
+    root.command("grade")(grade)
+    root.command("adopt")(adopt)
+    root.command("forward")(forward)

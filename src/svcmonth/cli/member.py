@@ -1,0 +1,176 @@
+"""``svcmonth member …``: register, import, edit, deactivate members; extensions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svcmonth import csvio, members, timeutil
+from svcmonth.campaigns import zone_for_display
+from svcmonth.cli.common import (
+    CampaignOpt,
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    campaign_at,
+    database,
+    now,
+    show,
+)
+from svcmonth.errors import ImportErrors
+from svcmonth.i18n import _
+from svcmonth.render import message
+
+app = typer.Typer(help=_("Member banks and their publicity officers."), no_args_is_help=True)
+
+Code = Annotated[str, typer.Argument(help=_("Member code, e.g. ICBC."))]
+NameOpt = Annotated[str | None, typer.Option("--name", help=_("Member name."))]
+OfficerOpt = Annotated[str | None, typer.Option("--officer", help=_("Publicity officer."))]
+PhoneOpt = Annotated[str | None, typer.Option("--phone", help=_("Officer's phone."))]
+EmailOpt = Annotated[str | None, typer.Option("--email", help=_("Officer's e-mail."))]
+CategoryOpt = Annotated[str | None, typer.Option("--category", help=_("Category of bank."))]
+
+LIST_KEYS = ("code", "name", "officer", "phone", "email", "category", "active")
+
+
+@app.command("add")
+def add(
+    code: Code,
+    name: Annotated[str, typer.Argument(help=_("Member name, e.g. 中国工商银行内蒙古分行."))],
+    officer: OfficerOpt = None,
+    phone: PhoneOpt = None,
+    email: EmailOpt = None,
+    category: CategoryOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Register a member bank.
+
+    Example: svcmonth member add ICBC 中国工商银行内蒙古分行 --officer 王丽 --phone 13904710001
+    """
+    fields = {
+        "name": name,
+        "officer": officer,
+        "phone": phone,
+        "email": email,
+        "category": category,
+    }
+    with database(db, write=True) as conn:
+        added = members.add(conn, code, fields, now())
+    message(_("registered {code}").format(code=added))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help=_("CSV: code,name,officer,phone,email,category."))],
+    update: Annotated[bool, typer.Option("--update", help=_("Update existing codes."))] = False,
+    db: DbOpt = None,
+) -> None:
+    """Import members from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
+    rows = csvio.read_rows(
+        file, ("code", "name"), ("officer", "phone", "email", "category"), members.IMPORT_IGNORED
+    )
+    with database(db, write=True) as conn:
+        problems, added, updated = members.import_rows(conn, rows, now(), update=update)
+        if problems:
+            raise ImportErrors(
+                _("{file}: {n} bad row(s); nothing was imported").format(
+                    file=file, n=len(problems)
+                ),
+                problems,
+            )
+    message(
+        _("imported {added} new and {updated} updated member(s)").format(
+            added=added, updated=updated
+        )
+    )
+
+
+@app.command("edit")
+def edit(
+    code: Code,
+    name: NameOpt = None,
+    officer: OfficerOpt = None,
+    phone: PhoneOpt = None,
+    email: EmailOpt = None,
+    category: CategoryOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Change a member; a new officer is kept in the officer history."""
+    fields = {
+        "name": name,
+        "officer": officer,
+        "phone": phone,
+        "email": email,
+        "category": category,
+    }
+    with database(db, write=True) as conn:
+        members.edit(conn, code, fields, now())
+    message(_("updated {code}").format(code=code))
+
+
+@app.command("deactivate")
+def deactivate(code: Code, db: DbOpt = None) -> None:
+    """A member leaves: its history stays, it is left out of checks, reports and reminders."""
+    with database(db, write=True) as conn:
+        members.set_active(conn, code, False, now())
+    message(_("deactivated {code}").format(code=code))
+
+
+@app.command("activate")
+def activate(code: Code, db: DbOpt = None) -> None:
+    """Bring a deactivated member back."""
+    with database(db, write=True) as conn:
+        members.set_active(conn, code, True, now())
+    message(_("activated {code}").format(code=code))
+
+
+@app.command("extend")
+def extend(
+    code: Code,
+    week: Annotated[int, typer.Option("--week", help=_("Week number."))],
+    until: Annotated[str, typer.Option("--until", help=_("The member's own deadline."))],
+    campaign: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Give one member more time for one week (the later deadline applies)."""
+    with database(db, write=True) as conn:
+        c, _now = campaign_at(conn, campaign, None)
+        result = members.extend(conn, c, code, week, timeutil.parse_instant(until, c.tz), now())
+    message(_("{member}: week {week} due {until}").format(**result))
+
+
+@app.command("list")
+def list_(
+    all_: Annotated[
+        bool, typer.Option("--all/--active", help=_("Include deactivated members."))
+    ] = True,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """List members with their current officer."""
+    with database(db) as conn:
+        rows = members.listing(conn, include_inactive=all_)
+    show(rows, LIST_KEYS, fmt, output, encoding)
+
+
+@app.command("history")
+def history(
+    code: Code,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Every publicity officer a member has had."""
+    with database(db) as conn:
+        tz = zone_for_display(conn)
+        rows = members.officer_history(conn, code)
+    for r in rows:
+        r["since"], r["until"] = timeutil.show(r["since"], tz), timeutil.show(r["until"], tz)
+    show(rows, ("officer", "phone", "email", "since", "until"), fmt, output, encoding)

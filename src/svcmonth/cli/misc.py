@@ -1,0 +1,230 @@
+"""The rest of the commands: init, log, backup, demo, slogans, reference lists."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svcmonth import audit, campaigns, checks, refdata, reports, storage
+from svcmonth import backup as backups
+from svcmonth.cli.common import (
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    database,
+    db_path,
+    globals_,
+    now,
+    show,
+)
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.render import message
+from svcmonth.timeutil import show as show_time
+from svcmonth.timeutil import to_db
+
+
+def init(db: DbOpt = None) -> None:
+    """Create the database (owner-only); on an existing one, change nothing and say so."""
+    path = db_path(db)
+    if path.exists():
+        conn = storage.connect(path)  # migrates an older file forward, refuses a newer one
+        conn.close()
+        message(_("{path} already exists; nothing changed").format(path=path))
+        return
+    conn = storage.connect(path, create=True)
+    try:
+        with storage.transaction(conn):
+            refdata.seed(conn, to_db(now()))
+    finally:
+        conn.close()
+    message(_("created {path}").format(path=path))
+
+
+def log(
+    entity: Annotated[str | None, typer.Option("--entity", help=_("submission, member…"))] = None,
+    entity_id: Annotated[str | None, typer.Option("--id", help=_("Only this id or code."))] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The audit trail: every change to grades, adoptions, withdrawals and members."""
+    with database(db) as conn:
+        tz = campaigns.zone_for_display(conn)
+        rows = audit.entries(conn, entity, entity_id)
+    for r in rows:
+        r["at"] = show_time(r["at"], tz)
+    show(rows, ("at", "action", "entity", "entity_id", "before", "after"), fmt, output, encoding)
+
+
+def backup(
+    file: Annotated[Path, typer.Argument(help=_("The new backup file."))],
+    db: DbOpt = None,
+) -> None:
+    """Make a consistent copy of the database, safe while it is in use."""
+    with database(db) as conn:
+        conn.execute("COMMIT")  # the backup API copies outside our read snapshot
+        size = backups.backup(conn, file)
+        conn.execute("BEGIN")
+    message(_("backed up to {path} ({size} bytes)").format(path=file, size=size))
+
+
+def demo(
+    db: DbOpt = None,
+    members: Annotated[
+        int | None,
+        typer.Option("--members", help=_("Large mode: this many members."), show_default=False),
+    ] = None,
+    submissions: Annotated[
+        int | None,
+        typer.Option(
+            "--submissions", help=_("Large mode: this many submissions."), show_default=False
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help=_("Random seed."))] = 2023,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Build only."))] = False,
+) -> None:
+    """Build a realistic demo database (never over an existing file) and print its reports."""
+    from svcmonth import demo as demos
+
+    path = db or globals_().db
+    if path is None:
+        path = Path(tempfile.mkdtemp(prefix="svcmonth-demo-")) / "demo.db"
+    if path.exists():
+        raise SvcmonthError(
+            _("{path} exists: the demo never touches an existing file").format(path=path)
+        )
+    if (members is None) != (submissions is None):
+        raise SvcmonthError(_("large mode needs both --members and --submissions"))
+    conn = storage.connect(path, create=True)
+    try:
+        if members is not None and submissions is not None:
+            if members < 1 or submissions < 0:
+                raise SvcmonthError(_("--members must be at least 1"))
+            c = demos.build_large(conn, members, submissions, seed)
+            quiet = True
+        else:
+            c = demos.build_demo(conn, seed)
+        message(_("demo database: {path}").format(path=path))
+        if quiet:
+            return
+        as_of = demos.DEMO_AS_OF
+        conn.execute("BEGIN")
+        deadline_rows = checks.deadline_rows(conn, c, as_of)
+        quota_rows = checks.quota_rows(conn, c, as_of)
+        board = reports.scoreboard(conn, c, as_of)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    weeks = [str(w.number) for w in c.weeks]
+    show(
+        checks.matrix(deadline_rows),
+        ("member", "name", *weeks),
+        Format.table,
+        None,
+        None,
+        title=_("Weekly reports (活动扫描), as of {at}").format(at=c.show(to_db(as_of))),
+    )
+    print()
+    show(
+        quota_rows,
+        (*checks.QUOTA_KEYS, "name"),
+        Format.table,
+        None,
+        None,
+        title=_("Article minimum (稿件指标)"),
+    )
+    print()
+    show(board, reports.SCOREBOARD_KEYS, Format.table, None, None, title=_("Scoreboard"))
+    message(_("explore it: svcmonth --db {path} report year-end --year 2023").format(path=path))
+
+
+def slogans(
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """The plan's publicity slogans (附件), each once, for LED screens and roadshows."""
+    lines = refdata.slogans()
+    if fmt is Format.table and output is None:
+        for line in lines:
+            print(line)
+        return
+    show([{"slogan": s} for s in lines], ("slogan",), fmt, output, encoding)
+
+
+def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str) -> typer.Typer:
+    sub = typer.Typer(help=help_text, no_args_is_help=True)
+
+    @sub.command("list")
+    def list_(
+        fmt: FormatOpt = Format.table,
+        output: OutputOpt = None,
+        encoding: EncodingOpt = None,
+        db: DbOpt = None,
+    ) -> None:
+        """List them."""
+        with database(db) as conn:
+            rows = refdata.listing(conn, table)
+        show(rows, keys, fmt, output, encoding)
+
+    @sub.command("add")
+    def add(
+        name: Annotated[str, typer.Argument(help=_("Name."))],
+        kind_: Annotated[
+            str, typer.Option("--kind", help=_("Columns: report, article or association."))
+        ] = "article",
+        doubling: Annotated[
+            bool, typer.Option("--doubling", help=_("Outlets: adoption doubles the points."))
+        ] = False,
+        db: DbOpt = None,
+    ) -> None:
+        """Add one."""
+        fields: dict[str, object] = {}
+        if table == "column_def":
+            if kind_ not in ("report", "article", "association"):
+                raise SvcmonthError(_("--kind must be report, article or association"))
+            fields["kind"] = kind_
+        elif table == "outlet":
+            fields["doubling_default"] = int(doubling)
+        with database(db, write=True) as conn:
+            refdata.reference_add(conn, table, name, now(), **fields)
+        message(_("added {kind} {name}").format(kind=kind, name=name))
+
+    return sub
+
+
+def register(root: typer.Typer) -> None:
+    root.command("init")(init)
+    root.command("log")(log)
+    root.command("backup")(backup)
+    root.command("demo")(demo)
+    root.command("slogans")(slogans)
+    root.add_typer(
+        _reference_app(
+            "column",
+            "column_def",
+            ("name", "kind", "description"),
+            _("Website columns (栏目) members submit to."),
+        ),
+        name="column",
+    )
+    root.add_typer(
+        _reference_app(
+            "outlet",
+            "outlet",
+            ("name", "doubling_default", "description"),
+            _("Outlets that adopt (刊用) submissions."),
+        ),
+        name="outlet",
+    )
+    root.add_typer(
+        _reference_app("body", "body", ("name",), _("Bodies the association forwards (报送) to.")),
+        name="body",
+    )

@@ -1,0 +1,139 @@
+"""``svcmonth submit`` and ``svcmonth submission …``: log, import, list, withdraw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svcmonth import campaigns, csvio, submissions
+from svcmonth.cli.common import (
+    AsOfOpt,
+    CampaignOpt,
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    campaign_at,
+    database,
+    now,
+    show,
+)
+from svcmonth.errors import ImportErrors
+from svcmonth.i18n import _
+from svcmonth.render import message
+
+app = typer.Typer(help=_("Submissions: import, list, withdraw."), no_args_is_help=True)
+
+
+def submit(
+    code: Annotated[str, typer.Argument(help=_("Member code."))],
+    column: Annotated[str, typer.Option("--column", help=_("Column, e.g. 活动扫描 or 先进事迹."))],
+    title: Annotated[str, typer.Option("--title", help=_("Title of the report or article."))],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help=_("When it arrived (default: now)."), show_default=False),
+    ] = None,
+    week: Annotated[
+        int | None,
+        typer.Option("--week", help=_("Week a report covers (reports only)."), show_default=False),
+    ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(
+            "--author", help=_("Author (default: the member's officer)."), show_default=False
+        ),
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help=_("Link."), show_default=False)] = None,
+    campaign: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Log one submission and print its id.
+
+    Example: svcmonth submit ICBC --column 活动扫描 --title 第一周动态 --at '2023-07-17 11:59'
+    """
+    with database(db, write=True) as conn:
+        c, instant = campaign_at(conn, campaign, at)
+        new_id = submissions.submit(
+            conn, c, code, column, title, instant, now(), week=week, author=author, url=url
+        )
+    print(new_id)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help=_("CSV: member,column,title,submitted_at[,week,author,url]."))
+    ],
+    campaign: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Import submissions from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
+    rows = csvio.read_rows(
+        file, submissions.IMPORT_REQUIRED, submissions.IMPORT_OPTIONAL, submissions.IMPORT_IGNORED
+    )
+    with database(db, write=True) as conn:
+        fixed = campaigns.load(conn, campaign) if campaign else None
+        zone = fixed.tz if fixed else campaigns.zone_for_display(conn)
+        cache: dict[str, campaigns.Campaign] = {}
+
+        def campaign_for(instant: object) -> campaigns.Campaign:
+            if fixed is not None:
+                return fixed
+            found = campaigns.resolve(conn, None, instant)  # type: ignore[arg-type]
+            return cache.setdefault(found.name, found)
+
+        problems, ids = submissions.import_rows(conn, campaign_for, rows, now(), zone.key)
+        if problems:
+            raise ImportErrors(
+                _("{file}: {n} bad row(s); nothing was imported").format(
+                    file=file, n=len(problems)
+                ),
+                problems,
+            )
+    message(_("imported {n} submission(s)").format(n=len(ids)))
+
+
+@app.command("list")
+def list_(
+    member: Annotated[str | None, typer.Option("--member", help=_("Only this member."))] = None,
+    week: Annotated[int | None, typer.Option("--week", help=_("Only this week."))] = None,
+    column: Annotated[str | None, typer.Option("--column", help=_("Only this column."))] = None,
+    pending: Annotated[bool, typer.Option("--pending", help=_("Only ungraded ones."))] = False,
+    as_of: AsOfOpt = None,
+    campaign: CampaignOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """List submissions with their level, status and points (deactivated members too)."""
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        rows = submissions.listing(
+            conn,
+            c,
+            member=member,
+            week=week,
+            column_name=column,
+            pending=pending,
+            as_of=instant if as_of else None,
+        )
+        show(rows, submissions.LIST_KEYS, fmt, output, encoding)
+
+
+@app.command("withdraw")
+def withdraw(
+    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    db: DbOpt = None,
+) -> None:
+    """Withdraw a submission: it stays on record and scores nothing."""
+    with database(db, write=True) as conn:
+        submissions.withdraw(conn, submission_id, now())
+    message(_("withdrew {id}").format(id=submission_id))
+
+
+def register(root: typer.Typer) -> None:
+    root.command("submit")(submit)

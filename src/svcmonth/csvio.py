@@ -1,0 +1,157 @@
+"""CSV in and out, for Excel on a Chinese Windows PC.
+
+Reading: UTF-8 with or without a BOM, else GB18030 (a superset of GBK, what Excel saves as
+"CSV"); a file that is neither, or holds NUL bytes (a binary file), is refused. The header
+row names the columns; rows are returned with their line numbers (the header is line 1).
+
+Writing: cells that a spreadsheet would run as a formula are made inert (OWASP CSV
+injection): text starting with ``= + - @``, tab or carriage return gets a leading ``'``.
+Text that already starts with ``'`` gets one too, so that ``unescape`` (applied by the
+importers) gives back exactly what was exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO
+
+from svcmonth.errors import ImportErrors, SvcmonthError
+from svcmonth.i18n import _
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+def inert(value: str) -> str:
+    """A cell that no spreadsheet will evaluate."""
+    if value.startswith(DANGEROUS_START) or value.startswith("'"):
+        return "'" + value
+    return value
+
+
+def unescape(value: str) -> str:
+    """The inverse of ``inert``: drop the ``'`` it added, and only that."""
+    if value.startswith("'") and value[1:].startswith((*DANGEROUS_START, "'")):
+        return value[1:]
+    return value
+
+
+def decode(data: bytes, name: str) -> str:
+    """The text of an imported file: UTF-8 (BOM or not), else GB18030/GBK."""
+    if b"\x00" in data:
+        raise SvcmonthError(
+            _("{name} is not a text CSV file (it holds NUL bytes)").format(name=name)
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise SvcmonthError(
+            _("{name} is neither UTF-8 nor GB18030/GBK text; save it as CSV UTF-8").format(
+                name=name
+            )
+        ) from None
+
+
+def read_rows(
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    ignored: Sequence[str] = (),
+) -> list[tuple[int, dict[str, str]]]:
+    """``(line, row)`` pairs of a CSV import with a checked header.
+
+    Raises ``ImportErrors`` naming every bad line (wrong header, missing or extra fields).
+    """
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise SvcmonthError(_("{name} is too large to import").format(name=path))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SvcmonthError(
+            _("cannot read {name}: {reason}").format(name=path, reason=exc.strerror)
+        ) from None
+    text = decode(data, str(path))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SvcmonthError(_("{name} is empty").format(name=path)) from None
+    except csv.Error as exc:
+        raise ImportErrors(_("{name}: bad CSV").format(name=path), [(1, str(exc))]) from None
+    names = [h.strip().lower() for h in header]
+    known = set(required) | set(optional) | set(ignored)
+    problems: list[tuple[int, str]] = []
+    unknown = [h for h in names if h not in known]
+    missing = [h for h in required if h not in names]
+    duplicated = sorted({h for h in names if names.count(h) > 1})
+    if unknown or missing or duplicated:
+        parts = []
+        if missing:
+            parts.append(_("missing column(s): {cols}").format(cols=", ".join(missing)))
+        if unknown:
+            parts.append(_("unknown column(s): {cols}").format(cols=", ".join(unknown)))
+        if duplicated:
+            parts.append(_("repeated column(s): {cols}").format(cols=", ".join(duplicated)))
+        expected = ",".join([*required, *optional])
+        problems.append((1, "; ".join(parts) + " " + _("(expected {cols})").format(cols=expected)))
+        raise ImportErrors(_("{name}: wrong header").format(name=path), problems)
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields):
+                continue  # blank lines, as Excel leaves at the end
+            if len(fields) != len(names):
+                problems.append(
+                    (
+                        line,
+                        _("{n} fields where the header has {m}").format(
+                            n=len(fields), m=len(names)
+                        ),
+                    )
+                )
+                continue
+            rows.append(
+                (
+                    line,
+                    {
+                        k: unescape(v)
+                        for k, v in zip(names, fields, strict=True)
+                        if k not in ignored
+                    },
+                )
+            )
+    except csv.Error as exc:
+        problems.append((reader.line_num, str(exc)))
+    if problems:
+        raise ImportErrors(_("{name}: bad rows").format(name=path), problems)
+    return rows
+
+
+def cell(value: object) -> str:
+    """The CSV text of one value: lists joined with ``;``, booleans as true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ";".join(cell(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, str):
+        return inert(value)
+    return str(value)
+
+
+def write(out: IO[str], keys: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
+    """Write a header of ``keys`` and the rows, every cell inert."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(keys)
+    writer.writerows([cell(row.get(k)) for k in keys] for row in rows)

@@ -1,0 +1,188 @@
+"""Grades, adoption and forwarding: what the clerk decides about a submission.
+
+Only decisions are stored (a manual level, "graded by the rule", a rejection, an adoption);
+the level and points a submission shows are derived on every read by ``submission_eval``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from typing import Any
+
+from svcmonth import timeutil
+from svcmonth.audit import record
+from svcmonth.campaigns import Campaign
+from svcmonth.errors import NotFound, SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.submissions import get_row
+
+_SHOWN = ("status", "level", "points")
+
+
+def _view(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in _SHOWN}
+
+
+def _refuse_withdrawn(row: dict[str, Any]) -> None:
+    if row["withdrawn_at"] is not None:
+        raise SvcmonthError(_("submission {id} is withdrawn").format(id=row["id"]))
+
+
+def set_level(conn: sqlite3.Connection, submission_id: int, level: int, now: datetime) -> None:
+    """Grade by hand: level 1, 2 or 3 (``grade auto`` never overrides it)."""
+    if level not in (1, 2, 3):
+        raise SvcmonthError(_("the level must be 1, 2 or 3"))
+    row = get_row(conn, submission_id)
+    _refuse_withdrawn(row)
+    conn.execute(
+        "UPDATE submission SET grade = 'manual', manual_level = ?, reject_reason = NULL"
+        " WHERE id = ?",
+        (level, submission_id),
+    )
+    _audit(conn, "grade", row, now)
+
+
+def reject(conn: sqlite3.Connection, submission_id: int, reason: str, now: datetime) -> None:
+    """Reject a submission: kept, scores nothing, cannot be adopted."""
+    row = get_row(conn, submission_id)
+    _refuse_withdrawn(row)
+    if conn.execute("SELECT 1 FROM adoption WHERE submission_id = ?", (submission_id,)).fetchone():
+        raise SvcmonthError(
+            _("submission {id} has been adopted and cannot be rejected").format(id=submission_id)
+        )
+    conn.execute(
+        "UPDATE submission SET grade = 'rejected', manual_level = NULL, reject_reason = ?"
+        " WHERE id = ?",
+        ((reason or "").strip(), submission_id),
+    )
+    _audit(conn, "reject", row, now, reason=(reason or "").strip())
+
+
+def _audit(
+    conn: sqlite3.Connection, action: str, before: dict[str, Any], now: datetime, **extra: Any
+) -> None:
+    after = get_row(conn, before["id"])
+    record(
+        conn,
+        timeutil.to_db(now),
+        action,
+        "submission",
+        before["id"],
+        {**_view(before), "grade": before["grade"], **{k: before.get(k) for k in extra}},
+        {**_view(after), "grade": after["grade"], **extra},
+    )
+
+
+def auto(conn: sqlite3.Connection, campaign: Campaign, now: datetime) -> int:
+    """Mark the campaign's pending submissions as graded by the rule; returns how many.
+
+    Their level follows the rule on every read (on time → the on-time level, late → the
+    late level), so a moved deadline moves it too. Manual grades and rejections are untouched.
+    """
+    at = timeutil.to_db(now)
+    conn.execute(
+        "INSERT INTO audit_log (at, action, entity, entity_id, before, after)"
+        " SELECT ?, 'grade_auto', 'submission', e.id,"
+        "  json_object('status', 'pending', 'level', NULL, 'points', 0, 'grade', 'pending'),"
+        "  json_object('status', 'graded', 'grade', 'rule', 'level',"
+        "   CASE WHEN e.on_time THEN e.on_time_level ELSE e.late_level END)"
+        " FROM submission_eval e WHERE e.campaign_id = ? AND e.grade = 'pending'"
+        " AND e.withdrawn_at IS NULL",
+        (at, campaign.id),
+    )
+    cur = conn.execute(
+        "UPDATE submission SET grade = 'rule' WHERE campaign_id = ? AND grade = 'pending'"
+        " AND withdrawn_at IS NULL",
+        (campaign.id,),
+    )
+    return cur.rowcount
+
+
+def _known(conn: sqlite3.Connection, table: str, name: str, listing: str) -> str:
+    name = (name or "").strip()
+    if not conn.execute(
+        f"SELECT 1 FROM {table} WHERE name = ?",  # noqa: S608 (table is one of two names)
+        (name,),
+    ).fetchone():
+        known = ", ".join(
+            r[0]
+            for r in conn.execute(f"SELECT name FROM {table} ORDER BY rowid")  # noqa: S608
+        )
+        raise NotFound(
+            _(
+                "unknown {what} {name!r} (known: {known}; add one with `svcmonth {what} add`)"
+            ).format(what=listing, name=name, known=known)
+        )
+    return name
+
+
+def adopt(
+    conn: sqlite3.Connection, submission_id: int, outlet: str, on: date, now: datetime
+) -> dict[str, Any]:
+    """Record that ``outlet`` published the submission (刊用)."""
+    row = get_row(conn, submission_id)
+    outlet = _known(conn, "outlet", outlet, "outlet")
+    _refuse_withdrawn(row)
+    if row["grade"] == "rejected":
+        raise SvcmonthError(
+            _("submission {id} was rejected and cannot be adopted").format(id=submission_id)
+        )
+    if conn.execute(
+        "SELECT 1 FROM adoption WHERE submission_id = ? AND outlet = ?", (submission_id, outlet)
+    ).fetchone():
+        raise SvcmonthError(
+            _("the adoption of {id} by {outlet} is already recorded").format(
+                id=submission_id, outlet=outlet
+            )
+        )
+    conn.execute(
+        "INSERT INTO adoption (submission_id, outlet, adopted_on, recorded_at) VALUES (?, ?, ?, ?)",
+        (submission_id, outlet, on.isoformat(), timeutil.to_db(now)),
+    )
+    _audit(conn, "adopt", row, now, outlet=outlet, adopted_on=on.isoformat())
+    return get_row(conn, submission_id)
+
+
+def forward(
+    conn: sqlite3.Connection, submission_id: int, body: str, on: date, now: datetime
+) -> None:
+    """Record that the association forwarded the submission to a higher body (报送)."""
+    row = get_row(conn, submission_id)
+    body = _known(conn, "body", body, "body")
+    _refuse_withdrawn(row)
+    if conn.execute(
+        "SELECT 1 FROM forwarding WHERE submission_id = ? AND body = ?", (submission_id, body)
+    ).fetchone():
+        raise SvcmonthError(
+            _("the forwarding of {id} to {body} is already recorded").format(
+                id=submission_id, body=body
+            )
+        )
+    conn.execute(
+        "INSERT INTO forwarding (submission_id, body, forwarded_on, recorded_at)"
+        " VALUES (?, ?, ?, ?)",
+        (submission_id, body, on.isoformat(), timeutil.to_db(now)),
+    )
+    record(
+        conn,
+        timeutil.to_db(now),
+        "forward",
+        "submission",
+        submission_id,
+        None,
+        {"body": body, "forwarded_on": on.isoformat()},
+    )
+
+
+def forwardings(conn: sqlite3.Connection, campaign: Campaign) -> list[dict[str, Any]]:
+    """The campaign's forwardings: ``submission, member, title, body, forwarded_on``."""
+    return [
+        {"submission": r[0], "member": r[1], "title": r[2], "body": r[3], "forwarded_on": r[4]}
+        for r in conn.execute(
+            "SELECT s.id, m.code, s.title, f.body, f.forwarded_on FROM forwarding f"
+            " JOIN submission s ON s.id = f.submission_id JOIN member m ON m.id = s.member_id"
+            " WHERE s.campaign_id = ? ORDER BY f.id",
+            (campaign.id,),
+        )
+    ]

@@ -1,0 +1,308 @@
+"""Members (会员单位) and their publicity officers (信息宣传员), with officer history.
+
+A member's current officer is its open ``officer`` row. Changing the officer's name closes
+that row and opens a new one (the history); changing only the phone or e-mail corrects the
+current row in place. Both are in the audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from svcmonth import timeutil
+from svcmonth.audit import record
+from svcmonth.errors import NotFound, SvcmonthError
+from svcmonth.i18n import _
+
+MAX_CODE, MAX_TEXT = 64, 200
+_EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_PHONE_RE = re.compile(r"^[0-9+()\- ]{3,32}$")
+FIELDS = ("name", "officer", "phone", "email", "category")
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+def _clean(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise SvcmonthError(
+            _("{what} is too long ({n} characters, at most {limit})").format(
+                what=what, n=len(text), limit=limit
+            )
+        )
+    if any(ch in text for ch in "\x00\r\n"):
+        raise SvcmonthError(_("{what} contains a line break or NUL").format(what=what))
+    return text
+
+
+def validate(fields: dict[str, str | None]) -> dict[str, str]:
+    """Cleaned member fields (only those given), or a clear error for the first bad one."""
+    out: dict[str, str] = {}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        text = _clean(value, key)
+        if key == "name" and not text:
+            raise SvcmonthError(_("the member name is empty"))
+        if key == "email" and text and not _EMAIL_RE.match(text):
+            raise SvcmonthError(_("{email!r} is not an e-mail address").format(email=text))
+        if key == "phone" and text and not _PHONE_RE.match(text):
+            raise SvcmonthError(_("{phone!r} is not a phone number").format(phone=text))
+        out[key] = text
+    return out
+
+
+def check_code(code: str | None) -> str:
+    """A member code: non-empty, no spaces, at most 64 characters."""
+    text = _clean(code, "code", MAX_CODE)
+    if not text or any(ch.isspace() for ch in text):
+        raise SvcmonthError(
+            _("member code {code!r} must be non-empty, without spaces").format(code=code or "")
+        )
+    return text
+
+
+def get(conn: sqlite3.Connection, code: str) -> Member:
+    """The member with ``code``."""
+    row = conn.execute(
+        "SELECT id, code, name, active FROM member WHERE code = ?", ((code or "").strip(),)
+    ).fetchone()
+    if row is None:
+        raise NotFound(_("unknown member {code!r}; see `svcmonth member list`").format(code=code))
+    return Member(row[0], row[1], row[2], bool(row[3]))
+
+
+def get_active(conn: sqlite3.Connection, code: str) -> Member:
+    """The member with ``code``, refusing one that has left."""
+    member = get(conn, code)
+    if not member.active:
+        raise SvcmonthError(_("member {code} is deactivated").format(code=member.code))
+    return member
+
+
+def snapshot(conn: sqlite3.Connection, member_id: int) -> dict[str, Any]:
+    """The member's fields as shown by ``member list``."""
+    row = conn.execute(
+        "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"
+        " coalesce(o.email, ''), m.category, m.active FROM member m"
+        " LEFT JOIN officer o ON o.member_id = m.id AND o.until IS NULL WHERE m.id = ?",
+        (member_id,),
+    ).fetchone()
+    return dict(zip(("code", *FIELDS, "active"), (*row[:6], bool(row[6])), strict=True))
+
+
+def add(conn: sqlite3.Connection, code: str, fields: dict[str, str | None], now: datetime) -> str:
+    """Register a member and its officer."""
+    code = check_code(code)
+    clean = validate(fields)
+    if "name" not in clean:
+        raise SvcmonthError(_("the member name is empty"))
+    if conn.execute("SELECT 1 FROM member WHERE code = ?", (code,)).fetchone():
+        raise SvcmonthError(_("member code {code!r} is already registered").format(code=code))
+    at = timeutil.to_db(now)
+    cur = conn.execute(
+        "INSERT INTO member (code, name, category, created_at) VALUES (?, ?, ?, ?)",
+        (code, clean["name"], clean.get("category", ""), at),
+    )
+    member_id = cur.lastrowid
+    assert member_id is not None
+    conn.execute(
+        "INSERT INTO officer (member_id, name, phone, email, since) VALUES (?, ?, ?, ?, ?)",
+        (member_id, clean.get("officer", ""), clean.get("phone", ""), clean.get("email", ""), at),
+    )
+    record(conn, at, "create", "member", code, None, snapshot(conn, member_id))
+    return code
+
+
+def edit(
+    conn: sqlite3.Connection, code: str, fields: dict[str, str | None], now: datetime
+) -> dict[str, Any]:
+    """Change a member; a new officer name opens a new officer in the history."""
+    member = get(conn, code)
+    clean = validate(fields)
+    before = snapshot(conn, member.id)
+    at = timeutil.to_db(now)
+    if "name" in clean or "category" in clean:
+        conn.execute(
+            "UPDATE member SET name = ?, category = ? WHERE id = ?",
+            (
+                clean.get("name", before["name"]),
+                clean.get("category", before["category"]),
+                member.id,
+            ),
+        )
+    officer = {k: clean.get(k, before[k]) for k in ("officer", "phone", "email")}
+    if "officer" in clean and clean["officer"] != before["officer"]:
+        conn.execute(
+            "UPDATE officer SET until = max(since, ?) WHERE member_id = ? AND until IS NULL",
+            (at, member.id),
+        )
+        conn.execute(
+            "INSERT INTO officer (member_id, name, phone, email, since)"
+            " VALUES (?, ?, ?, ?, max(?, (SELECT coalesce(max(until), '') FROM officer"
+            " WHERE member_id = ?)))",
+            (member.id, officer["officer"], officer["phone"], officer["email"], at, member.id),
+        )
+    elif officer != {k: before[k] for k in officer}:
+        conn.execute(
+            "UPDATE officer SET phone = ?, email = ? WHERE member_id = ? AND until IS NULL",
+            (officer["phone"], officer["email"], member.id),
+        )
+    after = snapshot(conn, member.id)
+    if after != before:
+        record(conn, at, "edit", "member", member.code, before, after)
+    return after
+
+
+def set_active(conn: sqlite3.Connection, code: str, active: bool, now: datetime) -> None:
+    """Deactivate (a member leaves, its history stays) or reactivate a member."""
+    member = get(conn, code)
+    if member.active == active:
+        state = _("active") if active else _("deactivated")
+        raise SvcmonthError(_("member {code} is already {state}").format(code=code, state=state))
+    conn.execute("UPDATE member SET active = ? WHERE id = ?", (int(active), member.id))
+    record(
+        conn,
+        timeutil.to_db(now),
+        "activate" if active else "deactivate",
+        "member",
+        member.code,
+        {"active": member.active},
+        {"active": active},
+    )
+
+
+def current_officer(conn: sqlite3.Connection, member_id: int, at: str) -> str:
+    """The officer in post at ``at`` (stored form); the current one if none was yet."""
+    row = conn.execute(
+        "SELECT name FROM officer WHERE member_id = ? AND since <= ?"
+        " AND (until IS NULL OR until > ?) ORDER BY since DESC LIMIT 1",
+        (member_id, at, at),
+    ).fetchone()
+    if row is None:
+        row = conn.execute(
+            "SELECT name FROM officer WHERE member_id = ? AND until IS NULL", (member_id,)
+        ).fetchone()
+    return row[0] if row else ""
+
+
+def listing(conn: sqlite3.Connection, include_inactive: bool = True) -> list[dict[str, Any]]:
+    """Members with their current officer: ``code, name, officer, phone, email, category,
+    active``."""
+    sql = (
+        "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"
+        " coalesce(o.email, ''), m.category, m.active FROM member m"
+        " LEFT JOIN officer o ON o.member_id = m.id AND o.until IS NULL"
+    )
+    if not include_inactive:
+        sql += " WHERE m.active = 1"
+    keys = ("code", *FIELDS, "active")
+    return [
+        dict(zip(keys, (*r[:6], bool(r[6])), strict=True))
+        for r in conn.execute(sql + " ORDER BY m.id")
+    ]
+
+
+def officer_history(conn: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
+    """Every officer a member has had: ``officer, phone, email, since, until``."""
+    member = get(conn, code)
+    return [
+        {"officer": r[0], "phone": r[1], "email": r[2], "since": r[3], "until": r[4]}
+        for r in conn.execute(
+            "SELECT name, phone, email, since, until FROM officer WHERE member_id = ?"
+            " ORDER BY since, id",
+            (member.id,),
+        )
+    ]
+
+
+def extend(
+    conn: sqlite3.Connection, campaign: Any, code: str, week: int, until: datetime, now: datetime
+) -> dict[str, Any]:
+    """Give one member until ``until`` for week ``week`` (the later of this and the week's
+    deadline applies)."""
+    member = get_active(conn, code)
+    campaign.week(week)
+    at = timeutil.to_db(until)
+    old = conn.execute(
+        "SELECT until FROM deadline_extension WHERE campaign_id = ? AND member_id = ? AND week = ?",
+        (campaign.id, member.id, week),
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO deadline_extension (campaign_id, member_id, week, until) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (campaign_id, member_id, week) DO UPDATE SET until = excluded.until",
+        (campaign.id, member.id, week, at),
+    )
+    record(
+        conn,
+        timeutil.to_db(now),
+        "extend",
+        "member",
+        member.code,
+        None if old is None else {"week": week, "until": old[0]},
+        {"week": week, "until": at, "campaign": campaign.name},
+    )
+    return {"member": member.code, "week": week, "until": campaign.show(at)}
+
+
+IMPORT_COLUMNS = ("code", "name", "officer", "phone", "email", "category")
+IMPORT_IGNORED = ("active",)  # written by `member list`, so its CSV can be imported back
+
+
+def import_rows(
+    conn: sqlite3.Connection,
+    rows: list[tuple[int, dict[str, str]]],
+    now: datetime,
+    update: bool = False,
+) -> tuple[list[tuple[int, str]], int, int]:
+    """Import members from ``(line, row)`` pairs; returns ``(problems, added, updated)``.
+
+    Checks every row first; the caller writes nothing when there is any problem.
+    """
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    plan: list[tuple[str, str, dict[str, str | None]]] = []
+    existing = {r[0] for r in conn.execute("SELECT code FROM member")}
+    for line, row in rows:
+        try:
+            code = check_code(row.get("code"))
+            fields: dict[str, str | None] = {k: row.get(k) for k in FIELDS if k in row}
+            validate(fields)
+            if code in seen:
+                raise SvcmonthError(
+                    _("code {code} appears again (first on line {line})").format(
+                        code=code, line=seen[code]
+                    )
+                )
+            seen[code] = line
+            if code in existing:
+                if not update:
+                    raise SvcmonthError(
+                        _("member {code} is already registered (use --update)").format(code=code)
+                    )
+                plan.append(("edit", code, fields))
+            else:
+                if not (fields.get("name") or "").strip():
+                    raise SvcmonthError(_("the member name is empty"))
+                plan.append(("add", code, fields))
+        except SvcmonthError as exc:
+            problems.append((line, str(exc)))
+    if problems:
+        return problems, 0, 0
+    for action, code, fields in plan:
+        if action == "add":
+            add(conn, code, fields, now)
+        else:
+            edit(conn, code, fields, now)
+    added = sum(1 for p in plan if p[0] == "add")
+    return [], added, len(plan) - added

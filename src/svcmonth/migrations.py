@@ -1,0 +1,270 @@
+"""The schema, as an append-only numbered list of migrations. Never edit an applied one.
+
+``PRAGMA user_version`` holds the number of migrations applied; ``storage.connect`` applies
+the pending ones, each in its own transaction, every time a database is opened, and
+refuses a file whose version is higher than this list (written by a newer svcmonth).
+Derived figures (on time, level, status, points) are never stored: the ``submission_eval``
+view computes them on every read from the grades and the campaign's rules.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run SQL statements one by one, inside the caller's transaction.
+
+    (``executescript`` would commit first, breaking the one-transaction-per-migration rule.)
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement[:60]!r}")
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE campaign (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+            start_date TEXT NOT NULL CHECK (date(start_date) IS start_date),
+            end_date TEXT NOT NULL CHECK (date(end_date) IS end_date),
+            tz TEXT NOT NULL CHECK (length(tz) > 0),
+            -- first day 00:00 local, as UTC: start_date and tz never change after creation
+            start_utc TEXT NOT NULL,
+            min_articles INTEGER NOT NULL DEFAULT 3 CHECK (min_articles >= 0),
+            deadline_weekday INTEGER NOT NULL DEFAULT 0 CHECK (deadline_weekday BETWEEN 0 AND 6),
+            deadline_time TEXT NOT NULL DEFAULT '12:00:00',
+            on_time_level INTEGER NOT NULL DEFAULT 2 CHECK (on_time_level IN (1, 2, 3)),
+            late_level INTEGER NOT NULL DEFAULT 1 CHECK (late_level IN (1, 2, 3)),
+            adoption_level INTEGER NOT NULL DEFAULT 3 CHECK (adoption_level IN (1, 2, 3)),
+            adoption_multiplier INTEGER NOT NULL DEFAULT 2 CHECK (adoption_multiplier >= 1),
+            created_at TEXT NOT NULL,
+            CHECK (end_date >= start_date)
+        );
+
+        CREATE TABLE campaign_points (
+            campaign_id INTEGER NOT NULL REFERENCES campaign(id),
+            level INTEGER NOT NULL CHECK (level IN (1, 2, 3)),
+            points INTEGER NOT NULL CHECK (points >= 0),
+            PRIMARY KEY (campaign_id, level)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE campaign_week (
+            campaign_id INTEGER NOT NULL REFERENCES campaign(id),
+            week INTEGER NOT NULL CHECK (week >= 1),
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL CHECK (last_day >= first_day),
+            ends_at TEXT NOT NULL,
+            default_deadline TEXT NOT NULL,
+            deadline TEXT NOT NULL,
+            PRIMARY KEY (campaign_id, week)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE column_def (
+            name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+            kind TEXT NOT NULL CHECK (kind IN ('report', 'article', 'association')),
+            description TEXT NOT NULL DEFAULT '',
+            sort INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE outlet (
+            name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+            doubling_default INTEGER NOT NULL DEFAULT 0 CHECK (doubling_default IN (0, 1)),
+            description TEXT NOT NULL DEFAULT ''
+        );
+
+        CREATE TABLE campaign_doubling_outlet (
+            campaign_id INTEGER NOT NULL REFERENCES campaign(id),
+            outlet TEXT NOT NULL REFERENCES outlet(name),
+            PRIMARY KEY (campaign_id, outlet)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE body (
+            name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0)
+        );
+
+        CREATE TABLE member (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE CHECK (length(code) > 0 AND code = trim(code)),
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            category TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL
+        );
+
+        -- officer history: one open row (until IS NULL) per member is the current officer
+        CREATE TABLE officer (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES member(id),
+            name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            since TEXT NOT NULL,
+            until TEXT,
+            CHECK (until IS NULL OR until >= since)
+        );
+        CREATE UNIQUE INDEX officer_current ON officer(member_id) WHERE until IS NULL;
+
+        CREATE TABLE submission (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES campaign(id),
+            member_id INTEGER NOT NULL REFERENCES member(id),
+            column_name TEXT NOT NULL REFERENCES column_def(name),
+            kind TEXT NOT NULL CHECK (kind IN ('report', 'article')),
+            title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+            submitted_at TEXT NOT NULL CHECK (length(submitted_at) = 20),
+            week INTEGER,
+            author TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            grade TEXT NOT NULL DEFAULT 'pending'
+                CHECK (grade IN ('pending', 'rule', 'manual', 'rejected')),
+            manual_level INTEGER CHECK (manual_level IN (1, 2, 3)),
+            reject_reason TEXT,
+            withdrawn_at TEXT,
+            logged_at TEXT NOT NULL,
+            CHECK ((kind = 'report') = (week IS NOT NULL)),
+            CHECK ((grade = 'manual') = (manual_level IS NOT NULL)),
+            FOREIGN KEY (campaign_id, week) REFERENCES campaign_week(campaign_id, week)
+        );
+        -- covering indexes for the per-member aggregates of checks and reports
+        CREATE INDEX submission_member_kind
+            ON submission(campaign_id, member_id, kind, submitted_at, grade, withdrawn_at);
+        CREATE INDEX submission_report_week
+            ON submission(campaign_id, member_id, week, submitted_at)
+            WHERE kind = 'report' AND grade <> 'rejected' AND withdrawn_at IS NULL;
+
+        CREATE TABLE deadline_extension (
+            campaign_id INTEGER NOT NULL,
+            member_id INTEGER NOT NULL REFERENCES member(id),
+            week INTEGER NOT NULL,
+            until TEXT NOT NULL,
+            PRIMARY KEY (campaign_id, member_id, week),
+            FOREIGN KEY (campaign_id, week) REFERENCES campaign_week(campaign_id, week)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE adoption (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submission(id),
+            outlet TEXT NOT NULL REFERENCES outlet(name),
+            adopted_on TEXT NOT NULL CHECK (date(adopted_on) IS adopted_on),
+            recorded_at TEXT NOT NULL,
+            UNIQUE (submission_id, outlet)
+        );
+
+        CREATE TABLE forwarding (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submission(id),
+            body TEXT NOT NULL REFERENCES body(name),
+            forwarded_on TEXT NOT NULL CHECK (date(forwarded_on) IS forwarded_on),
+            recorded_at TEXT NOT NULL,
+            UNIQUE (submission_id, body)
+        );
+
+        -- each reminder actually sent; the unique key makes "never twice" a constraint
+        CREATE TABLE reminder (
+            id INTEGER PRIMARY KEY,
+            campaign_id INTEGER NOT NULL REFERENCES campaign(id),
+            member_id INTEGER NOT NULL REFERENCES member(id),
+            kind TEXT NOT NULL CHECK (kind IN ('report', 'quota')),
+            week INTEGER,
+            key TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            UNIQUE (campaign_id, member_id, kind, key)
+        );
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            before TEXT CHECK (before IS NULL OR json_valid(before)),
+            after TEXT CHECK (after IS NULL OR json_valid(after))
+        );
+        CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);
+
+        -- nothing that carries a grade (or could) is deleted outright: withdraw instead
+        CREATE TRIGGER submission_never_deleted BEFORE DELETE ON submission
+        BEGIN SELECT RAISE(ABORT, 'submissions are never deleted; withdraw instead'); END;
+        CREATE TRIGGER member_never_deleted BEFORE DELETE ON member
+        BEGIN SELECT RAISE(ABORT, 'members are never deleted; deactivate instead'); END;
+        CREATE TRIGGER adoption_never_deleted BEFORE DELETE ON adoption
+        BEGIN SELECT RAISE(ABORT, 'adoptions are never deleted'); END;
+        CREATE TRIGGER audit_log_append_only BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+        -- every derived figure of a submission, computed when read (SPEC.md rules 4-7)
+        CREATE VIEW submission_eval AS
+        SELECT b.*,
+            CASE
+                WHEN b.withdrawn_at IS NOT NULL THEN 'withdrawn'
+                WHEN b.grade = 'rejected' THEN 'rejected'
+                WHEN b.doubled OR b.grade IN ('rule', 'manual') THEN 'graded'
+                ELSE 'pending'
+            END AS status,
+            CASE
+                WHEN b.withdrawn_at IS NOT NULL OR b.level IS NULL THEN 0
+                ELSE (SELECT p.points FROM campaign_points p
+                      WHERE p.campaign_id = b.campaign_id AND p.level = b.level)
+                     * (CASE WHEN b.doubled THEN b.adoption_multiplier ELSE 1 END)
+            END AS points
+        FROM (
+            SELECT o.*,
+                CASE
+                    WHEN o.grade = 'rejected' THEN NULL
+                    WHEN o.doubled THEN o.adoption_level
+                    WHEN o.grade = 'manual' THEN o.manual_level
+                    WHEN o.grade = 'rule' THEN
+                        CASE WHEN o.on_time THEN o.on_time_level ELSE o.late_level END
+                END AS level
+            FROM (
+                SELECT d.*,
+                    CASE WHEN d.kind = 'report' THEN d.submitted_at < d.deadline
+                         ELSE d.submitted_at >= d.start_utc AND d.submitted_at < d.deadline
+                    END AS on_time
+                FROM (
+                    SELECT s.id, s.campaign_id, s.member_id, s.column_name, s.kind, s.title,
+                        s.submitted_at, s.week, s.author, s.url, s.grade, s.manual_level,
+                        s.reject_reason, s.withdrawn_at, s.logged_at,
+                        c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
+                        c.adoption_multiplier,
+                        CASE WHEN s.kind = 'report'
+                            THEN max(w.deadline, coalesce(x.until, w.deadline))
+                            ELSE (SELECT lw.deadline FROM campaign_week lw
+                                  WHERE lw.campaign_id = s.campaign_id
+                                  ORDER BY lw.week DESC LIMIT 1)
+                        END AS deadline,
+                        EXISTS (
+                            SELECT 1 FROM adoption a
+                            JOIN campaign_doubling_outlet dbl
+                              ON dbl.campaign_id = s.campaign_id AND dbl.outlet = a.outlet
+                            WHERE a.submission_id = s.id
+                        ) AS doubled
+                    FROM submission s
+                    JOIN campaign c ON c.id = s.campaign_id
+                    LEFT JOIN campaign_week w
+                      ON w.campaign_id = s.campaign_id AND w.week = s.week
+                    LEFT JOIN deadline_extension x
+                      ON x.campaign_id = s.campaign_id AND x.member_id = s.member_id
+                     AND x.week = s.week
+                ) d
+            ) o
+        ) b;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial]

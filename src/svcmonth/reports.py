@@ -1,0 +1,225 @@
+"""Reports: the scoreboard, the weekly report, the year-end table and the officers' ranking.
+
+Every figure is computed from the stored decisions at read time (``submission_eval`` and
+the checks), so a changed rule, deadline or extension changes every report at once.
+Ranks are competition ranks: ties share a rank and the next rank skips (1, 2, 2, 4).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from svcmonth import checks, timeutil
+from svcmonth.campaigns import Campaign, load
+from svcmonth.errors import NotFound
+from svcmonth.i18n import _
+
+SCOREBOARD_KEYS = (
+    "rank",
+    "member",
+    "name",
+    "articles",
+    "reports_on_time",
+    "reports_late",
+    "reports_missing",
+    "points",
+    "adopted",
+    "quota_met",
+)
+WEEKLY_KEYS = ("member", "name", "status", "submitted_at", "articles", "columns")
+YEAR_END_KEYS = (
+    "rank",
+    "member",
+    "name",
+    "officer",
+    "campaigns",
+    "articles",
+    "reports_on_time",
+    "weeks",
+    "points",
+    "adopted",
+    "quota_met",
+    "eligible",
+)
+OFFICER_KEYS = ("rank", "officer", "member", "submissions", "points")
+
+
+def competition_rank(rows: list[dict[str, Any]], score: Callable[[dict[str, Any]], int]) -> None:
+    """Set ``rank`` on rows already sorted by ``score`` descending: 1, 2, 2, 4."""
+    previous: int | None = None
+    rank = 0
+    for position, row in enumerate(rows, start=1):
+        value = score(row)
+        if value != previous:
+            rank, previous = position, value
+        row["rank"] = rank
+
+
+_POINTS_SQL = """
+SELECT e.member_id, sum(e.points),
+    sum(EXISTS (SELECT 1 FROM adoption a WHERE a.submission_id = e.id))
+FROM submission_eval e
+WHERE e.campaign_id = ? AND e.submitted_at <= ?
+GROUP BY e.member_id
+"""
+
+
+def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT code, id FROM member WHERE active = 1"))
+
+
+def campaign_totals(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime
+) -> list[dict[str, Any]]:
+    """Per active member, the campaign's figures (unranked, in registration order)."""
+    at = timeutil.to_db(as_of)
+    ids = _member_ids(conn)
+    points = {r[0]: (r[1] or 0, r[2] or 0) for r in conn.execute(_POINTS_SQL, (campaign.id, at))}
+    reports: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in checks.deadline_rows(conn, campaign, as_of):
+        reports[row["member"]][row["status"]] += 1
+    out = []
+    for code, name, articles in checks.article_counts(conn, campaign, at):
+        pts, adopted = points.get(ids[code], (0, 0))
+        counts = reports[code]
+        out.append(
+            {
+                "rank": None,
+                "member": code,
+                "name": name,
+                "articles": articles,
+                "reports_on_time": counts["on_time"],
+                "reports_late": counts["late"],
+                "reports_missing": counts["missing"],
+                "points": pts,
+                "adopted": adopted,
+                "quota_met": articles >= campaign.min_articles,
+            }
+        )
+    return out
+
+
+def scoreboard(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime
+) -> list[dict[str, Any]]:
+    """The campaign's active members ranked by points (ties share a rank)."""
+    rows = campaign_totals(conn, campaign, as_of)
+    rows.sort(key=lambda r: -r["points"])
+    competition_rank(rows, lambda r: r["points"])
+    return rows
+
+
+def weekly(
+    conn: sqlite3.Connection, campaign: Campaign, week: int, as_of: datetime
+) -> list[dict[str, Any]]:
+    """One week: who reported and when, and the articles each member sent that week."""
+    w = campaign.week(week)
+    start = timeutil.to_db(timeutil.local_midnight(w.first_day, campaign.tz))
+    end = timeutil.to_db(w.ends)
+    by_member: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, col, n in conn.execute(
+        "SELECT m.code, s.column_name, count(*) FROM submission s"
+        " JOIN member m ON m.id = s.member_id"
+        " JOIN column_def c ON c.name = s.column_name"
+        " WHERE s.campaign_id = ? AND s.kind = 'article' AND s.grade <> 'rejected'"
+        " AND s.withdrawn_at IS NULL AND s.submitted_at >= ? AND s.submitted_at < ?"
+        " AND s.submitted_at <= ? GROUP BY m.code, s.column_name ORDER BY m.code, c.sort",
+        (campaign.id, start, end, timeutil.to_db(as_of)),
+    ):
+        by_member[code][col] = n
+    return [
+        {
+            "member": r["member"],
+            "name": r["name"],
+            "status": r["status"],
+            "submitted_at": r["submitted_at"],
+            "articles": sum(by_member[r["member"]].values()),
+            "columns": by_member[r["member"]],
+        }
+        for r in checks.deadline_rows(conn, campaign, as_of, week=week)
+    ]
+
+
+def year_campaigns(conn: sqlite3.Connection, year: int) -> list[Campaign]:
+    """The campaigns whose first day falls in ``year``, oldest first."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM campaign WHERE start_date BETWEEN ? AND ? ORDER BY start_date, id",
+            (date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()),
+        )
+    ]
+    if not names:
+        raise NotFound(_("no campaign starts in {year}").format(year=year))
+    return [load(conn, name) for name in names]
+
+
+def year_end(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[str, Any]]:
+    """The year-end table: eligible members ranked by points, then the ineligible ones.
+
+    A member below the minimum of any of the year's campaigns is not eligible (取消入选资格)
+    and has no rank.
+    """
+    campaigns = year_campaigns(conn, year)
+    officers = {
+        r[0]: r[1]
+        for r in conn.execute(
+            "SELECT m.code, o.name FROM member m JOIN officer o"
+            " ON o.member_id = m.id AND o.until IS NULL WHERE m.active = 1"
+        )
+    }
+    table: dict[str, dict[str, Any]] = {}
+    for campaign in campaigns:
+        for row in campaign_totals(conn, campaign, as_of):
+            entry = table.setdefault(
+                row["member"],
+                {
+                    "rank": None,
+                    "member": row["member"],
+                    "name": row["name"],
+                    "officer": officers.get(row["member"], ""),
+                    "campaigns": [],
+                    "articles": 0,
+                    "reports_on_time": 0,
+                    "weeks": 0,
+                    "points": 0,
+                    "adopted": 0,
+                    "quota_met": True,
+                    "eligible": True,
+                },
+            )
+            entry["campaigns"].append(campaign.name)
+            for key in ("articles", "reports_on_time", "points", "adopted"):
+                entry[key] += row[key]
+            entry["weeks"] += len(campaign.weeks)
+            entry["quota_met"] = entry["quota_met"] and row["quota_met"]
+    rows = list(table.values())
+    for row in rows:
+        row["eligible"] = row["quota_met"]
+    eligible = sorted((r for r in rows if r["eligible"]), key=lambda r: -r["points"])
+    competition_rank(eligible, lambda r: r["points"])
+    others = sorted((r for r in rows if not r["eligible"]), key=lambda r: -r["points"])
+    return eligible + others
+
+
+def officers(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[str, Any]]:
+    """Officers (优秀工作者) ranked by the points of the submissions they authored."""
+    ids = [c.id for c in year_campaigns(conn, year)]
+    marks = ",".join("?" * len(ids))
+    rows = [
+        {"rank": None, "officer": r[0], "member": r[1], "submissions": r[2], "points": r[3]}
+        for r in conn.execute(
+            "SELECT e.author, m.code, count(*), sum(e.points) FROM submission_eval e"  # noqa: S608
+            " JOIN member m ON m.id = e.member_id"
+            f" WHERE e.campaign_id IN ({marks}) AND m.active = 1 AND e.author <> ''"
+            " AND e.withdrawn_at IS NULL AND e.submitted_at <= ?"
+            " GROUP BY m.id, e.author ORDER BY sum(e.points) DESC, m.id, e.author",
+            (*ids, timeutil.to_db(as_of)),
+        )
+    ]
+    competition_rank(rows, lambda r: r["points"])
+    return rows

@@ -1,0 +1,120 @@
+"""Storage: the one connection factory, transactions, and schema migration on open.
+
+Every connection is opened the same way: WAL journal, a 15 s busy timeout, foreign keys
+on, autocommit mode so that writes are explicit ``BEGIN IMMEDIATE`` transactions (a writer
+takes the lock up front and waits for it, instead of failing half-way with "database is
+locked"). New database files are created readable and writable by their owner only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from svcmonth.errors import DatabaseError
+from svcmonth.i18n import _
+from svcmonth.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_S = 15.0
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open (or with ``create``, create) the database at ``path`` and migrate it forward."""
+    path = Path(path)
+    if create:
+        if path.exists():
+            raise DatabaseError(_("{path} already exists").format(path=path))
+        _create_private_file(path)
+    elif not path.is_file():
+        raise DatabaseError(
+            _("no database at {path}; create one with `svcmonth init` or give --db").format(
+                path=path
+            )
+        )
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseError(_("cannot open {path}: {exc}").format(path=path, exc=exc)) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                _(
+                    "{path} was written by a newer svcmonth (schema {found}; this program "
+                    "knows up to {known}): upgrade svcmonth"
+                ).format(path=path, found=version, known=SCHEMA_VERSION)
+            )
+        if version == 0 and not create and _has_tables(conn):
+            raise DatabaseError(_("{path} is not an svcmonth database").format(path=path))
+        if version < SCHEMA_VERSION:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn, version)
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(
+            _("cannot use {path}: {exc}").format(path=path, exc=describe_sqlite_error(exc))
+        ) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file mode 0600 (SQLite gives its -wal/-shm files the same mode)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise DatabaseError(
+            _("cannot create {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    os.close(fd)
+
+
+def migrate(conn: sqlite3.Connection, current: int, target: int = SCHEMA_VERSION) -> None:
+    """Apply migrations ``current+1 .. target``, each in its own transaction."""
+    for number in range(current + 1, target + 1):
+        with transaction(conn):
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue  # another process migrated while we waited for the lock
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def describe_sqlite_error(exc: sqlite3.Error) -> str:
+    """A sentence for the user from an SQLite error (full disk, read-only, not a database)."""
+    text = str(exc)
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered:
+        return _("the file is not an svcmonth database (or it is damaged)")
+    if "readonly" in lowered or "read-only" in lowered:
+        return _("the database file is read-only")
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return _("the disk is full; nothing was written")
+    if "locked" in lowered or "busy" in lowered:
+        return _("the database is busy (another svcmonth is writing); try again")
+    return text

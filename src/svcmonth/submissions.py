@@ -1,0 +1,318 @@
+"""Submissions: logging reports and articles, importing them, listing and withdrawing.
+
+A submission to the report column (活动扫描) is a report and covers one campaign week; one
+to another member column is an article. Columns run by the association itself take no
+submissions. Nothing here computes a level or points: ``submission_eval`` does, on read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from svcmonth import members, timeutil
+from svcmonth.audit import record
+from svcmonth.campaigns import Campaign
+from svcmonth.errors import NotFound, SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.weeks import default_report_week
+
+MAX_TITLE, MAX_URL = 500, 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+
+
+def column(conn: sqlite3.Connection, name: str) -> Column:
+    """A column members submit to, or a clear error naming the ones they can."""
+    name = (name or "").strip()
+    row = conn.execute("SELECT name, kind FROM column_def WHERE name = ?", (name,)).fetchone()
+    if row is None or row[1] == "association":
+        open_columns = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM column_def WHERE kind <> 'association' ORDER BY sort, name"
+            )
+        ]
+        reason = (
+            _("column {name!r} is run by the association itself")
+            if row
+            else _("unknown column {name!r}")
+        )
+        raise NotFound(
+            reason.format(name=name)
+            + "; "
+            + _("members submit to: {cols}").format(cols=", ".join(open_columns))
+        )
+    return Column(row[0], row[1])
+
+
+def clean_title(title: str | None) -> str:
+    """A title: not empty, one line, at most 500 characters."""
+    text = (title or "").strip()
+    if not text:
+        raise SvcmonthError(_("the title is empty"))
+    if len(text) > MAX_TITLE:
+        raise SvcmonthError(
+            _("the title is too long ({n} characters, at most {limit})").format(
+                n=len(text), limit=MAX_TITLE
+            )
+        )
+    if any(ch in text for ch in "\x00\r\n"):
+        raise SvcmonthError(_("the title contains a line break or NUL"))
+    return text
+
+
+def clean_url(url: str | None) -> str:
+    text = (url or "").strip()
+    if len(text) > MAX_URL or any(ch.isspace() for ch in text):
+        raise SvcmonthError(_("{url!r} is not a usable URL").format(url=text[:80]))
+    return text
+
+
+def reported_weeks(conn: sqlite3.Connection, campaign_id: int, member_id: int) -> set[int]:
+    """Weeks for which the member has a report that counts (not rejected, not withdrawn)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT week FROM submission WHERE campaign_id = ? AND member_id = ?"
+            " AND kind = 'report' AND grade <> 'rejected' AND withdrawn_at IS NULL",
+            (campaign_id, member_id),
+        )
+    }
+
+
+def submit(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    code: str,
+    column_name: str,
+    title: str,
+    submitted: datetime,
+    now: datetime,
+    *,
+    week: int | None = None,
+    author: str | None = None,
+    url: str | None = None,
+) -> int:
+    """Log one submission (inside the caller's transaction); returns its id."""
+    member = members.get_active(conn, code)
+    col = column(conn, column_name)
+    clean = clean_title(title)
+    link = clean_url(url)
+    at = timeutil.to_db(submitted)
+    if col.kind == "report":
+        if week is None:
+            week = default_report_week(
+                campaign.weeks, submitted, reported_weeks(conn, campaign.id, member.id)
+            )
+        else:
+            campaign.week(week)
+    elif week is not None:
+        raise SvcmonthError(
+            _("--week is for reports only ({column} takes articles)").format(column=col.name)
+        )
+    writer = (author or "").strip()
+    if len(writer) > members.MAX_TEXT:
+        raise SvcmonthError(_("the author name is too long"))
+    if not writer:
+        writer = members.current_officer(conn, member.id, timeutil.to_db(now))
+    cur = conn.execute(
+        "INSERT INTO submission (campaign_id, member_id, column_name, kind, title, submitted_at,"
+        " week, author, url, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            campaign.id,
+            member.id,
+            col.name,
+            col.kind,
+            clean,
+            at,
+            week,
+            writer,
+            link,
+            timeutil.to_db(now),
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+IMPORT_REQUIRED = ("member", "column", "title", "submitted_at")
+IMPORT_OPTIONAL = ("week", "author", "url")
+# written by `submission list`: derived or managed by other commands, skipped on import
+IMPORT_IGNORED = ("id", "kind", "on_time", "level", "status", "adopted_by", "points")
+
+
+def import_rows(
+    conn: sqlite3.Connection,
+    campaign_for: Any,
+    rows: list[tuple[int, dict[str, str]]],
+    now: datetime,
+    tz_name: str,
+) -> tuple[list[tuple[int, str]], list[int]]:
+    """Log submissions from ``(line, row)`` pairs inside the caller's transaction.
+
+    ``campaign_for(instant)`` gives the campaign of each row. Returns ``(problems, ids)``;
+    with any problem the caller rolls the whole import back.
+    """
+    problems: list[tuple[int, str]] = []
+    ids: list[int] = []
+    tz = timeutil.zone(tz_name)
+    for line, row in rows:
+        try:
+            instant = timeutil.parse_instant(row.get("submitted_at", ""), tz)
+            campaign = campaign_for(instant)
+            if campaign.tz.key != tz.key:
+                instant = timeutil.parse_instant(row["submitted_at"], campaign.tz)
+            week_text = (row.get("week") or "").strip()
+            week: int | None = None
+            if week_text:
+                if not week_text.isdigit():
+                    raise SvcmonthError(_("week {w!r} is not a number").format(w=week_text))
+                week = int(week_text)
+            ids.append(
+                submit(
+                    conn,
+                    campaign,
+                    row.get("member", ""),
+                    row.get("column", ""),
+                    row.get("title", ""),
+                    instant,
+                    now,
+                    week=week,
+                    author=row.get("author"),
+                    url=row.get("url"),
+                )
+            )
+        except SvcmonthError as exc:
+            problems.append((line, str(exc)))
+    return problems, ids
+
+
+def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
+    """One submission's stored and derived fields, or a clear error."""
+    conn.row_factory = sqlite3.Row
+    try:
+        row = conn.execute(
+            "SELECT e.*, m.code AS member FROM submission_eval e"
+            " JOIN member m ON m.id = e.member_id WHERE e.id = ?",
+            (submission_id,),
+        ).fetchone()
+    finally:
+        conn.row_factory = None
+    if row is None:
+        raise NotFound(_("no submission with id {id}").format(id=submission_id))
+    return dict(row)
+
+
+def withdraw(conn: sqlite3.Connection, submission_id: int, now: datetime) -> None:
+    """Withdraw a submission: kept, shown, scores nothing."""
+    row = get_row(conn, submission_id)
+    if row["withdrawn_at"] is not None:
+        raise SvcmonthError(_("submission {id} is already withdrawn").format(id=submission_id))
+    at = timeutil.to_db(now)
+    conn.execute("UPDATE submission SET withdrawn_at = ? WHERE id = ?", (at, submission_id))
+    record(
+        conn,
+        at,
+        "withdraw",
+        "submission",
+        submission_id,
+        {"status": row["status"], "points": row["points"]},
+        {"status": "withdrawn", "points": 0},
+    )
+
+
+LIST_KEYS = (
+    "id",
+    "member",
+    "column",
+    "kind",
+    "title",
+    "author",
+    "submitted_at",
+    "week",
+    "on_time",
+    "level",
+    "status",
+    "adopted_by",
+    "points",
+    "url",
+)
+
+
+def listing(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    *,
+    member: str | None = None,
+    week: int | None = None,
+    column_name: str | None = None,
+    pending: bool = False,
+    as_of: datetime | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The campaign's submissions (deactivated members' included), streamed in id order."""
+    where = ["e.campaign_id = ?"]
+    params: list[Any] = [campaign.id]
+    if member:
+        where.append("e.member_id = ?")
+        params.append(members.get(conn, member).id)
+    if column_name:
+        where.append("e.column_name = ?")
+        params.append(column(conn, column_name).name)
+    if week is not None:
+        w = campaign.week(week)
+        where.append(
+            "((e.kind = 'report' AND e.week = ?)"
+            " OR (e.kind = 'article' AND e.submitted_at >= ? AND e.submitted_at < ?))"
+        )
+        params += [
+            week,
+            timeutil.to_db(timeutil.local_midnight(w.first_day, campaign.tz)),
+            timeutil.to_db(w.ends),
+        ]
+    if pending:
+        where.append("e.status = 'pending'")
+    if as_of is not None:
+        where.append("e.submitted_at <= ?")
+        params.append(timeutil.to_db(as_of))
+    sql = (
+        "SELECT e.id, m.code, e.column_name, e.kind, e.title, e.author, e.submitted_at,"  # noqa: S608 (fixed fragments; values bound)
+        " e.week, e.on_time, e.level, e.status,"
+        " (SELECT group_concat(a.outlet, ';') FROM (SELECT outlet FROM adoption"
+        "   WHERE submission_id = e.id ORDER BY id) a),"
+        " e.points, e.url"
+        " FROM submission_eval e JOIN member m ON m.id = e.member_id"
+        " WHERE " + " AND ".join(where) + " ORDER BY e.id"
+    )
+    tz = campaign.tz
+    cache: dict[str, str] = {}
+    for r in conn.execute(sql, params):
+        stamp = r[6]
+        shown = cache.get(stamp)
+        if shown is None:
+            shown = cache[stamp] = timeutil.show(stamp, tz) or ""
+            if len(cache) > 4096:
+                cache.clear()
+        yield {
+            "id": r[0],
+            "member": r[1],
+            "column": r[2],
+            "kind": r[3],
+            "title": r[4],
+            "author": r[5],
+            "submitted_at": shown,
+            "week": r[7],
+            "on_time": bool(r[8]),
+            "level": r[9],
+            "status": r[10],
+            "adopted_by": r[11].split(";") if r[11] else [],
+            "points": r[12],
+            "url": r[13],
+        }

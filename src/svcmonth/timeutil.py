@@ -1,0 +1,164 @@
+"""Dates and instants: parsing what people type, storing UTC, showing local time.
+
+Instants are stored as fixed-width UTC text, ``YYYY-MM-DDTHH:MM:SSZ``, so that SQL compares
+them as strings in time order. They are kept to the second: a fraction typed by a user is
+dropped (deadlines are whole seconds, so this never turns a late submission on time).
+
+Accepted input (``parse_instant``):
+- ``2023-07-17 11:59``, ``2023-07-17T11:59:59``, ``2023/7/17 11:59`` (what Excel writes):
+  local time in the campaign's zone;
+- the same with an offset or ``Z`` (``2023-07-17T11:59:00+08:00``): that instant;
+- a date alone (``2023-07-17``): 00:00 local on that day.
+A local time that a daylight-saving change makes ambiguous or impossible is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise SvcmonthError(
+            _("{text!r} is out of range (years {lo}-{hi})").format(
+                text=text, lo=MIN_YEAR, hi=MAX_YEAR
+            )
+        )
+
+
+_DATE_RE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
+_INSTANT_RE = re.compile(
+    r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[T ]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z|z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name``, or a clear error."""
+    try:
+        if not name or name != name.strip() or name.startswith(("/", ".")) or ".." in name:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SvcmonthError(
+            _("unknown time zone {name!r} (for example Asia/Shanghai)").format(name=name)
+        ) from None
+
+
+def parse_date(text: str) -> date:
+    """A calendar day typed as ``2023-07-11`` or ``2023/7/11``."""
+    m = _DATE_RE.match(text or "")
+    if not m:
+        raise SvcmonthError(_("{text!r} is not a date (expected YYYY-MM-DD)").format(text=text))
+    _check_year(int(m[1]), text)
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise SvcmonthError(_("{text!r} is not a real date").format(text=text)) from None
+
+
+def parse_time_of_day(text: str) -> time:
+    """A wall-clock time typed as ``12:00`` or ``12:00:00``."""
+    m = _TIME_RE.match(text or "")
+    try:
+        if not m:
+            raise ValueError
+        return time(int(m[1]), int(m[2]), int(m[3] or 0))
+    except ValueError:
+        raise SvcmonthError(
+            _("{text!r} is not a time of day (expected HH:MM)").format(text=text)
+        ) from None
+
+
+def local_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time in ``tz``; refuses ambiguous or skipped times."""
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise SvcmonthError(
+            _(
+                "{when} happens twice in {tz} (clocks go back); give the offset, e.g. {example}"
+            ).format(
+                when=naive.isoformat(sep=" "),
+                tz=tz.key,
+                example=first.isoformat(timespec="minutes"),
+            )
+        )
+    instant = first.astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != naive:
+        raise SvcmonthError(
+            _("{when} does not exist in {tz} (clocks go forward)").format(
+                when=naive.isoformat(sep=" "), tz=tz.key
+            )
+        )
+    return instant
+
+
+def parse_instant(text: str, tz: ZoneInfo) -> datetime:
+    """An instant typed by a user: with an offset as given, without one in ``tz``."""
+    m = _INSTANT_RE.match(text or "")
+    if not m:
+        raise SvcmonthError(
+            _("{text!r} is not a date and time (expected YYYY-MM-DD HH:MM)").format(text=text)
+        )
+    year, month, day, hour, minute, second, _frac, offset = m.groups()
+    _check_year(int(year), text)
+    try:
+        naive = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+    except ValueError:
+        raise SvcmonthError(_("{text!r} is not a real date and time").format(text=text)) from None
+    if offset is None:
+        return local_to_utc(naive, tz)
+    if offset in ("Z", "z"):
+        return naive.replace(tzinfo=UTC)
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise SvcmonthError(_("{text!r} has an impossible UTC offset").format(text=text))
+    delta = sign * timedelta(hours=hours, minutes=minutes)
+    return naive.replace(tzinfo=timezone(delta)).astimezone(UTC)
+
+
+def to_db(instant: datetime) -> str:
+    """The stored form of an aware instant: fixed-width UTC text, whole seconds."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime given where an instant is required")
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def from_db(text: str) -> datetime:
+    """An aware UTC instant from its stored form."""
+    return datetime.fromisoformat(text)
+
+
+def show(text: str | None, tz: ZoneInfo) -> str | None:
+    """A stored instant shown in the campaign's zone with its offset, e.g. ``…T11:59:00+08:00``."""
+    if text is None:
+        return None
+    return datetime.fromisoformat(text).astimezone(tz).isoformat(timespec="seconds")
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which ``day`` begins in ``tz`` (the first instant of that day)."""
+    naive = datetime.combine(day, time(0))
+    first = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if first.astimezone(tz).date() != day:  # midnight skipped by a DST change
+        first = (naive + timedelta(hours=1)).replace(tzinfo=tz).astimezone(UTC)
+    return first
+
+
+def now_utc() -> datetime:
+    """The wall clock; called only by the command layer, never by domain code."""
+    return datetime.now(UTC).replace(microsecond=0)

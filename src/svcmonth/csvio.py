@@ -64,11 +64,9 @@ def read_rows(
     required: Sequence[str],
     optional: Sequence[str] = (),
     ignored: Sequence[str] = (),
-) -> list[tuple[int, dict[str, str]]]:
-    """``(line, row)`` pairs of a CSV import with a checked header.
-
-    Raises ``ImportErrors`` naming every bad line (wrong header, missing or extra fields).
-    """
+) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
+    """``(rows, problems)`` of a CSV import: ``(line, row)`` pairs, and ``(line, reason)`` for
+    rows with missing or extra fields. A wrong header raises ``ImportErrors`` at once."""
     try:
         if path.stat().st_size > MAX_IMPORT_BYTES:
             raise SvcmonthError(_("{name} is too large to import").format(name=path))
@@ -130,9 +128,16 @@ def read_rows(
             )
     except csv.Error as exc:
         problems.append((reader.line_num, str(exc)))
+    return rows, problems
+
+
+def refuse(path: Path, problems: list[tuple[int, str]]) -> None:
+    """Raise the import's one error, listing every bad line in order, when there is any."""
     if problems:
-        raise ImportErrors(_("{name}: bad rows").format(name=path), problems)
-    return rows
+        raise ImportErrors(
+            _("{file}: {n} bad row(s); nothing was imported").format(file=path, n=len(problems)),
+            sorted(problems),
+        )
 
 
 def cell(value: object) -> str:

@@ -163,6 +163,7 @@ def color_allowed() -> bool:
 @contextmanager
 def _open_text(output: Path | None, encoding: str | None, file_default: str) -> Iterator[IO[str]]:
     if output is None:
+        sys.stdout.flush()  # keep order with anything printed before
         stream = io.TextIOWrapper(
             sys.stdout.buffer,
             encoding=encoding or "utf-8",

@@ -21,7 +21,6 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.errors import ImportErrors
 from svcmonth.i18n import _
 from svcmonth.render import message
 
@@ -70,18 +69,12 @@ def import_(
     db: DbOpt = None,
 ) -> None:
     """Import members from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
-    rows = csvio.read_rows(
+    rows, bad = csvio.read_rows(
         file, ("code", "name"), ("officer", "phone", "email", "category"), members.IMPORT_IGNORED
     )
     with database(db, write=True) as conn:
         problems, added, updated = members.import_rows(conn, rows, now(), update=update)
-        if problems:
-            raise ImportErrors(
-                _("{file}: {n} bad row(s); nothing was imported").format(
-                    file=file, n=len(problems)
-                ),
-                problems,
-            )
+        csvio.refuse(file, bad + problems)
     message(
         _("imported {added} new and {updated} updated member(s)").format(
             added=added, updated=updated

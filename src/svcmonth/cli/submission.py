@@ -21,7 +21,6 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.errors import ImportErrors
 from svcmonth.i18n import _
 from svcmonth.render import message
 
@@ -71,7 +70,7 @@ def import_(
     db: DbOpt = None,
 ) -> None:
     """Import submissions from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
-    rows = csvio.read_rows(
+    rows, bad = csvio.read_rows(
         file, submissions.IMPORT_REQUIRED, submissions.IMPORT_OPTIONAL, submissions.IMPORT_IGNORED
     )
     with database(db, write=True) as conn:
@@ -86,13 +85,7 @@ def import_(
             return cache.setdefault(found.name, found)
 
         problems, ids = submissions.import_rows(conn, campaign_for, rows, now(), zone.key)
-        if problems:
-            raise ImportErrors(
-                _("{file}: {n} bad row(s); nothing was imported").format(
-                    file=file, n=len(problems)
-                ),
-                problems,
-            )
+        csvio.refuse(file, bad + problems)
     message(_("imported {n} submission(s)").format(n=len(ids)))
 
 

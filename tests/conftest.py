@@ -1,0 +1,106 @@
+"""Fixtures: every test gets its own database file and a fixed "now"; none reads the clock."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from svcmonth.cli.app import app
+
+# the "now" of every test: after the 2023 campaign has ended (all deadlines passed)
+NOW = "2023-08-20T10:00:00+08:00"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class Svc:
+    """Runs ``svcmonth`` as a user types it, against this test's database."""
+
+    def __init__(self, db: Path, runner: CliRunner):
+        self.db = db
+        self.runner = runner
+        self.now = NOW
+
+    def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Run:
+        result = self.runner.invoke(
+            app,
+            [str(a) for a in args],
+            input=input,
+            env={"SVCMONTH_DB": str(self.db), "SVCMONTH_NOW": self.now, "NO_COLOR": "1"},
+            catch_exceptions=False,
+        )
+        run = Run(result.exit_code, result.stdout, result.stderr)
+        assert run.code == code, f"exit {run.code} != {code}\nstdout: {run.out}\nstderr: {run.err}"
+        return run
+
+    def json(self, *args: str) -> Any:
+        return self(*args, "--format", "json").json()
+
+    def fails(self, *args: str, code: int = 1) -> str:
+        """Run a command that must fail cleanly: one ``Error:`` line, no traceback."""
+        run = self(*args, code=code)
+        assert "Traceback" not in run.err + run.out
+        if code == 1:
+            assert run.err.startswith("Error: "), run.err
+        return run.err
+
+    def dump(self) -> list[str]:
+        """The database's whole content, to compare before and after a failed command."""
+        conn = sqlite3.connect(self.db)
+        try:
+            return list(conn.iterdump())
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def svc(tmp_path: Path) -> Svc:
+    """A fresh, initialised database and a runner for it."""
+    s = Svc(tmp_path / "svc.db", CliRunner())
+    s("init")
+    return s
+
+
+MEMBERS = [
+    ("ICBC", "中国工商银行内蒙古分行", "王丽", "13904710001", "wangli@icbc.example.cn"),
+    ("ABC", "中国农业银行内蒙古分行", "李强", "13904710002", "liqiang@abc.example.cn"),
+    ("BOC", "中国银行内蒙古分行", "张敏", "13904710003", ""),
+]
+
+
+@pytest.fixture
+def c2023(svc: Svc) -> Svc:
+    """The plan's 2023 campaign (07-11 to 08-11, Asia/Shanghai) with three members."""
+    svc("campaign", "new", "2023服务月", "--start", "2023-07-11", "--end", "2023-08-11")
+    for code, name, officer, phone, email in MEMBERS:
+        args = ["member", "add", code, name, "--officer", officer, "--phone", phone]
+        if email:
+            args += ["--email", email]
+        svc(*args)
+    return svc
+
+
+@pytest.fixture
+def submit(c2023: Svc) -> Callable[..., int]:
+    """Log a submission through the CLI and return its id."""
+
+    def _submit(code: str, column: str, at: str, title: str = "标题", *extra: str) -> int:
+        run = c2023("submit", code, "--column", column, "--title", title, "--at", at, *extra)
+        return int(run.out.strip())
+
+    return _submit

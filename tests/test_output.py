@@ -1,0 +1,109 @@
+"""The one renderer: table, csv, json, md, xlsx; BOMs, encodings and inert cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+
+HOSTILE = '=HYPERLINK("http://evil.example","点我")'
+
+
+def test_csv_to_a_file_has_a_bom_and_the_json_keys_as_header(tmp_path, c2023):
+    out = tmp_path / "members.csv"
+    c2023("member", "list", "--format", "csv", "--output", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "code,name,officer,phone,email,category,active"
+    assert text.splitlines()[1] == (
+        "ICBC,中国工商银行内蒙古分行,王丽,13904710001,wangli@icbc.example.cn,,true"
+    )
+
+
+def test_csv_to_stdout_has_no_bom(c2023):
+    run = c2023("member", "list", "--format", "csv")
+    assert run.out.startswith("code,name,")
+
+
+def test_csv_in_gb18030_for_old_excel(tmp_path, c2023):
+    out = tmp_path / "members.csv"
+    c2023("member", "list", "--format", "csv", "--output", str(out), "--encoding", "gb18030")
+    assert out.read_bytes().decode("gb18030").splitlines()[1].startswith("ICBC,中国工商银行")
+
+
+def test_an_unknown_encoding_is_an_error(tmp_path, c2023):
+    err = c2023.fails("member", "list", "--format", "csv", "--encoding", "klingon")
+    assert "unknown encoding" in err
+
+
+def test_hostile_cells_are_inert_in_csv(tmp_path, c2023):
+    c2023("member", "add", "EVIL", HOSTILE, "--officer", "+8613900000000", "--category", "@sum")
+    rows = list(csv.reader(io.StringIO(c2023("member", "list", "--format", "csv").out)))
+    evil = rows[-1]
+    assert evil[1] == "'" + HOSTILE
+    assert evil[2] == "'+8613900000000"
+    assert evil[5] == "'@sum"
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_hostile_cells_are_inert_in_xlsx_and_phones_stay_text(tmp_path, c2023):
+    c2023("member", "add", "EVIL", HOSTILE, "--phone", "13904710099")
+    out = tmp_path / "members.xlsx"
+    c2023("member", "list", "--format", "xlsx", "--output", str(out))
+    ws = openpyxl.load_workbook(out).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0] == ["code", "name", "officer", "phone", "email", "category", "active"]
+    evil = values[-1]
+    assert evil[1] == "'" + HOSTILE
+    assert evil[3] == "13904710099" and ws.cell(row=len(values), column=4).data_type == "s"
+    for row in ws.iter_rows():
+        for c in row:
+            assert c.data_type != "f"
+
+
+def test_xlsx_needs_an_output_file(c2023):
+    assert "--output" in c2023.fails("member", "list", "--format", "xlsx")
+
+
+def test_json_is_one_array(c2023):
+    out = c2023("member", "list", "--format", "json").json()
+    assert isinstance(out, list) and len(out) == 3
+    assert c2023("submission", "list", "--format", "json").out == "[]\n"
+
+
+def test_plain_table_has_no_escape_codes_and_never_cuts_long_names(c2023):
+    long_name = "内蒙古自治区呼和浩特市赛罕区某某农村商业银行股份有限公司营业部服务中心"
+    c2023("member", "add", "LONG", long_name, "--officer", "阿拉坦其其格")
+    out = c2023("member", "list").out
+    assert "\x1b[" not in out
+    assert long_name in out
+    lines = out.splitlines()
+    assert lines[0].split() == ["Code", "Name", "Officer", "Phone", "E-mail", "Category", "Active"]
+
+
+def test_plain_table_aligns_chinese_by_display_width(c2023):
+    from wcwidth import wcswidth
+
+    lines = c2023("member", "list").out.splitlines()
+    column = wcswidth(lines[0][: lines[0].index("Officer")])
+    for line, officer in zip(lines[2:], ("王丽", "李强", "张敏"), strict=True):
+        # CJK characters are two columns wide: the officer column starts at one place
+        assert wcswidth(line[: line.index(officer)]) == column
+
+
+def test_markdown_for_pasting(c2023):
+    out = c2023("member", "list", "--format", "md").out
+    assert out.splitlines()[0].startswith("| Code")
+    assert set(out.splitlines()[1]) <= set("|-: ")
+    assert "| ICBC" in out
+
+
+def test_output_to_a_file_says_so_on_stderr(tmp_path, c2023):
+    out = tmp_path / "q.json"
+    run = c2023("check", "quota", "--format", "json", "--output", str(out))
+    assert run.out == ""
+    assert f"wrote 3 rows to {out}" in run.err

@@ -118,7 +118,9 @@ def now() -> datetime:
 
 
 @contextmanager
-def database(db: Path | None, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+def database(
+    db: Path | None, *, write: bool = False, snapshot: bool = True
+) -> Iterator[sqlite3.Connection]:
     """The open database; a write command runs in one ``BEGIN IMMEDIATE`` transaction, a read
     in one snapshot."""
     conn = storage.connect(db_path(db))
@@ -126,6 +128,8 @@ def database(db: Path | None, *, write: bool = False) -> Iterator[sqlite3.Connec
         if write:
             with storage.transaction(conn):
                 yield conn
+        elif not snapshot:
+            yield conn
         else:
             conn.execute("BEGIN")
             try:

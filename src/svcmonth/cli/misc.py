@@ -68,10 +68,8 @@ def backup(
     db: DbOpt = None,
 ) -> None:
     """Make a consistent copy of the database, safe while it is in use."""
-    with database(db) as conn:
-        conn.execute("COMMIT")  # the backup API copies outside our read snapshot
+    with database(db, snapshot=False) as conn:  # the backup API takes its own snapshots
         size = backups.backup(conn, file)
-        conn.execute("BEGIN")
     message(_("backed up to {path} ({size} bytes)").format(path=file, size=size))
 
 

@@ -32,3 +32,35 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message whose form depends on ``n``."""
     return _catalog.ngettext(singular, plural, n)
+
+
+def extract(root: Path | None = None) -> str:
+    """The catalog template (``svcmonth.pot``): every literal passed to ``_()`` in the
+    package, in order of first appearance. Regenerate with ``python -m svcmonth.i18n``."""
+    import ast
+
+    root = root or Path(__file__).parent
+    seen: dict[str, str] = {}
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                where = f"{path.relative_to(root).as_posix()}:{node.lineno}"
+                seen.setdefault(node.args[0].value, where)
+    out = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"', ""]
+    for message, where in sorted(seen.items(), key=lambda kv: kv[0]):
+        escaped = message.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        out += [f"#: {where.split(':')[0]}", f'msgid "{escaped}"', 'msgstr ""', ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    (LOCALE_DIR / f"{DOMAIN}.pot").parent.mkdir(exist_ok=True)
+    (LOCALE_DIR / f"{DOMAIN}.pot").write_text(extract(), encoding="utf-8")

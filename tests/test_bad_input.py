@@ -24,10 +24,8 @@ FILES: dict[str, bytes] = {
         "member,column,title,submitted_at,week\nICBC,活动扫描,t,2023-07-12 10:00,6\n"
     ).encode(),
     "binary.csv": bytes(range(256)) * 4,
-    "latin1.csv": "member,column,title,submitted_at\nICBC,先进事迹,caf\xe9\xff\xfe,x\n".encode()[
-        :-12
-    ]
-    + b"\xff\xfe\xfd\x80\x81\n",
+    # Latin-1 bytes: neither valid UTF-8 nor valid GB18030
+    "latin1.csv": b"member,column,title,submitted_at\nICBC,caf\xe9,t\xff\xfe,x\n",
     "empty.csv": b"",
     "header_only_bad_members.csv": b"code,name,officer,phone,email,category,shoe_size\n",
     "members_dup.csv": "code,name\nX1,甲\nX1,乙\n".encode(),

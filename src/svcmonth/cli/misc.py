@@ -143,6 +143,26 @@ def demo(
     message(_("explore it: svcmonth --db {path} report year-end --year 2023").format(path=path))
 
 
+def doctor(
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Check the database: integrity, schema, SQLite, journal mode, permissions, SMTP settings."""
+    import os
+
+    from svcmonth import doctor as doctors
+
+    path = db_path(db)
+    with database(db, snapshot=False) as conn:
+        rows = doctors.diagnose(conn, path, os.environ)
+    show(rows, ("check", "status", "detail"), fmt, output, encoding)
+    n = doctors.problems(rows)
+    if n:
+        raise SvcmonthError(_("{n} problem(s) found").format(n=n))
+
+
 def slogans(
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
@@ -204,6 +224,7 @@ def register(root: typer.Typer) -> None:
     root.command("backup")(backup)
     root.command("demo")(demo)
     root.command("slogans")(slogans)
+    root.command("doctor")(doctor)
     root.add_typer(
         _reference_app(
             "column",

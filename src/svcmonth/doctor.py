@@ -1,0 +1,79 @@
+"""``svcmonth doctor``: is this database file healthy, private and current?
+
+Checks integrity, foreign keys, the schema version, the SQLite version, the journal mode,
+the file permissions (owner-only, the file holds officers' phone numbers) and which SMTP
+settings are present. The SMTP password is reported as set or not, never shown.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from svcmonth.i18n import _
+from svcmonth.storage import SCHEMA_VERSION
+
+SMTP_VARS = ("HOST", "PORT", "SECURITY", "USER", "FROM", "CAFILE")
+
+
+def _row(check: str, ok: bool, detail: str) -> dict[str, Any]:
+    return {"check": check, "status": "ok" if ok else "problem", "detail": detail}
+
+
+def diagnose(
+    conn: sqlite3.Connection, path: Path, environ: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """One row per check: ``check, status`` (ok|problem), ``detail``."""
+    rows = []
+    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    rows.append(_row("integrity", integrity == ["ok"], "; ".join(integrity[:5])))
+    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    rows.append(
+        _row(
+            "foreign_keys",
+            not broken,
+            _("{n} broken reference(s)").format(n=len(broken)) if broken else "ok",
+        )
+    )
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    rows.append(
+        _row(
+            "schema",
+            version == SCHEMA_VERSION,
+            _("version {v} (this program: {known})").format(v=version, known=SCHEMA_VERSION),
+        )
+    )
+    lib = sqlite3.sqlite_version_info
+    rows.append(
+        _row(
+            "sqlite",
+            lib >= (3, 35, 0),
+            _("SQLite {v} (needs 3.35 or newer)").format(v=sqlite3.sqlite_version),
+        )
+    )
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    rows.append(_row("journal_mode", mode == "wal", str(mode)))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if not file.exists():
+            continue
+        bits = stat.S_IMODE(file.stat().st_mode)
+        private = os.name == "nt" or bits & 0o077 == 0
+        detail = f"{file.name}: {bits:04o}"
+        if not private:
+            detail += " " + _("(readable by others: chmod 600)")
+        rows.append(_row("permissions", private, detail))
+    present = [
+        f"SVCMONTH_SMTP_{name}" for name in SMTP_VARS if environ.get(f"SVCMONTH_SMTP_{name}")
+    ]
+    password = _("set") if environ.get("SVCMONTH_SMTP_PASSWORD") else _("not set")
+    detail = ", ".join(f"{v}={environ[v]}" for v in present) or _("no SMTP settings")
+    rows.append(_row("smtp", True, f"{detail}; SVCMONTH_SMTP_PASSWORD {password}"))
+    return rows
+
+
+def problems(rows: list[dict[str, Any]]) -> int:
+    return sum(r["status"] != "ok" for r in rows)

@@ -58,13 +58,21 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(
-            _("cannot use {path}: {exc}").format(path=path, exc=describe_sqlite_error(exc))
-        ) from None
+        reason = describe_sqlite_error(exc)
+        if not _writable(path):
+            reason = _(
+                "the file or its folder is read-only (svcmonth writes the file and its "
+                "-wal and -shm files beside it)"
+            )
+        raise DatabaseError(_("cannot use {path}: {exc}").format(path=path, exc=reason)) from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent or Path("."), os.W_OK)
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:
@@ -99,7 +107,10 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may already have rolled back (a full disk, an I/O error): ROLLBACK would
+        # then fail and hide the real error
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")

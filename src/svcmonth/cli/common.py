@@ -135,7 +135,8 @@ def database(
             try:
                 yield conn
             finally:
-                conn.execute("COMMIT")
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
     finally:
         conn.close()
 

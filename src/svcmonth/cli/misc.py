@@ -32,9 +32,7 @@ from svcmonth.timeutil import to_db
 def init(db: DbOpt = None) -> None:
     """Create the database (owner-only); on an existing one, change nothing and say so."""
     path = db_path(db)
-    if path.exists():
-        conn = storage.connect(path)  # migrates an older file forward, refuses a newer one
-        conn.close()
+    if path.exists():  # not even opened: opening would migrate an older file
         message(_("{path} already exists; nothing changed").format(path=path))
         return
     conn = storage.connect(path, create=True)

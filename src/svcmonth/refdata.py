@@ -58,6 +58,12 @@ def seed(conn: sqlite3.Connection, at: str) -> None:
 TABLES = {"column": "column_def", "outlet": "outlet", "body": "body"}
 
 
+def _check_table(table: str) -> None:
+    """Table names are put into SQL text: only the three reference tables may be."""
+    if table not in TABLES.values():
+        raise ValueError(f"not a reference table: {table!r}")
+
+
 def reference_add(
     conn: sqlite3.Connection, table: str, name: str, now: datetime, **fields: Any
 ) -> None:
@@ -65,7 +71,7 @@ def reference_add(
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise SvcmonthError(_("the name must be 1-100 characters"))
-    assert table in TABLES.values()
+    _check_table(table)
     if conn.execute(
         f"SELECT 1 FROM {table} WHERE name = ?",  # noqa: S608 (table checked above)
         (name,),
@@ -81,6 +87,7 @@ def reference_add(
 
 def listing(conn: sqlite3.Connection, table: str) -> list[dict[str, Any]]:
     """The rows of a reference list, in the order they were added."""
+    _check_table(table)
     conn.row_factory = sqlite3.Row
     try:
         rows = conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608

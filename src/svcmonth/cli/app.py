@@ -1,7 +1,5 @@
 """The root of the command line: wires the command groups together and handles errors once."""
 
-from __future__ import annotations
-
 import sqlite3
 import sys
 from pathlib import Path

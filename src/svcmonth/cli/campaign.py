@@ -1,7 +1,5 @@
 """``svcmonth campaign …``: create campaigns, show their weeks, move deadlines, set rules."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated
 

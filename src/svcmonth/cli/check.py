@@ -1,7 +1,5 @@
 """``svcmonth check …``: who reported on time, and who is short of articles."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

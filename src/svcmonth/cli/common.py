@@ -1,7 +1,5 @@
 """Shared options (declared once), the database path, "now", and opening the database."""
 
-from __future__ import annotations
-
 import os
 import sqlite3
 from collections.abc import Iterator

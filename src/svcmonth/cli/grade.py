@@ -1,7 +1,5 @@
 """``svcmonth grade``, ``adopt`` and ``forward``: the clerk's decisions on a submission."""
 
-from __future__ import annotations
-
 import sqlite3
 from datetime import date
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``svcmonth member …``: register, import, edit, deactivate members; extensions."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """The rest of the commands: init, log, backup, demo, slogans, reference lists."""
 
-from __future__ import annotations
-
 import tempfile
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``svcmonth report …``: scoreboard, weekly report, year-end table, officers, forwardings."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

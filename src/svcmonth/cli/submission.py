@@ -1,7 +1,6 @@
 """``svcmonth submit`` and ``svcmonth submission …``: log, import, list, withdraw."""
 
-from __future__ import annotations
-
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -76,17 +75,14 @@ def import_(
     with database(db, write=True) as conn:
         fixed = campaigns.load(conn, campaign) if campaign else None
         zone = fixed.tz if fixed else campaigns.zone_for_display(conn)
-        cache: dict[str, campaigns.Campaign] = {}
+        resolve = campaigns.resolver(conn)
 
-        def campaign_for(instant: object) -> campaigns.Campaign:
-            if fixed is not None:
-                return fixed
-            found = campaigns.resolve(conn, None, instant)  # type: ignore[arg-type]
-            return cache.setdefault(found.name, found)
+        def campaign_for(instant: datetime) -> campaigns.Campaign:
+            return fixed if fixed is not None else resolve(instant)
 
-        problems, ids = submissions.import_rows(conn, campaign_for, rows, now(), zone.key)
+        problems, n = submissions.import_rows(conn, campaign_for, rows, now(), zone.key)
         csvio.refuse(file, bad + problems)
-    message(_("imported {n} submission(s)").format(n=len(ids)))
+    message(_("imported {n} submission(s)").format(n=n))
 
 
 @app.command("list")

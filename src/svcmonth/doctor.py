@@ -17,7 +17,7 @@ from typing import Any
 from svcmonth.i18n import _
 from svcmonth.storage import SCHEMA_VERSION
 
-SMTP_VARS = ("HOST", "PORT", "SECURITY", "USER", "FROM", "CAFILE")
+SMTP_VARS = ("HOST", "PORT", "SECURITY", "USER", "FROM", "CAFILE", "TIMEOUT")
 
 
 def _row(check: str, ok: bool, detail: str) -> dict[str, Any]:

@@ -267,4 +267,20 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_reminder_status(conn: sqlite3.Connection) -> None:
+    """A reminder row is first a claim (``sending``), then a record (``sent``).
+
+    ``remind --send`` inserts the row before it talks to the SMTP server and marks it ``sent``
+    afterwards, so that two overlapping runs cannot both send it (the unique key refuses the
+    second claim). Rows written before this migration were sent.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE reminder ADD COLUMN status TEXT NOT NULL DEFAULT 'sent'
+            CHECK (status IN ('sending', 'sent'));
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_reminder_status]

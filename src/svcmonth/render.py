@@ -84,6 +84,7 @@ def labels() -> dict[str, str]:
         "weeks": _("Weeks"),
         "eligible": _("Eligible"),
         "submissions": _("Submissions"),
+        "key": _("Key"),
         "to": _("To"),
         "subject": _("Subject"),
         "at": _("At"),

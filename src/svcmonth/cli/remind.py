@@ -1,9 +1,113 @@
-"""``svcmonth remind``: the reminders due now (registered once the mailer lands)."""
+"""``svcmonth remind``: the reminders due now; with ``--send``, mail each officer once."""
 
-from __future__ import annotations
+import os
+import sys
+from typing import Annotated
 
 import typer
 
+from svcmonth import mailer, reminders, render
+from svcmonth.cli.common import (
+    AsOfOpt,
+    CampaignOpt,
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    campaign_at,
+    database,
+    now,
+    show,
+)
+from svcmonth.errors import SendFailed
+from svcmonth.i18n import _
+
+KEYS = (*reminders.REMIND_KEYS, "key")
+SHOWN_AFTER_SENDING = ("sent", "no_address")
+
+
+def remind(
+    send: Annotated[
+        bool,
+        typer.Option("--send", help=_("Mail them through SMTP (else only list them).")),
+    ] = False,
+    as_of: AsOfOpt = None,
+    campaign: CampaignOpt = None,
+    summary_to: Annotated[
+        str | None,
+        typer.Option(
+            "--summary-to",
+            metavar="ADDR",
+            help=_("With --send: also mail a summary of what was sent to this address."),
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help=_("Print nothing unless something goes wrong.")),
+    ] = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """List the reminders due now; with --send, mail each officer once (for cron).
+
+    SMTP settings come from SVCMONTH_SMTP_HOST, _PORT, _SECURITY (ssl|starttls|none), _USER,
+    _PASSWORD, _FROM and _CAFILE. Example: svcmonth remind --send --quiet
+    """
+    render.check_encoding(encoding)
+    config = mailer.config_from_env(os.environ) if send else None
+    address = mailer.check_address(summary_to) if summary_to else None
+    # no snapshot: send_due opens its own short transactions around each claim
+    with database(db, snapshot=False) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        if config is None:
+            rows = [r.row() for r in reminders.preview(conn, c, instant)]
+            if not quiet:
+                show(rows, KEYS, fmt, output, encoding)
+            return
+        smtp = config
+        outcome = reminders.send_due(
+            conn, c, instant, now(), lambda: mailer.open_session(smtp), address
+        )
+    shown = [r.row() for r in outcome.reminders if r.status in SHOWN_AFTER_SENDING]
+    if not quiet and (shown or fmt in (Format.csv, Format.json)):
+        # rendered without the "wrote N rows" note: cron mails whatever is printed
+        render.render(shown, KEYS, fmt.value, output, encoding)
+    for r in outcome.failed:
+        print(
+            _("not sent: {member} {key} to {to}: {reason}").format(
+                member=r.member, key=r.key, to=r.to, reason=r.reason
+            ),
+            file=sys.stderr,
+        )
+    if outcome.failed:
+        if outcome.summary_error is not None:
+            print(
+                _("summary to {to} not sent: {reason}").format(
+                    to=address, reason=outcome.summary_error
+                ),
+                file=sys.stderr,
+            )
+        raise SendFailed(
+            _(
+                "{n} of {total} reminders could not be sent; they were not recorded and will be "
+                "retried on the next run"
+            ).format(
+                n=len(outcome.failed),
+                total=sum(1 for r in outcome.reminders if r.status in ("sent", "failed")),
+            )
+        )
+    if outcome.summary_error is not None:
+        raise SendFailed(
+            _("the summary to {to} could not be sent: {reason}").format(
+                to=address, reason=outcome.summary_error
+            )
+        )
+
 
 def register(root: typer.Typer) -> None:
-    """Nothing yet."""
+    """Add ``remind`` to the root command."""
+    root.command("remind")(remind)

@@ -1,0 +1,465 @@
+"""Reminders (SPEC.md, "Reminders (cron)"): which are due at an instant, and sending each once.
+
+At ``as_of`` T, for each active member of the campaign:
+
+- **report, due** (key ``due:W``): the week whose deadline for this member (the later of the
+  week's deadline and the member's extension) is the next one after T, when that week has
+  ended or ends within a day and the member has no report for it;
+- **report, overdue** (key ``overdue:W``): each week whose deadline has passed with no report;
+- **quota** (key ``quota:YYYY-Www``, the ISO week of T in the campaign's zone, hence at most
+  once per calendar week): while the article window is open (the first day 00:00 up to the
+  last week's deadline), a member below the article minimum.
+
+A report counts as in ``check deadlines``: not rejected, not withdrawn, submitted by T. A
+member without an e-mail address is reported (``no_address``) and never recorded.
+
+**Exactly once.** The ``reminder`` table's unique key (campaign, member, kind, key) is the
+guard. ``send_due`` claims each reminder by inserting its row, status ``sending``, in a short
+``BEGIN IMMEDIATE`` transaction; only the run whose insert succeeds sends it, and an
+overlapping run finds the row and reports ``already_sent``. Once the server has accepted the
+message the row is marked ``sent``. When the server refuses it or the connection fails, the
+claim is deleted (in its own transaction) and the next run retries it. No transaction is open
+while the SMTP server is being talked to, so the clerk's commands never wait on the network.
+
+**A run killed** between its claim and marking the row ``sent`` leaves a ``sending`` row. It
+counts as sent and is not retried: the message may have gone out, and never twice beats at
+least once. One narrow window goes the other way: a connection that breaks after the server
+took the whole message but before its reply arrived looks like one that broke before; that
+reminder is retried, so its officer may get it twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from svcmonth import checks, storage, timeutil
+from svcmonth.campaigns import Campaign
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.mailer import ConnectionLost, MessageFailed, Session
+
+REMIND_KEYS = ("member", "kind", "week", "to", "subject", "status")
+ENDS_WITHIN = timedelta(days=1)
+HEADER = "X-Svcmonth-Reminder"  # "<member> <key>": which reminder a message is
+
+
+@dataclass
+class Reminder:
+    """One reminder for one member, and what became of it."""
+
+    member_id: int
+    member: str
+    name: str
+    officer: str
+    kind: str  # report | quota
+    week: int | None
+    key: str  # due:W | overdue:W | quota:YYYY-Www
+    to: str | None
+    subject: str
+    body: str
+    status: str = "would_send"  # would_send | no_address | already_sent | sent | failed
+    reason: str = ""
+    claim_id: int | None = field(default=None, repr=False)
+
+    def row(self) -> dict[str, Any]:
+        """SPEC.md's ``remind`` keys, plus ``key``, ``name`` and the ``reason`` of a failure."""
+        return {
+            "member": self.member,
+            "kind": self.kind,
+            "week": self.week,
+            "to": self.to,
+            "subject": self.subject,
+            "status": self.status,
+            "key": self.key,
+            "name": self.name,
+            "reason": self.reason or None,
+        }
+
+
+@dataclass
+class Outcome:
+    """What ``send_due`` did: every reminder with its status, and the summary's fate."""
+
+    reminders: list[Reminder]
+    summary_sent: bool = False
+    summary_error: str | None = None
+
+    @property
+    def failed(self) -> list[Reminder]:
+        return [r for r in self.reminders if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.summary_error is None
+
+
+_PEOPLE_SQL = """
+SELECT m.id, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, '')
+FROM member m LEFT JOIN officer o ON o.member_id = m.id AND o.until IS NULL
+WHERE m.active = 1
+ORDER BY m.id
+"""
+
+
+def due(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[Reminder]:
+    """The reminders due at ``as_of``, each ``would_send``, ``no_address`` or ``already_sent``.
+
+    Reads only, inside the caller's transaction (or none).
+    """
+    weeks = {w.number: w for w in campaign.weeks}
+    rows_of: dict[str, list[dict[str, Any]]] = {}
+    for r in checks.deadline_rows(conn, campaign, as_of):
+        rows_of.setdefault(r["member"], []).append(r)
+    at = timeutil.to_db(as_of)
+    window_open = campaign.start_utc <= at < campaign.window_end
+    articles: dict[str, int] = {}
+    if window_open:
+        articles = {row[0]: row[2] for row in checks.article_counts(conn, campaign, at)}
+    texts = _Texts(conn, campaign, as_of)
+    iso = as_of.astimezone(campaign.tz).isocalendar()
+    quota_key = f"quota:{iso.year}-W{iso.week:02d}"
+    out: list[Reminder] = []
+    for member_id, code, name, officer, email in conn.execute(_PEOPLE_SQL).fetchall():
+        who = (member_id, code, name, officer)
+        to = email or None
+        rows = rows_of.get(code, [])
+        upcoming = [_instant(r["deadline"]) for r in rows if _instant(r["deadline"]) > as_of]
+        next_deadline = min(upcoming, default=None)
+        for r in rows:
+            n, deadline = r["week"], _instant(r["deadline"])
+            if r["status"] == "missing":
+                text = texts.overdue(name, officer, n, deadline)
+                out.append(Reminder(*who, "report", n, f"overdue:{n}", to, *text))
+            elif (
+                r["status"] == "pending"
+                and deadline == next_deadline
+                and weeks[n].ends <= as_of + ENDS_WITHIN
+            ):
+                text = texts.report_due(name, officer, n, deadline)
+                out.append(Reminder(*who, "report", n, f"due:{n}", to, *text))
+        if window_open and articles.get(code, 0) < campaign.min_articles:
+            text = texts.quota(name, officer, articles.get(code, 0))
+            out.append(Reminder(*who, "quota", None, quota_key, to, *text))
+    recorded = set(
+        conn.execute(
+            "SELECT member_id, kind, key FROM reminder WHERE campaign_id = ?", (campaign.id,)
+        ).fetchall()
+    )
+    for rem in out:
+        if (rem.member_id, rem.kind, rem.key) in recorded:
+            rem.status = "already_sent"
+        elif not rem.to:
+            rem.status = "no_address"
+    return out
+
+
+def preview(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[Reminder]:
+    """The reminders due at ``as_of``, read in one snapshot; nothing is sent or written."""
+    with _snapshot(conn):
+        return due(conn, campaign, as_of)
+
+
+def send_due(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    as_of: datetime,
+    now: datetime,
+    connect: Callable[[], Session],
+    summary_to: str | None = None,
+) -> Outcome:
+    """Send every reminder due at ``as_of`` that no run has sent, each exactly once.
+
+    ``conn`` must be in autocommit mode with no transaction open: this function runs its own
+    short transactions (see the module docstring). ``connect`` opens the SMTP session; it is
+    called only when there is something to send, and a failure to connect before anything
+    was claimed propagates (``SvcmonthError``). Later failures are per reminder: status
+    ``failed`` with a ``reason``, not recorded. With ``summary_to``, a summary of what was sent
+    or failed goes to that address (not recorded: it describes this run).
+    """
+    reminders = preview(conn, campaign, as_of)
+    todo = [r for r in reminders if r.status == "would_send"]
+    when = now.astimezone(campaign.tz)
+    outcome = Outcome(reminders)
+    session: Session | None = connect() if todo else None
+    broken: str | None = None  # why a fresh connection could not be opened mid-run
+    try:
+        for r in todo:
+            if session is None and broken is None:
+                try:
+                    session = connect()
+                except SvcmonthError as exc:
+                    broken = str(exc)
+            if session is None:
+                r.status, r.reason = "failed", broken or ""
+                continue
+            if not _claim(conn, campaign, r, now):
+                r.status = "already_sent"  # an overlapping run has it
+                continue
+            assert r.to is not None
+            try:
+                session.send(r.to, r.subject, r.body, when, {HEADER: f"{r.member} {r.key}"})
+            except MessageFailed as exc:
+                _release(conn, r)
+                r.status, r.reason = "failed", str(exc)
+                if isinstance(exc, ConnectionLost):
+                    session.close()
+                    session = None
+                continue
+            _mark_sent(conn, r, now)
+            r.status = "sent"
+        if summary_to and any(r.status in ("sent", "failed") for r in reminders):
+            subject, body = _summary(campaign, reminders, as_of)
+            try:
+                if session is None:
+                    session = connect()
+                session.send(summary_to, subject, body, when, {HEADER: "summary"})
+                outcome.summary_sent = True
+            except (MessageFailed, SvcmonthError) as exc:
+                outcome.summary_error = str(exc)
+    finally:
+        if session is not None:
+            session.close()
+    return outcome
+
+
+@contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction, unless the caller already has one open."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+def _claim(conn: sqlite3.Connection, campaign: Campaign, r: Reminder, now: datetime) -> bool:
+    """Insert the reminder's row as ``sending``; False when another run already has it."""
+    with storage.transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO reminder (campaign_id, member_id, kind, week, key, recipient, subject,"
+            " sent_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sending')"
+            " ON CONFLICT (campaign_id, member_id, kind, key) DO NOTHING",
+            (
+                campaign.id,
+                r.member_id,
+                r.kind,
+                r.week,
+                r.key,
+                r.to,
+                r.subject,
+                timeutil.to_db(now),
+            ),
+        )
+        if cur.rowcount != 1:
+            return False
+        r.claim_id = cur.lastrowid
+    return True
+
+
+def _release(conn: sqlite3.Connection, r: Reminder) -> None:
+    """Give up a claim whose message the server did not take: the next run retries it."""
+    with storage.transaction(conn):
+        conn.execute("DELETE FROM reminder WHERE id = ? AND status = 'sending'", (r.claim_id,))
+    r.claim_id = None
+
+
+def _mark_sent(conn: sqlite3.Connection, r: Reminder, now: datetime) -> None:
+    with storage.transaction(conn):
+        conn.execute(
+            "UPDATE reminder SET status = 'sent', sent_at = ? WHERE id = ?",
+            (timeutil.to_db(now), r.claim_id),
+        )
+
+
+def _instant(shown: str) -> datetime:
+    return datetime.fromisoformat(shown)
+
+
+# --- the messages (Chinese: the recipients are officers of Chinese banks) ---------------------
+
+
+def _weekday(d: date) -> str:
+    names = (
+        _("星期一"),
+        _("星期二"),
+        _("星期三"),
+        _("星期四"),
+        _("星期五"),
+        _("星期六"),
+        _("星期日"),
+    )
+    return names[d.weekday()]
+
+
+def _day(d: date) -> str:
+    return _("{year}年{month}月{day}日").format(year=d.year, month=d.month, day=d.day)
+
+
+def _moment(instant: datetime, tz: ZoneInfo) -> str:
+    """An instant in the campaign's zone, with its offset: 2023年7月24日(星期一)12:00(UTC+08:00)."""
+    local = instant.astimezone(tz)
+    return _("{day}({weekday}){time}(UTC{offset})").format(
+        day=_day(local.date()),
+        weekday=_weekday(local.date()),
+        time=local.strftime("%H:%M"),
+        offset=local.isoformat()[-6:],
+    )
+
+
+def _short(instant: datetime, tz: ZoneInfo) -> str:
+    local = instant.astimezone(tz)
+    return _("{month}月{day}日{time}").format(
+        month=local.month, day=local.day, time=local.strftime("%H:%M")
+    )
+
+
+class _Texts:
+    """Subjects and bodies of the reminders of one campaign at one instant."""
+
+    def __init__(self, conn: sqlite3.Connection, campaign: Campaign, as_of: datetime):
+        self.c = campaign
+        self.as_of = as_of
+        row = conn.execute(
+            "SELECT name FROM column_def WHERE kind = 'report' ORDER BY sort, name LIMIT 1"
+        ).fetchone()
+        self.report_column = row[0] if row else _("活动扫描")
+        self.article_columns = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM column_def WHERE kind = 'article' ORDER BY sort, name"
+            )
+        ]
+
+    def _signed(self, officer: str, text: str) -> str:
+        greeting = _("{officer}同志:").format(officer=officer or _("信息宣传员"))
+        signature = _("协会秘书处\n{day}").format(day=_day(self.as_of.astimezone(self.c.tz).date()))
+        return f"{greeting}\n\n{text}\n\n{signature}\n"
+
+    def _week_span(self, week: int) -> str:
+        w = self.c.week(week)
+        return _("{first}至{last}").format(first=_day(w.first_day), last=_day(w.last_day))
+
+    def report_due(self, bank: str, officer: str, week: int, deadline: datetime) -> tuple[str, str]:
+        subject = _("【{campaign}】请于{deadline}前报送第{week}周活动情况({bank})").format(
+            campaign=self.c.name, deadline=_short(deadline, self.c.tz), week=week, bank=bank
+        )
+        body = _(
+            "您好!{bank}{campaign}第{week}周({span})的活动情况尚未报送,"
+            "请于{deadline}前在“{column}”栏目报送。\n\n"
+            "报送截止时间:{deadline}\n"
+            "按时报送的稿件按{on_time}级核算分值,逾期报送的按{late}级核算。"
+            "如已报送,请忽略本提醒。"
+        ).format(
+            bank=bank,
+            campaign=self.c.name,
+            week=week,
+            span=self._week_span(week),
+            deadline=_moment(deadline, self.c.tz),
+            column=self.report_column,
+            on_time=self.c.on_time_level,
+            late=self.c.late_level,
+        )
+        return subject, self._signed(officer, body)
+
+    def overdue(self, bank: str, officer: str, week: int, deadline: datetime) -> tuple[str, str]:
+        subject = _("【{campaign}】第{week}周活动情况已逾期未报,请尽快补报({bank})").format(
+            campaign=self.c.name, week=week, bank=bank
+        )
+        body = _(
+            "您好!{bank}{campaign}第{week}周({span})的活动情况应于{deadline}前"
+            "在“{column}”栏目报送,截至{as_of}尚未收到。\n\n"
+            "请尽快补报;逾期报送的稿件按{late}级核算分值。如已报送,请忽略本提醒。"
+        ).format(
+            bank=bank,
+            campaign=self.c.name,
+            week=week,
+            span=self._week_span(week),
+            deadline=_moment(deadline, self.c.tz),
+            column=self.report_column,
+            as_of=_moment(self.as_of, self.c.tz),
+            late=self.c.late_level,
+        )
+        return subject, self._signed(officer, body)
+
+    def quota(self, bank: str, officer: str, articles: int) -> tuple[str, str]:
+        required = self.c.min_articles
+        subject = _("【{campaign}】已报稿件{n}篇,未达{required}篇最低要求({bank})").format(
+            campaign=self.c.name, n=articles, required=required, bank=bank
+        )
+        columns = "、".join(f"“{c}”" for c in self.article_columns)
+        body = _(
+            "您好!截至{as_of},{bank}在{campaign}中报送并计入指标的稿件为{n}篇。"
+            "按稿件指标制度,活动期间每个会员单位报送稿件不少于{required}篇,尚差{short}篇。\n\n"
+            "稿件截止时间:{window_end}\n"
+            "稿件可在{columns}栏目报送;“{report}”周报不计入稿件指标。"
+            "未完成稿件指标的会员单位将取消年度“信息宣传工作先进会员单位及优秀工作者”评选资格。"
+            "如已报送,请忽略本提醒。"
+        ).format(
+            as_of=_moment(self.as_of, self.c.tz),
+            bank=bank,
+            campaign=self.c.name,
+            n=articles,
+            required=required,
+            short=required - articles,
+            window_end=_moment(self.c.weeks[-1].deadline, self.c.tz),
+            columns=columns,
+            report=self.report_column,
+        )
+        return subject, self._signed(officer, body)
+
+
+def _summary(campaign: Campaign, reminders: list[Reminder], as_of: datetime) -> tuple[str, str]:
+    """The secretariat's summary of a run: counts, then a plain-text table (tabulate)."""
+    import tabulate
+
+    tabulate.WIDE_CHARS_MODE = True  # Chinese cells are two columns wide
+    shown = [r for r in reminders if r.status in ("sent", "failed", "no_address")]
+    count = {s: sum(1 for r in shown if r.status == s) for s in ("sent", "failed", "no_address")}
+    what = {"due": _("周报待报"), "overdue": _("周报逾期"), "quota": _("稿件不足")}
+    result = {"sent": _("已发送"), "failed": _("发送失败"), "no_address": _("无邮箱")}
+    table = tabulate.tabulate(
+        [
+            [
+                r.member,
+                r.name,
+                what[r.key.split(":")[0]],
+                "" if r.week is None else str(r.week),
+                r.to or "",
+                result[r.status] + (f":{r.reason}" if r.reason else ""),
+            ]
+            for r in shown
+        ],
+        headers=[_("代码"), _("会员单位"), _("提醒"), _("周次"), _("收件人"), _("结果")],
+        tablefmt="simple",
+        disable_numparse=True,
+    )
+    subject = _("【{campaign}】提醒发送情况:已发送{sent}封,失败{failed}封,无邮箱{none}家").format(
+        campaign=campaign.name,
+        sent=count["sent"],
+        failed=count["failed"],
+        none=count["no_address"],
+    )
+    lines = [
+        _("{campaign}提醒发送情况(截至{as_of}):").format(
+            campaign=campaign.name, as_of=_moment(as_of, campaign.tz)
+        ),
+        "",
+        table,
+        "",
+    ]
+    if count["failed"]:
+        lines.append(_("发送失败的提醒未记录,下次运行时将重发。"))
+    if count["no_address"]:
+        lines.append(
+            _("无邮箱的会员单位请补充信息宣传员邮箱:svcmonth member edit 代码 --email 邮箱")
+        )
+    return subject, "\n".join(lines).rstrip() + "\n"

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
+from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
+from smtp_server import PASSWORD, SENDER, USER, Mailbox, Server, _check_login, free_port
 from svcmonth.cli.app import app
 
 # the "now" of every test: after the 2023 campaign has ended (all deadlines passed)
@@ -104,3 +109,43 @@ def submit(c2023: Svc) -> Callable[..., int]:
         return int(run.out.strip())
 
     return _submit
+
+
+@pytest.fixture(scope="session")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def smtp(tmp_path: Path, ca: trustme.CA) -> Iterator[Callable[..., Server]]:
+    """Start SMTP servers: ``smtp()`` plain, ``smtp("ssl")`` TLS on connect (the port-465
+    style of QQ and 163), ``smtp("starttls")``; the TLS ones require a login."""
+    with ExitStack() as stack:
+
+        def start(security: str = "none", mailbox: Mailbox | None = None) -> Server:
+            box = mailbox or Mailbox()
+            port = free_port()
+            kwargs: dict[str, Any] = {"server_hostname": "localhost"}
+            if security != "none":
+                context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                ca.issue_cert("127.0.0.1").configure_cert(context)
+                kwargs["authenticator"] = _check_login
+                if security == "ssl":
+                    kwargs.update(ssl_context=context, auth_require_tls=False)
+                else:
+                    kwargs.update(tls_context=context, require_starttls=True)
+            controller = Controller(box, hostname="127.0.0.1", port=port, **kwargs)
+            controller.start()
+            stack.callback(controller.stop)
+            env = {"SVCMONTH_SMTP_HOST": "127.0.0.1", "SVCMONTH_SMTP_PORT": str(port)}
+            env["SVCMONTH_SMTP_SECURITY"] = security
+            env["SVCMONTH_SMTP_FROM"] = SENDER
+            if security != "none":
+                cafile = tmp_path / "ca.pem"
+                ca.cert_pem.write_to_path(str(cafile))
+                env["SVCMONTH_SMTP_CAFILE"] = str(cafile)
+                env["SVCMONTH_SMTP_USER"] = USER
+                env["SVCMONTH_SMTP_PASSWORD"] = PASSWORD
+            return Server(port, box, env)
+
+        yield start

@@ -6,29 +6,17 @@ TLS ones use a throwaway CA from trustme, trusted through ``SVCMONTH_SMTP_CAFILE
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
-import socket
 import sqlite3
-import ssl
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-import trustme
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from typer.testing import CliRunner
 
 from conftest import MEMBERS, Run, Svc
+from smtp_server import PASSWORD, SMTP_VARS, USER, Mailbox, Server, free_port
 from svcmonth import mailer, storage
 from svcmonth.cli.app import app
 from svcmonth.migrations import MIGRATIONS
@@ -38,110 +26,8 @@ T1 = "2023-07-23T20:00:00+08:00"
 # a week later
 T2 = "2023-07-30T20:00:00+08:00"
 
-USER, PASSWORD = "xcb@assoc.example.cn", "auth-code-7f3k9q"
-SENDER = "协会秘书处 <xcb@assoc.example.cn>"
-SMTP_VARS = ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "FROM", "CAFILE", "TIMEOUT")
-
 ICBC, ABC = "wangli@icbc.example.cn", "liqiang@abc.example.cn"
 SUBJECT_ICBC = "【2023服务月】请于7月24日12:00前报送第2周活动情况(中国工商银行内蒙古分行)"
-
-
-# --- a real SMTP server on loopback ----------------------------------------------------------
-
-
-@dataclass
-class Mailbox:
-    """An aiosmtpd handler that keeps every message and can refuse some recipients."""
-
-    refuse: set[str] = field(default_factory=set)
-    delay: float = 0.0
-    hold: set[str] = field(default_factory=set)  # keep these in DATA until ``release`` is set
-    held: threading.Event = field(default_factory=threading.Event)
-    release: threading.Event = field(default_factory=threading.Event)
-    received: list[tuple[list[str], EmailMessage, bytes]] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return f"550 5.1.1 <{address}>: mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if set(envelope.rcpt_tos) & self.hold:
-            self.held.set()
-            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 10)
-        raw = envelope.original_content
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), msg, raw))
-        return "250 OK"
-
-    def keys(self) -> list[tuple[str, str]]:
-        """``(recipient, reminder header)`` of every message received, in order."""
-        return [(tos[0], str(msg["X-Svcmonth-Reminder"])) for tos, msg, _raw in self.received]
-
-
-@dataclass
-class Server:
-    port: int
-    mailbox: Mailbox
-    env: dict[str, str]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _check_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = (
-        isinstance(auth_data, LoginPassword)
-        and auth_data.login == USER.encode()
-        and auth_data.password == PASSWORD.encode()
-    )
-    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
-
-
-@pytest.fixture(scope="session")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def smtp(tmp_path: Path, ca: trustme.CA) -> Iterator[Callable[..., Server]]:
-    """Start SMTP servers: ``smtp()`` plain, ``smtp("ssl")`` TLS on connect (the port-465
-    style of QQ and 163), ``smtp("starttls")``; the TLS ones require a login."""
-    with ExitStack() as stack:
-
-        def start(security: str = "none", mailbox: Mailbox | None = None) -> Server:
-            box = mailbox or Mailbox()
-            port = _free_port()
-            kwargs: dict[str, Any] = {"server_hostname": "localhost"}
-            if security != "none":
-                context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-                ca.issue_cert("127.0.0.1").configure_cert(context)
-                kwargs["authenticator"] = _check_login
-                if security == "ssl":
-                    kwargs.update(ssl_context=context, auth_require_tls=False)
-                else:
-                    kwargs.update(tls_context=context, require_starttls=True)
-            controller = Controller(box, hostname="127.0.0.1", port=port, **kwargs)
-            controller.start()
-            stack.callback(controller.stop)
-            env = {"SVCMONTH_SMTP_HOST": "127.0.0.1", "SVCMONTH_SMTP_PORT": str(port)}
-            env["SVCMONTH_SMTP_SECURITY"] = security
-            env["SVCMONTH_SMTP_FROM"] = SENDER
-            if security != "none":
-                cafile = tmp_path / "ca.pem"
-                ca.cert_pem.write_to_path(str(cafile))
-                env["SVCMONTH_SMTP_CAFILE"] = str(cafile)
-                env["SVCMONTH_SMTP_USER"] = USER
-                env["SVCMONTH_SMTP_PASSWORD"] = PASSWORD
-            return Server(port, box, env)
-
-        yield start
 
 
 def remind(svc: Svc, *args: str, env: dict[str, str] | None = None, code: int = 0) -> Run:
@@ -475,7 +361,7 @@ def test_a_wrong_password_is_one_clear_error_and_never_printed(week2, smtp):
 
 
 def test_an_unreachable_server_is_one_clear_error(week2):
-    port = _free_port()
+    port = free_port()
     env = {"SVCMONTH_SMTP_HOST": "127.0.0.1", "SVCMONTH_SMTP_PORT": str(port)}
     env |= {"SVCMONTH_SMTP_SECURITY": "none", "SVCMONTH_SMTP_FROM": USER}
     before = week2.dump()
@@ -498,7 +384,7 @@ def test_an_untrusted_certificate_is_refused(week2, smtp):
 def test_nothing_due_needs_no_server(week2, smtp):
     server = smtp()
     remind(week2, "--send", "--quiet", env=server.env)
-    port = _free_port()  # nothing listens there: not contacted when nothing is due
+    port = free_port()  # nothing listens there: not contacted when nothing is due
     env = {**server.env, "SVCMONTH_SMTP_PORT": str(port)}
     run = remind(week2, "--send", env=env)
     assert run.err == "" and "no address" in run.out

@@ -5,7 +5,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -111,7 +111,7 @@ def now() -> datetime:
     else the wall clock."""
     text = globals_().now or os.environ.get("SVCMONTH_NOW")
     if text:
-        return timeutil.parse_instant(text, UTC)  # type: ignore[arg-type]
+        return timeutil.parse_instant(text, timeutil.zone("UTC"))
     return timeutil.now_utc()
 
 

@@ -1,10 +1,12 @@
 """``svcmonth report …``: scoreboard, weekly report, year-end table, officers, forwardings."""
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from svcmonth import grading, reports
+from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
@@ -63,10 +65,10 @@ def weekly(
     show(rows, reports.WEEKLY_KEYS, fmt, output, encoding, title=title)
 
 
-def _as_of_for_year(text: str | None) -> object:
+def _as_of_for_year(text: str | None) -> datetime:
     # year reports span several campaigns: a typed --as-of without offset is read in the
     # default zone of the association (Asia/Shanghai)
-    return parse_instant(text, zone("Asia/Shanghai")) if text else now()
+    return parse_instant(text, zone(DEFAULT_TZ)) if text else now()
 
 
 @app.command("year-end")
@@ -80,7 +82,7 @@ def year_end(
 ) -> None:
     """The year-end table: eligible members ranked by points; below any minimum, not eligible."""
     with database(db) as conn:
-        rows = reports.year_end(conn, year, _as_of_for_year(as_of))  # type: ignore[arg-type]
+        rows = reports.year_end(conn, year, _as_of_for_year(as_of))
     show(
         rows,
         reports.YEAR_END_KEYS,
@@ -102,7 +104,7 @@ def officers(
 ) -> None:
     """Publicity officers (优秀工作者) ranked by the points of what they authored."""
     with database(db) as conn:
-        rows = reports.officers(conn, year, _as_of_for_year(as_of))  # type: ignore[arg-type]
+        rows = reports.officers(conn, year, _as_of_for_year(as_of))
     show(
         rows,
         reports.OFFICER_KEYS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -243,6 +244,31 @@ def resolve(conn: sqlite3.Connection, name: str | None, instant: datetime) -> Ca
     if row is None:
         raise NotFound(_("no campaign yet: create one with `svcmonth campaign new`"))
     return _from_row(conn, row)
+
+
+def resolver(conn: sqlite3.Connection) -> Callable[[datetime], Campaign]:
+    """``resolve(conn, None, instant)`` for many instants (an import): every campaign is read
+    once, each instant is then placed without a query."""
+    loaded = [
+        _from_row(conn, row)
+        for row in conn.execute(_SELECT + " ORDER BY start_date DESC, id DESC").fetchall()
+    ]
+    spans = [
+        (c.start_utc, max(timeutil.to_db(w.deadline) for w in c.weeks), c)
+        for c in loaded
+        if c.weeks
+    ]
+
+    def campaign_at(instant: datetime) -> Campaign:
+        at = timeutil.to_db(instant)
+        for start, last_deadline, c in spans:
+            if start <= at < last_deadline:
+                return c
+        if not loaded:
+            raise NotFound(_("no campaign yet: create one with `svcmonth campaign new`"))
+        return loaded[0]
+
+    return campaign_at
 
 
 def zone_for_display(conn: sqlite3.Connection) -> ZoneInfo:

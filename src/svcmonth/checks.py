@@ -65,7 +65,7 @@ def deadline_rows(
         _DEADLINES_SQL,
         {"c": campaign.id, "week": week, "as_of": timeutil.to_db(as_of), "member": member_id},
     ).fetchall()
-    show = campaign.show
+    show = timeutil.shower(campaign.tz)
     return [
         {
             "member": r[0],

@@ -60,11 +60,18 @@ def competition_rank(rows: list[dict[str, Any]], score: Callable[[dict[str, Any]
 
 
 _POINTS_SQL = """
-SELECT e.member_id, sum(e.points),
-    sum(EXISTS (SELECT 1 FROM adoption a WHERE a.submission_id = e.id))
+SELECT e.member_id, sum(e.points)
 FROM submission_eval e
 WHERE e.campaign_id = ? AND e.submitted_at <= ?
 GROUP BY e.member_id
+"""
+# submissions with any adoption, found from the adoptions (a few) rather than by looking
+# for adoptions of each submission (a million)
+_ADOPTED_SQL = """
+SELECT s.member_id, count(*)
+FROM submission s
+WHERE s.id IN (SELECT submission_id FROM adoption) AND s.campaign_id = ? AND s.submitted_at <= ?
+GROUP BY s.member_id
 """
 
 
@@ -78,13 +85,14 @@ def campaign_totals(
     """Per active member, the campaign's figures (unranked, in registration order)."""
     at = timeutil.to_db(as_of)
     ids = _member_ids(conn)
-    points = {r[0]: (r[1] or 0, r[2] or 0) for r in conn.execute(_POINTS_SQL, (campaign.id, at))}
+    points = {r[0]: r[1] or 0 for r in conn.execute(_POINTS_SQL, (campaign.id, at))}
+    adopted = dict(conn.execute(_ADOPTED_SQL, (campaign.id, at)).fetchall())
     reports: dict[str, Counter[str]] = defaultdict(Counter)
     for row in checks.deadline_rows(conn, campaign, as_of):
         reports[row["member"]][row["status"]] += 1
     out = []
     for code, name, articles in checks.article_counts(conn, campaign, at):
-        pts, adopted = points.get(ids[code], (0, 0))
+        member_id = ids[code]
         counts = reports[code]
         out.append(
             {
@@ -95,8 +103,8 @@ def campaign_totals(
                 "reports_on_time": counts["on_time"],
                 "reports_late": counts["late"],
                 "reports_missing": counts["missing"],
-                "points": pts,
-                "adopted": adopted,
+                "points": points.get(member_id, 0),
+                "adopted": adopted.get(member_id, 0),
                 "quota_met": articles >= campaign.min_articles,
             }
         )

@@ -8,7 +8,7 @@ submissions. Nothing here computes a level or points: ``submission_eval`` does, 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,6 +88,114 @@ def reported_weeks(conn: sqlite3.Connection, campaign_id: int, member_id: int) -
     }
 
 
+class _Lookup:
+    """Where ``submit`` reads members, columns, reported weeks and officers: the database."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def member(self, code: str) -> members.Member:
+        return members.get_active(self.conn, code)
+
+    def column(self, name: str) -> Column:
+        return column(self.conn, name)
+
+    def reported(self, campaign_id: int, member_id: int) -> set[int]:
+        return reported_weeks(self.conn, campaign_id, member_id)
+
+    def officer(self, member_id: int, at: str) -> str:
+        return members.current_officer(self.conn, member_id, at)
+
+    def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
+        """A report was logged (the database has it once it is inserted)."""
+
+
+class _ImportLookup(_Lookup):
+    """The same answers for an import, each read from the database once (nothing else writes
+    while the import holds the write lock): reported weeks also count the rows before."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        super().__init__(conn)
+        self.members: dict[str, members.Member] = {}
+        self.columns: dict[str, Column] = {}
+        self.weeks: dict[tuple[int, int], set[int]] = {}
+        self.officers: dict[tuple[int, str], str] = {}
+
+    def member(self, code: str) -> members.Member:
+        key = (code or "").strip()
+        found = self.members.get(key)
+        if found is None:
+            found = self.members[key] = super().member(code)  # the usual errors when not
+        return found
+
+    def column(self, name: str) -> Column:
+        key = (name or "").strip()
+        found = self.columns.get(key)
+        if found is None:
+            found = self.columns[key] = super().column(name)
+        return found
+
+    def reported(self, campaign_id: int, member_id: int) -> set[int]:
+        found = self.weeks.get((campaign_id, member_id))
+        if found is None:
+            found = self.weeks[(campaign_id, member_id)] = super().reported(campaign_id, member_id)
+        return found
+
+    def officer(self, member_id: int, at: str) -> str:
+        found = self.officers.get((member_id, at))
+        if found is None:
+            found = self.officers[(member_id, at)] = super().officer(member_id, at)
+        return found
+
+    def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
+        self.reported(campaign_id, member_id).add(week)
+
+
+_INSERT = (
+    "INSERT INTO submission (campaign_id, member_id, column_name, kind, title, submitted_at,"
+    " week, author, url, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _checked_row(
+    lookup: _Lookup,
+    campaign: Campaign,
+    code: str,
+    column_name: str,
+    title: str,
+    submitted: datetime,
+    logged_at: str,
+    week: int | None,
+    author: str | None,
+    url: str | None,
+) -> tuple[Any, ...]:
+    """One submission checked against every rule, as the row ``_INSERT`` writes."""
+    member = lookup.member(code)
+    col = lookup.column(column_name)
+    clean = clean_title(title)
+    link = clean_url(url)
+    at = timeutil.to_db(submitted)
+    if col.kind == "report":
+        if week is None:
+            week = default_report_week(
+                campaign.weeks, submitted, lookup.reported(campaign.id, member.id)
+            )
+        else:
+            campaign.week(week)
+    elif week is not None:
+        raise SvcmonthError(
+            _("--week is for reports only ({column} takes articles)").format(column=col.name)
+        )
+    writer = (author or "").strip()
+    if len(writer) > members.MAX_TEXT:
+        raise SvcmonthError(_("the author name is too long"))
+    if not writer:
+        writer = lookup.officer(member.id, logged_at)
+    if week is not None:
+        lookup.logged_report(campaign.id, member.id, week)
+    return (campaign.id, member.id, col.name, col.kind, clean, at, week, writer, link, logged_at)
+
+
 def submit(
     conn: sqlite3.Connection,
     campaign: Campaign,
@@ -102,43 +210,19 @@ def submit(
     url: str | None = None,
 ) -> int:
     """Log one submission (inside the caller's transaction); returns its id."""
-    member = members.get_active(conn, code)
-    col = column(conn, column_name)
-    clean = clean_title(title)
-    link = clean_url(url)
-    at = timeutil.to_db(submitted)
-    if col.kind == "report":
-        if week is None:
-            week = default_report_week(
-                campaign.weeks, submitted, reported_weeks(conn, campaign.id, member.id)
-            )
-        else:
-            campaign.week(week)
-    elif week is not None:
-        raise SvcmonthError(
-            _("--week is for reports only ({column} takes articles)").format(column=col.name)
-        )
-    writer = (author or "").strip()
-    if len(writer) > members.MAX_TEXT:
-        raise SvcmonthError(_("the author name is too long"))
-    if not writer:
-        writer = members.current_officer(conn, member.id, timeutil.to_db(now))
-    cur = conn.execute(
-        "INSERT INTO submission (campaign_id, member_id, column_name, kind, title, submitted_at,"
-        " week, author, url, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            campaign.id,
-            member.id,
-            col.name,
-            col.kind,
-            clean,
-            at,
-            week,
-            writer,
-            link,
-            timeutil.to_db(now),
-        ),
+    row = _checked_row(
+        _Lookup(conn),
+        campaign,
+        code,
+        column_name,
+        title,
+        submitted,
+        timeutil.to_db(now),
+        week,
+        author,
+        url,
     )
+    cur = conn.execute(_INSERT, row)
     assert cur.lastrowid is not None
     return cur.lastrowid
 
@@ -147,22 +231,28 @@ IMPORT_REQUIRED = ("member", "column", "title", "submitted_at")
 IMPORT_OPTIONAL = ("week", "author", "url")
 # written by `submission list`: derived or managed by other commands, skipped on import
 IMPORT_IGNORED = ("id", "kind", "on_time", "level", "status", "adopted_by", "points")
+IMPORT_BATCH = 5000
 
 
 def import_rows(
     conn: sqlite3.Connection,
     campaign_for: Any,
-    rows: list[tuple[int, dict[str, str]]],
+    rows: Iterable[tuple[int, dict[str, str]]],
     now: datetime,
     tz_name: str,
-) -> tuple[list[tuple[int, str]], list[int]]:
+) -> tuple[list[tuple[int, str]], int]:
     """Log submissions from ``(line, row)`` pairs inside the caller's transaction.
 
-    ``campaign_for(instant)`` gives the campaign of each row. Returns ``(problems, ids)``;
-    with any problem the caller rolls the whole import back.
+    ``campaign_for(instant)`` gives the campaign of each row. Every row is checked as
+    ``submit`` checks one; they are written in batches (``executemany``) until a row has a
+    problem. Returns ``(problems, rows written)``; with any problem the caller rolls the
+    whole import back.
     """
     problems: list[tuple[int, str]] = []
-    ids: list[int] = []
+    written = 0
+    batch: list[tuple[Any, ...]] = []
+    lookup = _ImportLookup(conn)
+    logged_at = timeutil.to_db(now)
     tz = timeutil.zone(tz_name)
     for line, row in rows:
         try:
@@ -176,23 +266,31 @@ def import_rows(
                 if not week_text.isdigit():
                     raise SvcmonthError(_("week {w!r} is not a number").format(w=week_text))
                 week = int(week_text)
-            ids.append(
-                submit(
-                    conn,
+            batch.append(
+                _checked_row(
+                    lookup,
                     campaign,
                     row.get("member", ""),
                     row.get("column", ""),
                     row.get("title", ""),
                     instant,
-                    now,
-                    week=week,
-                    author=row.get("author"),
-                    url=row.get("url"),
+                    logged_at,
+                    week,
+                    row.get("author"),
+                    row.get("url"),
                 )
             )
         except SvcmonthError as exc:
             problems.append((line, str(exc)))
-    return problems, ids
+        if len(batch) >= IMPORT_BATCH or problems:
+            if not problems:
+                conn.executemany(_INSERT, batch)
+                written += len(batch)
+            batch.clear()  # with a problem nothing is kept: only the checks go on
+    if batch and not problems:
+        conn.executemany(_INSERT, batch)
+        written += len(batch)
+    return problems, written
 
 
 def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
@@ -291,15 +389,8 @@ def listing(
         " FROM submission_eval e JOIN member m ON m.id = e.member_id"
         " WHERE " + " AND ".join(where) + " ORDER BY e.id"
     )
-    tz = campaign.tz
-    cache: dict[str, str] = {}
+    show = timeutil.shower(campaign.tz)
     for r in conn.execute(sql, params):
-        stamp = r[6]
-        shown = cache.get(stamp)
-        if shown is None:
-            shown = cache[stamp] = timeutil.show(stamp, tz) or ""
-            if len(cache) > 4096:
-                cache.clear()
         yield {
             "id": r[0],
             "member": r[1],
@@ -307,7 +398,7 @@ def listing(
             "kind": r[3],
             "title": r[4],
             "author": r[5],
-            "submitted_at": shown,
+            "submitted_at": show(r[6]) or "",
             "week": r[7],
             "on_time": bool(r[8]),
             "level": r[9],

@@ -1,11 +1,14 @@
 """The root of the command line: wires the command groups together and handles errors once."""
 
+import importlib
 import sqlite3
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 from svcmonth import __version__
@@ -13,9 +16,87 @@ from svcmonth.cli import common
 from svcmonth.errors import ImportErrors, SvcmonthError
 from svcmonth.i18n import _
 
+# Every command and group under the root, in the order `--help` lists them, and the module
+# (svcmonth.cli.<module>) that declares it. A module is imported and its commands are built
+# only when one of them runs (or `--help` lists them all): importing every command module and
+# building all the commands took ~55 ms of every run, a fifth of `svcmonth member list`.
+# tests/test_cli_lazy.py checks this table against what the modules declare.
+COMMAND_MODULES = {
+    "submit": "submission",
+    "grade": "grade",
+    "adopt": "grade",
+    "forward": "grade",
+    "remind": "remind",
+    "init": "misc",
+    "log": "misc",
+    "backup": "misc",
+    "demo": "misc",
+    "slogans": "misc",
+    "doctor": "misc",
+    "campaign": "campaign",
+    "member": "member",
+    "submission": "submission",
+    "check": "check",
+    "report": "report",
+    "column": "misc",
+    "outlet": "misc",
+    "body": "misc",
+}
+GROUP_MODULES = ("campaign", "member", "submission", "check", "report")  # their `app` is a group
+
+
+def declare(root: typer.Typer, module_name: str) -> None:
+    """Add the commands that ``svcmonth.cli.<module_name>`` declares to ``root``."""
+    module = importlib.import_module(f"svcmonth.cli.{module_name}")
+    if module_name in GROUP_MODULES:
+        root.add_typer(module.app, name=module_name)
+    if hasattr(module, "register"):
+        module.register(root)
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The root's commands by name; a module's commands are built the first time one of its
+    names is looked up. Listing the names builds nothing."""
+
+    def __init__(self, built: MutableMapping[str, Any]):
+        self.built = dict(built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built and name in COMMAND_MODULES:
+            holder = typer.Typer()
+            holder.callback()(_holder)
+            declare(holder, COMMAND_MODULES[name])
+            for built_name, command in typer.main.get_command(holder).commands.items():  # type: ignore[attr-defined]
+                self.built.setdefault(built_name, command)
+        return self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMAND_MODULES
+        yield from (name for name in self.built if name not in COMMAND_MODULES)
+
+    def __len__(self) -> int:
+        return len(set(COMMAND_MODULES) | set(self.built))
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
+
+
+def _holder() -> None:
+    """Only there to make Typer build a group of the module's commands."""
+
 
 class SvcmonthGroup(TyperGroup):
     """Turns every user mistake into one ``Error: …`` line on stderr and exit 1."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names, without building the commands
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -93,32 +174,6 @@ def root(
     ] = False,
 ) -> None:
     common.set_globals(db, now)
-
-
-def _register() -> None:
-    from svcmonth.cli import (
-        campaign,
-        check,
-        grade,
-        member,
-        misc,
-        remind,
-        report,
-        submission,
-    )
-
-    app.add_typer(campaign.app, name="campaign")
-    app.add_typer(member.app, name="member")
-    app.add_typer(submission.app, name="submission")
-    app.add_typer(check.app, name="check")
-    app.add_typer(report.app, name="report")
-    submission.register(app)
-    grade.register(app)
-    remind.register(app)
-    misc.register(app)
-
-
-_register()
 
 
 def main() -> None:

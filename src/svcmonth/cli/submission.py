@@ -69,7 +69,7 @@ def import_(
     db: DbOpt = None,
 ) -> None:
     """Import submissions from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
-    rows, bad = csvio.read_rows(
+    rows, bad = csvio.iter_rows(
         file, submissions.IMPORT_REQUIRED, submissions.IMPORT_OPTIONAL, submissions.IMPORT_IGNORED
     )
     with database(db, write=True) as conn:

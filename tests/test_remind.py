@@ -506,7 +506,7 @@ def test_the_reminder_table_has_a_claim_status_and_older_files_migrate(tmp_path)
     conn.close()
     conn = sqlite3.connect(old, isolation_level=None)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(reminder)")]
-    assert columns[-1] == "status" and len(MIGRATIONS) == 2
+    assert columns[-1] == "status" and len(MIGRATIONS) >= 2
     conn.close()
     # a file written before m002: its reminders were sent
     legacy = tmp_path / "legacy.db"

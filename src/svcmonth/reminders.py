@@ -31,8 +31,7 @@ reminder is retried, so its officer may get it twice.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -161,7 +160,7 @@ def due(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[R
 
 def preview(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[Reminder]:
     """The reminders due at ``as_of``, read in one snapshot; nothing is sent or written."""
-    with _snapshot(conn):
+    with storage.snapshot(conn):
         return due(conn, campaign, as_of)
 
 
@@ -226,19 +225,6 @@ def send_due(
         if session is not None:
             session.close()
     return outcome
-
-
-@contextmanager
-def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """One read transaction, unless the caller already has one open."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        conn.execute("COMMIT")
 
 
 def _claim(conn: sqlite3.Connection, campaign: Campaign, r: Reminder, now: datetime) -> bool:

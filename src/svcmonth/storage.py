@@ -116,6 +116,20 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+@contextlib.contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction (a consistent view across queries), unless one is already open."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
 def describe_sqlite_error(exc: sqlite3.Error) -> str:
     """A sentence for the user from an SQLite error (full disk, read-only, not a database)."""
     text = str(exc)

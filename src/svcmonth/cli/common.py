@@ -129,12 +129,8 @@ def database(
         elif not snapshot:
             yield conn
         else:
-            conn.execute("BEGIN")
-            try:
+            with storage.snapshot(conn):
                 yield conn
-            finally:
-                if conn.in_transaction:
-                    conn.execute("COMMIT")
     finally:
         conn.close()
 

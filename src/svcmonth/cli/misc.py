@@ -109,11 +109,10 @@ def demo(
         if quiet:
             return
         as_of = demos.DEMO_AS_OF
-        conn.execute("BEGIN")
-        deadline_rows = checks.deadline_rows(conn, c, as_of)
-        quota_rows = checks.quota_rows(conn, c, as_of)
-        board = reports.scoreboard(conn, c, as_of)
-        conn.execute("COMMIT")
+        with storage.snapshot(conn):
+            deadline_rows = checks.deadline_rows(conn, c, as_of)
+            quota_rows = checks.quota_rows(conn, c, as_of)
+            board = reports.scoreboard(conn, c, as_of)
     finally:
         conn.close()
     weeks = [str(w.number) for w in c.weeks]

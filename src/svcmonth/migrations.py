@@ -383,4 +383,103 @@ def m003_faster_eval_view(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_reminder_status, m003_faster_eval_view]
+def m004_inbox(conn: sqlite3.Connection) -> None:
+    """Mail intake (``inbox``): one entry per message read, its attachments, the senders the
+    clerk mapped to a member, where each IMAP folder was read up to, and the receipts sent.
+
+    ``intake.message_key`` (the Message-ID, else ``sha256:`` of the message) makes "each
+    message once" a constraint. ``attachment`` is the contract the website pages read:
+    ``path`` is relative to the ``attachments/`` folder beside the database. A ``receipt``
+    row is first a claim (``sending``), then a record (``sent``), as reminders are.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE intake (
+            id INTEGER PRIMARY KEY,
+            message_key TEXT NOT NULL UNIQUE CHECK (length(message_key) > 0),
+            message_id TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL CHECK (source IN ('imap', 'file')),
+            origin TEXT NOT NULL,
+            sender TEXT NOT NULL DEFAULT '' CHECK (sender = lower(sender)),
+            sender_name TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            arrived_at TEXT NOT NULL CHECK (length(arrived_at) = 20),
+            arrival_source TEXT NOT NULL
+                CHECK (arrival_source IN ('internaldate', 'received', 'date')),
+            sent_at TEXT CHECK (sent_at IS NULL OR length(sent_at) = 20),
+            member_id INTEGER REFERENCES member(id),
+            member_by TEXT CHECK (member_by IN ('address', 'remembered', 'assigned')),
+            column_name TEXT REFERENCES column_def(name),
+            column_by TEXT CHECK (column_by IN ('subject', 'assigned')),
+            campaign_id INTEGER REFERENCES campaign(id),
+            week INTEGER CHECK (week IS NULL OR week >= 1),
+            week_from_subject INTEGER NOT NULL DEFAULT 0 CHECK (week_from_subject IN (0, 1)),
+            title TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL CHECK (status IN
+                ('ready', 'unmatched', 'needs_column', 'no_campaign', 'ignored', 'accepted')),
+            note TEXT NOT NULL DEFAULT '',
+            submission_id INTEGER UNIQUE REFERENCES submission(id),
+            ack INTEGER NOT NULL DEFAULT 0 CHECK (ack IN (0, 1)),
+            read_at TEXT NOT NULL CHECK (length(read_at) = 20),
+            CHECK ((status = 'accepted') = (submission_id IS NOT NULL)),
+            CHECK ((member_id IS NULL) = (member_by IS NULL)),
+            CHECK ((column_name IS NULL) = (column_by IS NULL))
+        );
+        CREATE INDEX intake_status ON intake(status, id);
+
+        CREATE TABLE attachment (
+            id INTEGER PRIMARY KEY,
+            intake_id INTEGER NOT NULL REFERENCES intake(id),
+            submission_id INTEGER REFERENCES submission(id), -- set on accept
+            file_name TEXT NOT NULL CHECK (length(file_name) > 0), -- decoded, safe, shown
+            path TEXT NOT NULL UNIQUE CHECK (substr(path, 1, 1) <> '/'), -- under attachments/
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL CHECK (size >= 0),
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64)
+        );
+        CREATE INDEX attachment_intake ON attachment(intake_id);
+        CREATE INDEX attachment_submission ON attachment(submission_id)
+            WHERE submission_id IS NOT NULL;
+
+        -- addresses the clerk mapped to a member (inbox assign --remember)
+        CREATE TABLE inbox_sender (
+            address TEXT PRIMARY KEY CHECK (address = lower(address) AND instr(address, '@') > 1),
+            member_id INTEGER NOT NULL REFERENCES member(id),
+            remembered_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        -- how far each IMAP folder was read: UIDs above last_uid are new while the folder's
+        -- UIDVALIDITY stays the same
+        CREATE TABLE imap_state (
+            mailbox TEXT PRIMARY KEY CHECK (length(mailbox) > 0),
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL CHECK (last_uid >= 0),
+            read_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        -- the receipt of each accepted submission; the unique key makes "never twice" a
+        -- constraint (claimed as 'sending' before the SMTP server is talked to)
+        CREATE TABLE receipt (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL UNIQUE REFERENCES submission(id),
+            intake_id INTEGER NOT NULL REFERENCES intake(id),
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('sending', 'sent')),
+            sent_at TEXT NOT NULL
+        );
+
+        CREATE TRIGGER intake_never_deleted BEFORE DELETE ON intake
+        BEGIN SELECT RAISE(ABORT, 'intake entries are never deleted; ignore instead'); END;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_reminder_status,
+    m003_faster_eval_view,
+    m004_inbox,
+]

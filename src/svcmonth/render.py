@@ -112,6 +112,12 @@ def labels() -> dict[str, str]:
         "description": _("Description"),
         "doubling_default": _("Doubles"),
         "sort": _("Order"),
+        "message_id": _("Message-ID"),
+        "from": _("From"),
+        "arrived_at": _("Arrived"),
+        "arrival_source": _("Arrival from"),
+        "attachments": _("Attachments"),
+        "note": _("Note"),
     }
 
 
@@ -132,6 +138,12 @@ def status_labels() -> dict[str, str]:
         "sent": _("sent"),
         "already_sent": _("already sent"),
         "no_address": _("no address"),
+        "ready": _("ready"),
+        "unmatched": _("unmatched"),
+        "needs_column": _("needs column"),
+        "no_campaign": _("no campaign"),
+        "ignored": _("ignored"),
+        "accepted": _("accepted"),
         "ok": _("ok"),
         "problem": _("PROBLEM"),
     }

@@ -1,0 +1,236 @@
+"""``svcmonth inbox …``: submissions read from the association's mailbox or from saved mail."""
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svcmonth import inbox, mailer, render
+from svcmonth.cli.common import (
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    database,
+    db_path,
+    now,
+    show,
+)
+from svcmonth.errors import SendFailed
+from svcmonth.i18n import _
+
+app = typer.Typer(
+    help=_("Mail intake: submissions read from the mailbox (IMAP) or from saved mail."),
+    no_args_is_help=True,
+)
+
+AcceptOpt = Annotated[
+    bool, typer.Option("--accept", help=_("Then accept every ready entry (for cron)."))
+]
+AckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ack", help=_("Send each accepted submission's sender one receipt (SMTP settings).")
+    ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help=_("Print nothing unless something goes wrong."))
+]
+
+
+def _settings() -> inbox.Settings:
+    return inbox.settings_from_env(os.environ)
+
+
+def _report(conn: sqlite3.Connection, run: inbox.Intake, quiet: bool) -> None:
+    for note in run.left_out:
+        print(_("warning: entry {note}").format(note=note), file=sys.stderr)
+    if quiet:
+        return
+    counts = inbox.summary(conn, run.new)
+    parts = ", ".join(f"{n} {render.status_labels().get(s, s)}" for s, n in sorted(counts.items()))
+    render.message(
+        _("read {n} new message(s), {seen} seen before{parts}").format(
+            n=len(run.new), seen=run.skipped, parts=f": {parts}" if parts else ""
+        )
+    )
+
+
+def _accept_and_ack(
+    conn: sqlite3.Connection, ids: list[int], ack: bool, quiet: bool, campaign: str | None = None
+) -> None:
+    smtp = mailer.config_from_env(os.environ) if ack else None
+    new = inbox.accept_entries(conn, ids, now(), campaign_name=campaign, ack=ack)
+    for sid in new:
+        print(sid)
+    if not quiet:
+        render.message(_("accepted {n} submission(s)").format(n=len(new)))
+    if smtp is None:
+        return
+    config = smtp
+    receipts = inbox.send_receipts(conn, now(), lambda: mailer.open_session(config))
+    failed = [r for r in receipts if r.status == "failed"]
+    if not quiet:
+        sent = sum(1 for r in receipts if r.status == "sent")
+        render.message(_("sent {n} receipt(s)").format(n=sent))
+    for r in failed:
+        print(
+            _("receipt not sent: submission {id} to {to}: {reason}").format(
+                id=r.submission_id, to=r.to, reason=r.reason
+            ),
+            file=sys.stderr,
+        )
+    if failed:
+        raise SendFailed(
+            _("{n} receipt(s) could not be sent; the next run with --ack retries them").format(
+                n=len(failed)
+            )
+        )
+
+
+@app.command("fetch")
+def fetch(
+    accept: AcceptOpt = False,
+    ack: AckOpt = False,
+    quiet: QuietOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Read new messages from the mailbox over IMAP (read-only: nothing is marked or moved).
+
+    Settings: SVCMONTH_IMAP_HOST, _PORT, _SECURITY (ssl|starttls|none), _USER, _PASSWORD,
+    _FOLDER, _CAFILE. For cron: svcmonth inbox fetch --accept --ack --quiet
+    """
+    from svcmonth import imapread
+
+    config = imapread.config_from_env(os.environ)
+    settings = _settings()
+    if ack:
+        mailer.config_from_env(os.environ)  # a bad SMTP setting is found before reading
+    path = db_path(db)
+    with database(db, snapshot=False) as conn:
+        run = inbox.Intake(inbox.attachments_root(path), settings, now())
+        with imapread.ImapReader(config) as reader:
+            inbox.fetch(conn, run, reader, config.mailbox)
+        _report(conn, run, quiet)
+        if accept:
+            _accept_and_ack(conn, [], ack, quiet)
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help=_(".eml files, folders of them, Maildir folders or mbox files.")),
+    ],
+    accept: AcceptOpt = False,
+    ack: AckOpt = False,
+    quiet: QuietOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Read saved mail: .eml files (or a folder of them), a Maildir folder or an mbox file.
+
+    Example: svcmonth inbox import ~/Mail/inbox.mbox
+    """
+    from svcmonth import mailfiles
+
+    settings = _settings()
+    if ack:
+        mailer.config_from_env(os.environ)
+    path = db_path(db)
+    with database(db, snapshot=False) as conn:
+        run = inbox.Intake(inbox.attachments_root(path), settings, now())
+        inbox.import_files(conn, run, mailfiles.messages(paths))
+        _report(conn, run, quiet)
+        if accept:
+            _accept_and_ack(conn, [], ack, quiet)
+
+
+@app.command("list")
+def list_(
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help=_("Only entries with this status (ready, unmatched, needs_column, …)."),
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """List what the mail brought: sender, arrival, member, column, week, title, status."""
+    with database(db) as conn:
+        rows = inbox.listing(conn, status)
+    keys: tuple[str, ...] = inbox.LIST_KEYS
+    if fmt in (Format.table, Format.md):
+        keys = tuple(k for k in keys if k not in ("message_id", "subject", "kind"))
+    show(rows, keys, fmt, output, encoding)
+
+
+@app.command("accept")
+def accept_(
+    ids: Annotated[
+        list[int] | None,
+        typer.Argument(metavar="[ID]...", help=_("Entries to accept (default: every ready one).")),
+    ] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            "--campaign",
+            "-c",
+            help=_("Log entries that arrived in no campaign's span in this campaign."),
+            show_default=False,
+        ),
+    ] = None,
+    ack: AckOpt = False,
+    quiet: QuietOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Make ready entries submissions, submitted at their arrival; print their ids."""
+    with database(db, snapshot=False) as conn:
+        _accept_and_ack(conn, list(ids or []), ack, quiet, campaign)
+
+
+@app.command("assign")
+def assign(
+    entry_id: Annotated[int, typer.Argument(metavar="ID", help=_("Inbox entry id."))],
+    member: Annotated[
+        str | None, typer.Option("--member", help=_("Member code."), show_default=False)
+    ] = None,
+    column: Annotated[
+        str | None, typer.Option("--column", help=_("Column."), show_default=False)
+    ] = None,
+    remember: Annotated[
+        bool,
+        typer.Option("--remember", help=_("Map the sender's address to this member from now on.")),
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    """Set an entry's member (and column); --remember the sender for next time."""
+    with database(db, write=True) as conn:
+        after = inbox.assign(conn, entry_id, member, column, remember, now())
+    render.message(
+        _("entry {id}: {member} {column}, {status}").format(
+            id=entry_id,
+            member=after["member"] or "-",
+            column=after["column"] or "-",
+            status=render.status_labels().get(after["status"], after["status"]),
+        )
+    )
+
+
+@app.command("ignore")
+def ignore(
+    entry_id: Annotated[int, typer.Argument(metavar="ID", help=_("Inbox entry id."))],
+    db: DbOpt = None,
+) -> None:
+    """Set an entry aside: it stays listed and is never accepted."""
+    with database(db, write=True) as conn:
+        inbox.ignore(conn, entry_id, now())
+    render.message(_("ignored entry {id}").format(id=entry_id))

@@ -41,6 +41,12 @@ SPEC_COMMANDS = [
     "backup",
     "demo",
     "slogans",
+    "inbox fetch",
+    "inbox import",
+    "inbox list",
+    "inbox accept",
+    "inbox assign",
+    "inbox ignore",
 ]
 
 

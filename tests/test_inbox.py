@@ -487,12 +487,12 @@ def test_receipt_sent_once_in_chinese(c2023: Svc, tmp_path, smtp, monkeypatch):
     assert run.err == "accepted 1 submission(s)\nsent 1 receipt(s)\n"
     ((to, msg, _raw),) = server.mailbox.received
     assert to == ["wangli@icbc.example.cn"]
-    assert str(msg["Subject"]) == "【2023服务月】已收到第2周活动扫描《工商银行第2周周报》,按时"
+    assert str(msg["Subject"]) == "【2023服务月】已收到第2周活动扫描《工商银行第2周周报》，按时"
     assert msg["In-Reply-To"] == "<w2@icbc>" and msg["X-Svcmonth-Receipt"] == "1"
     body = msg.get_content()
     assert "王丽同志:" in body
     assert "2023年7月24日09:40:00收到中国工商银行内蒙古分行报送的第2周活动扫描" in body
-    assert "随附附件1个:周报.docx" in body
+    assert "随附附件1个：周报.docx" in body
     # never twice: another accept --ack (nothing new) sends nothing
     again = c2023("inbox", "accept", "--ack")
     assert again.err == "accepted 0 submission(s)\nsent 0 receipt(s)\n"

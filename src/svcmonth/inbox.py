@@ -752,26 +752,28 @@ def receipt_text(conn: sqlite3.Connection, submission_id: int) -> tuple[str, str
         what = _("第{week}周{column}").format(week=s["week"], column=s["column_name"])
         verdict = _("按时") if s["on_time"] else _("迟报")
         detail = (
-            _("本周截止时间为{deadline},按时报送。")
+            _("本周截止时间为{deadline}，按时报送。")
             if s["on_time"]
-            else _("本周截止时间为{deadline},已逾期,按迟报核算。")
+            else _("本周截止时间为{deadline}，已逾期，按迟报核算。")
         ).format(deadline=_moment(deadline, c.tz))
     else:
         what = _("{column}稿件").format(column=s["column_name"])
         verdict = _("计入稿件指标") if s["on_time"] else _("未计入稿件指标")
         detail = (
-            _("在稿件报送期内(截至{deadline}),计入稿件指标。")
+            _("在稿件报送期内（截至{deadline}），计入稿件指标。")
             if s["on_time"]
-            else _("不在稿件报送期内(截至{deadline}),不计入稿件指标。")
+            else _("不在稿件报送期内（截至{deadline}），不计入稿件指标。")
         ).format(deadline=_moment(deadline, c.tz))
     files = [a["file_name"] for a in attachments_of(conn, submission_id)]
-    subject = _("【{campaign}】已收到{what}《{title}》,{verdict}").format(
+    subject = _("【{campaign}】已收到{what}《{title}》，{verdict}").format(
         campaign=c.name, what=what, title=s["title"], verdict=verdict
     )
     lines = [
         _("{officer}同志:").format(officer=officer or _("信息宣传员")),
         "",
-        _("您好!协会秘书处已于{at}收到{bank}报送的{what}《{title}》,登记编号{id}。{detail}").format(
+        _(
+            "您好！协会秘书处已于{at}收到{bank}报送的{what}《{title}》，登记编号{id}。{detail}"
+        ).format(
             at=_moment(arrived, c.tz),
             bank=bank,
             what=what,
@@ -781,10 +783,10 @@ def receipt_text(conn: sqlite3.Connection, submission_id: int) -> tuple[str, str
         ),
     ]
     if files:
-        lines += ["", _("随附附件{n}个:{files}").format(n=len(files), files="、".join(files))]
+        lines += ["", _("随附附件{n}个：{files}").format(n=len(files), files="、".join(files))]
     lines += [
         "",
-        _("本邮件由系统自动发送,请勿直接回复。"),
+        _("本邮件由系统自动发送，请勿直接回复。"),
         "",
         _("协会秘书处"),
         _day(arrived.astimezone(c.tz).date()),

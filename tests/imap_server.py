@@ -1,0 +1,101 @@
+"""A real IMAP server on loopback for the inbox tests: pymap's in-memory backend, started as a
+subprocess (plain, or with STARTTLS and a certificate from a throwaway trustme CA)."""
+
+from __future__ import annotations
+
+import imaplib
+import re
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+USER, PASSWORD = "xcb@assoc.example.cn", "imap-auth-code-5Rq8"
+START = "from pymap.main import main; main()"
+
+
+@dataclass
+class ImapServer:
+    port: int
+    process: subprocess.Popen[bytes]
+    tls: bool
+
+    def env(self, folder: str) -> dict[str, str]:
+        return {
+            "SVCMONTH_IMAP_HOST": "127.0.0.1",
+            "SVCMONTH_IMAP_PORT": str(self.port),
+            "SVCMONTH_IMAP_SECURITY": "starttls" if self.tls else "none",
+            "SVCMONTH_IMAP_USER": USER,
+            "SVCMONTH_IMAP_PASSWORD": PASSWORD,
+            "SVCMONTH_IMAP_FOLDER": folder,
+            "SVCMONTH_IMAP_TIMEOUT": "10",
+        }
+
+    def client(self) -> imaplib.IMAP4:
+        imap = imaplib.IMAP4("127.0.0.1", self.port)
+        if self.tls:
+            import ssl
+
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            imap.starttls(context)
+        imap.login(USER, PASSWORD)
+        return imap
+
+    def append(self, folder: str, raw: bytes, when: datetime, create: bool = True) -> None:
+        imap = self.client()
+        try:
+            if create:
+                imap.create(folder)
+            status, _data = imap.append(folder, None, imaplib.Time2Internaldate(when), raw)
+            assert status == "OK"
+        finally:
+            imap.logout()
+
+    def state(self, folder: str) -> list[tuple[int, str]]:
+        """``(UID, FLAGS)`` of every message in ``folder``, read with EXAMINE."""
+        imap = self.client()
+        try:
+            status, _n = imap.select(folder, readonly=True)
+            assert status == "OK"
+            _s, data = imap.uid("FETCH", "1:*", "(FLAGS)")
+            out = []
+            for line in data:
+                if not line:
+                    continue
+                text = line.decode() if isinstance(line, bytes) else line[0].decode()
+                match = re.search(r"UID (\d+)", text)
+                flags = re.search(r"FLAGS \(([^)]*)\)", text)
+                if match and flags:
+                    out.append((int(match.group(1)), flags.group(1)))
+            return sorted(out)
+        finally:
+            imap.logout()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(tmp: Path, cert: tuple[Path, Path] | None = None) -> ImapServer:
+    port = free_port()
+    args = [sys.executable, "-c", START, "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--cert", str(cert[0]), "--key", str(cert[1])] if cert else ["--no-tls"]
+    args += ["dict", "--demo-user", USER, "--demo-password", PASSWORD]
+    log = (tmp / f"pymap-{port}.log").open("wb")
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(200):  # until it listens (a readiness wait, not a timed assertion)
+        if process.poll() is not None:
+            raise RuntimeError((tmp / f"pymap-{port}.log").read_text())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.05)
+    return ImapServer(port, process, cert is not None)

@@ -490,9 +490,15 @@ def test_receipt_sent_once_in_chinese(c2023: Svc, tmp_path, smtp, monkeypatch):
     assert str(msg["Subject"]) == "【2023服务月】已收到第2周活动扫描《工商银行第2周周报》，按时"
     assert msg["In-Reply-To"] == "<w2@icbc>" and msg["X-Svcmonth-Receipt"] == "1"
     body = msg.get_content()
-    assert "王丽同志:" in body
-    assert "2023年7月24日09:40:00收到中国工商银行内蒙古分行报送的第2周活动扫描" in body
-    assert "随附附件1个：周报.docx" in body
+    assert body == (
+        "王丽同志：\n\n"
+        "您好！协会秘书处已于2023年7月24日09:40:00收到中国工商银行内蒙古分行报送的第2周活动扫描"
+        "《工商银行第2周周报》，登记编号1。第2周截止时间为2023年7月24日12:00，按时报送。\n\n"
+        "随附附件1个：周报.docx\n\n"
+        "本邮件由系统自动发送，请勿直接回复。\n\n"
+        "协会秘书处\n"
+        "2023年8月20日\n"
+    )
     # never twice: another accept --ack (nothing new) sends nothing
     again = c2023("inbox", "accept", "--ack")
     assert again.err == "accepted 0 submission(s)\nsent 0 receipt(s)\n"

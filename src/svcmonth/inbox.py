@@ -711,16 +711,16 @@ class Receipt:
 RECEIPT_KEYS = ("submission", "to", "subject", "status", "reason")
 
 
-def receipts_due(conn: sqlite3.Connection) -> list[Receipt]:
+def receipts_due(conn: sqlite3.Connection, now: datetime) -> list[Receipt]:
     """Accepted entries whose sender asked for (``--ack``) and has not had a receipt."""
     out = []
-    for entry_id, sid, to, message_id in conn.execute(
-        "SELECT i.id, i.submission_id, i.sender, i.message_id FROM intake i"
+    for entry_id, sid, to, message_id, name in conn.execute(
+        "SELECT i.id, i.submission_id, i.sender, i.message_id, i.sender_name FROM intake i"
         " WHERE i.status = 'accepted' AND i.ack = 1 AND i.sender <> ''"
         " AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.submission_id = i.submission_id)"
         " ORDER BY i.id"
     ).fetchall():
-        subject, body = receipt_text(conn, sid)
+        subject, body = receipt_text(conn, sid, now, name)
         out.append(Receipt(entry_id, sid, to, subject, body, message_id))
     return out
 
@@ -729,13 +729,17 @@ def _day(d: Any) -> str:
     return _("{year}年{month}月{day}日").format(year=d.year, month=d.month, day=d.day)
 
 
-def _moment(instant: datetime, tz: ZoneInfo) -> str:
+def _moment(instant: datetime, tz: ZoneInfo, seconds: bool = False) -> str:
     local = instant.astimezone(tz)
-    return _("{day}{time}").format(day=_day(local.date()), time=local.strftime("%H:%M:%S"))
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return _("{day}{time}").format(day=_day(local.date()), time=clock)
 
 
-def receipt_text(conn: sqlite3.Connection, submission_id: int) -> tuple[str, str]:
-    """The receipt of one submission (Chinese: its readers are officers of Chinese banks)."""
+def receipt_text(
+    conn: sqlite3.Connection, submission_id: int, now: datetime, sender_name: str = ""
+) -> tuple[str, str]:
+    """The receipt of one submission, sent at ``now`` to its sender (Chinese: its readers
+    are officers of Chinese banks). The arrival is shown to the second: 12:00:30 is late."""
     s = submissions.get_row(conn, submission_id)
     c = campaigns.load(
         conn,
@@ -746,16 +750,18 @@ def receipt_text(conn: sqlite3.Connection, submission_id: int) -> tuple[str, str
         " ON o.member_id = m.id AND o.until IS NULL WHERE m.id = ?",
         (s["member_id"],),
     ).fetchone()
+    # the sender as they sign (the clerk may have mapped a colleague's address), else the officer
+    greeted = sender_name if sender_name and "@" not in sender_name else officer
     arrived = timeutil.from_db(s["submitted_at"])
     deadline = timeutil.from_db(s["deadline"])
     if s["kind"] == "report":
         what = _("第{week}周{column}").format(week=s["week"], column=s["column_name"])
         verdict = _("按时") if s["on_time"] else _("迟报")
         detail = (
-            _("本周截止时间为{deadline}，按时报送。")
+            _("第{week}周截止时间为{deadline}，按时报送。")
             if s["on_time"]
-            else _("本周截止时间为{deadline}，已逾期，按迟报核算。")
-        ).format(deadline=_moment(deadline, c.tz))
+            else _("第{week}周截止时间为{deadline}，已逾期，按迟报核算。")
+        ).format(week=s["week"], deadline=_moment(deadline, c.tz))
     else:
         what = _("{column}稿件").format(column=s["column_name"])
         verdict = _("计入稿件指标") if s["on_time"] else _("未计入稿件指标")
@@ -769,12 +775,12 @@ def receipt_text(conn: sqlite3.Connection, submission_id: int) -> tuple[str, str
         campaign=c.name, what=what, title=s["title"], verdict=verdict
     )
     lines = [
-        _("{officer}同志:").format(officer=officer or _("信息宣传员")),
+        _("{name}同志：").format(name=greeted or _("信息宣传员")),
         "",
         _(
             "您好！协会秘书处已于{at}收到{bank}报送的{what}《{title}》，登记编号{id}。{detail}"
         ).format(
-            at=_moment(arrived, c.tz),
+            at=_moment(arrived, c.tz, seconds=True),
             bank=bank,
             what=what,
             title=s["title"],
@@ -789,7 +795,7 @@ def receipt_text(conn: sqlite3.Connection, submission_id: int) -> tuple[str, str
         _("本邮件由系统自动发送，请勿直接回复。"),
         "",
         _("协会秘书处"),
-        _day(arrived.astimezone(c.tz).date()),
+        _day(now.astimezone(c.tz).date()),
     ]
     return subject, "\n".join(lines) + "\n"
 
@@ -803,7 +809,7 @@ def send_receipts(
     so nothing waits on the network.
     """
     with storage.snapshot(conn):
-        todo = receipts_due(conn)
+        todo = receipts_due(conn, now)
     if not todo:
         return []
     session: Session | None = connect()

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from svcmonth import __version__
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
@@ -165,6 +166,10 @@ class ImapReader:
             if c.security == "starttls":
                 self.client.starttls(context)
             self.client.login(c.user, c.password)
+            if self.client.has_capability("ID"):
+                # 163/126 mail answer SELECT with "Unsafe Login" to a client that has not
+                # said who it is (RFC 2971 ID)
+                self.client.id_({"name": "svcmonth", "version": __version__})
         except LoginError as exc:
             self._close()
             raise ImapUnavailable(

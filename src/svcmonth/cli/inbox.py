@@ -65,9 +65,9 @@ def _accept_and_ack(
 ) -> None:
     smtp = mailer.config_from_env(os.environ) if ack else None
     new = inbox.accept_entries(conn, ids, now(), campaign_name=campaign, ack=ack)
-    for sid in new:
-        print(sid)
     if not quiet:
+        for sid in new:
+            print(sid)
         render.message(_("accepted {n} submission(s)").format(n=len(new)))
     if smtp is None:
         return

@@ -541,3 +541,53 @@ def test_a_safe_name_never_escapes_or_hides_a_control_character(name, content_ty
 )
 def test_week_numbers_in_digits_or_chinese_numerals(text, number):
     assert mailparse.subject_week(f"第{text}周") == number
+
+
+@given(st.integers(min_value=1, max_value=99))
+def test_any_week_number_written_in_chinese_numerals_is_read(n):
+    digits = "零一二三四五六七八九"
+    tens, units = divmod(n, 10)
+    text = (
+        (digits[tens] if tens > 1 else "")
+        + ("十" if tens else "")
+        + (digits[units] if units else "")
+    )
+    assert mailparse.subject_week(f"【活动扫描】第{text}周") == n
+
+
+def test_an_officers_address_added_later_makes_the_entry_ready(c2023: Svc, tmp_path):
+    c2023(
+        "inbox",
+        "import",
+        *eml(
+            tmp_path, mail("zhangmin@boc.example.cn", word("【先进事迹】中行"), received=MON_0940)
+        ),
+    )
+    assert one(c2023)["status"] == "unmatched"
+    c2023("member", "edit", "BOC", "--email", "zhangmin@boc.example.cn")
+    sid = c2023("inbox", "accept").out.strip()
+    assert (sid, one(c2023)["member"], one(c2023)["status"]) == ("1", "BOC", "accepted")
+
+
+def test_import_accept_in_one_step_and_the_csv_listing(c2023: Svc, tmp_path):
+    raw = mail(
+        ICBC,
+        word("【看图话服务】两张"),
+        received=MON_0940,
+        attachments=[
+            (rfc2231("一.jpg"), "image/jpeg", JPEG),
+            (rfc2231("二.jpg"), "image/jpeg", JPEG),
+        ],
+    )
+    run = c2023("inbox", "import", "--accept", *eml(tmp_path, raw))
+    assert run.out == "1\n"
+    csv = c2023("inbox", "list", "--format", "csv").out.splitlines()
+    assert csv[0] == (
+        "id,message_id,from,subject,arrived_at,arrival_source,member,column,kind,week,title,"
+        "attachments,status,note"
+    )
+    assert csv[1].endswith(
+        ",wangli@icbc.example.cn,【看图话服务】两张,2023-07-24T09:40:00+08:00,"
+        "received,ICBC,看图话服务,article,,两张,一.jpg;二.jpg,accepted,"
+    )
+    assert "unknown status 'done'" in c2023.fails("inbox", "list", "--status", "done")

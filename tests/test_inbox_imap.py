@@ -13,6 +13,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import trustme
 
+pytest.importorskip(
+    "pymap", reason="the in-memory IMAP server (pip install pymap) is not installed"
+)
+
 from conftest import Svc
 from imap_server import PASSWORD, ImapServer, free_port, start
 from mailmaker import JPEG, mail, rfc2231, word

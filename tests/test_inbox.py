@@ -591,3 +591,14 @@ def test_import_accept_in_one_step_and_the_csv_listing(c2023: Svc, tmp_path):
         "received,ICBC,看图话服务,article,,两张,一.jpg;二.jpg,accepted,"
     )
     assert "unknown status 'done'" in c2023.fails("inbox", "list", "--status", "done")
+
+
+def test_control_characters_from_mail_are_dropped(c2023: Svc, tmp_path):
+    raw = mail(
+        "\x1b[31m王丽\u202e <wangli@icbc.example.cn>",
+        b"=?utf-8?Q?=E3=80=90=E5=85=88=E8=BF=9B=E4=BA=8B=E8=BF=B9=E3=80=91=1B[2J=E6=A0=87=E9=A2=98=07?=",
+        received=MON_0940,
+    )
+    c2023("inbox", "import", *eml(tmp_path, raw))
+    assert (one(c2023)["subject"], one(c2023)["title"]) == ("【先进事迹】[2J标题", "[2J标题")
+    assert mailparse.parse(raw).sender_name == "[31m王丽"

@@ -257,8 +257,6 @@ class ImapReader:
 
     def _clean(self, exc: BaseException) -> str:
         text = _reason(exc)
-        if isinstance(exc, bytes):
-            text = exc.decode("utf-8", "replace")
         return text.replace(self.config.password, "***") if self.config.password else text
 
     def _describe(self, exc: Exception, where: str) -> str:

@@ -24,6 +24,7 @@ import email.utils
 import hashlib
 import quopri
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -81,6 +82,23 @@ def charset_codec(charset: str | None) -> str | None:
     if name in GB_ALIASES:
         return "gb18030"
     return name
+
+
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def clean_text(text: str, keep_lines: bool = False) -> str:
+    """Text that mail brought, without control characters (terminal escapes, NUL, bidi
+    overrides); with ``keep_lines`` line breaks stay (a body), else all whitespace is one
+    space (a subject, a name)."""
+    kept = "\n" if keep_lines else ""
+    out = "".join(
+        ch
+        if ch in kept or (unicodedata.category(ch) != "Cc" and ch not in _BIDI)
+        else (" " if ch in "\t\r\n" else "")
+        for ch in text
+    )
+    return out if keep_lines else " ".join(out.split())
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -218,7 +236,7 @@ def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
     if not msg.keys() or (internaldate is None and not (msg.get("From") or msg.get("Subject"))):
         raise MailError(_("not an e-mail message (no From or Subject header)"))
     name, address = "", ""
-    found = getaddresses([decode_header(raw_header(msg, "From"))])
+    found = getaddresses([clean_text(decode_header(raw_header(msg, "From")))])
     if found:
         name, address = found[0]
     address = address.strip().lower()
@@ -254,12 +272,12 @@ def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
         key=key,
         message_id=message_id,
         sender=address,
-        sender_name=" ".join(name.split()),
-        subject=subject,
+        sender_name=clean_text(name),
+        subject=clean_text(subject),
         arrived_at=arrived.replace(microsecond=0),
         arrival_source=source,
         sent_at=sent_at,
-        body="\n".join(body_parts).strip()[:20000],
+        body=clean_text("\n".join(body_parts), keep_lines=True).strip()[:20000],
         attachments=attachments,
         auto=_auto(msg, address, subject),
     )

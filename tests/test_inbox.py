@@ -601,4 +601,5 @@ def test_control_characters_from_mail_are_dropped(c2023: Svc, tmp_path):
     )
     c2023("inbox", "import", *eml(tmp_path, raw))
     assert (one(c2023)["subject"], one(c2023)["title"]) == ("【先进事迹】[2J标题", "[2J标题")
-    assert mailparse.parse(raw).sender_name == "[31m王丽"
+    parsed = mailparse.parse(raw)
+    assert (parsed.sender, parsed.sender_name) == ("wangli@icbc.example.cn", "31m王丽")

@@ -236,7 +236,8 @@ def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
     if not msg.keys() or (internaldate is None and not (msg.get("From") or msg.get("Subject"))):
         raise MailError(_("not an e-mail message (no From or Subject header)"))
     name, address = "", ""
-    found = getaddresses([clean_text(decode_header(raw_header(msg, "From")))])
+    pairs = getaddresses([clean_text(decode_header(raw_header(msg, "From")))])
+    found = [pair for pair in pairs if "@" in pair[1]] or pairs
     if found:
         name, address = found[0]
     address = address.strip().lower()

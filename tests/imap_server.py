@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import imaplib
 import re
+import select
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,8 +40,6 @@ class ImapServer:
     def client(self) -> imaplib.IMAP4:
         imap = imaplib.IMAP4("127.0.0.1", self.port)
         if self.tls:
-            import ssl
-
             context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
@@ -99,3 +100,53 @@ def start(tmp: Path, cert: tuple[Path, Path] | None = None) -> ImapServer:
         except OSError:
             time.sleep(0.05)
     return ImapServer(port, process, cert is not None)
+
+
+class TlsFront:
+    """TLS from the first byte (the port-993 style of QQ, 163 and Exchange) in front of a
+    plain server: each connection is decrypted and piped to ``target``."""
+
+    def __init__(self, context: ssl.SSLContext, target: int):
+        self.context, self.target = context, target
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closed:
+            try:
+                conn, _addr = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            tls = self.context.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError):
+            conn.close()
+            return
+        plain = socket.create_connection(("127.0.0.1", self.target))
+        try:
+            while True:
+                ready, _w, _x = select.select([tls, plain], [], [], 10)
+                if not ready:
+                    return
+                for source in ready:
+                    other = plain if source is tls else tls
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    other.sendall(data)
+        except (ssl.SSLError, OSError):
+            return
+        finally:
+            tls.close()
+            plain.close()
+
+    def close(self) -> None:
+        self.closed = True
+        self.listener.close()

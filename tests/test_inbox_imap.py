@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import ssl
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +19,7 @@ pytest.importorskip(
 )
 
 from conftest import Svc
-from imap_server import PASSWORD, ImapServer, free_port, start
+from imap_server import PASSWORD, ImapServer, TlsFront, free_port, start
 from mailmaker import JPEG, mail, rfc2231, word
 from smtp_server import SMTP_VARS
 from svcmonth import inbox, storage
@@ -276,3 +277,29 @@ def test_a_run_killed_midway_loses_nothing_and_duplicates_nothing(c2023: Svc, tm
     conn.close()
     assert parse(messages[0][2], at).arrival_source == "internaldate"
     assert sqlite3.connect(c2023.db).execute("SELECT count(*) FROM intake").fetchone() == (3,)
+
+
+def test_ssl_from_the_first_byte_verifies_the_certificate(
+    c2023: Svc, imap, folder, ca, tmp_path, monkeypatch
+):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    front = TlsFront(context, imap.port)
+    try:
+        imap.append(
+            folder,
+            mail(ABC, word("【学习体会】993端口"), message_id="<ssl@abc>"),
+            datetime(2023, 7, 18, 8, 0, tzinfo=CST),
+            create=False,
+        )
+        monkeypatch.setenv("SVCMONTH_IMAP_SECURITY", "ssl")
+        monkeypatch.setenv("SVCMONTH_IMAP_PORT", str(front.port))
+        before = c2023.dump()
+        assert "could not be verified" in c2023.fails("inbox", "fetch")
+        assert c2023.dump() == before
+        cafile = tmp_path / "ca.pem"
+        ca.cert_pem.write_to_path(str(cafile))
+        monkeypatch.setenv("SVCMONTH_IMAP_CAFILE", str(cafile))
+        assert c2023("inbox", "fetch").err == "read 1 new message(s), 0 seen before: 1 ready\n"
+    finally:
+        front.close()

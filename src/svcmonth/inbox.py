@@ -936,8 +936,9 @@ def fetch(conn: sqlite3.Connection, run: Intake, reader: Reader, mailbox: str) -
                 conn.execute(
                     "INSERT INTO imap_state (mailbox, uidvalidity, last_uid, read_at)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (mailbox) DO UPDATE SET"
-                    " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
-                    " read_at = excluded.read_at",
+                    " last_uid = CASE WHEN uidvalidity = excluded.uidvalidity"
+                    "   THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,"
+                    " uidvalidity = excluded.uidvalidity, read_at = excluded.read_at",
                     (mailbox, reader.uidvalidity, uid, timeutil.to_db(run.now)),
                 )
         except BaseException:

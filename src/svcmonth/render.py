@@ -112,6 +112,20 @@ def labels() -> dict[str, str]:
         "description": _("Description"),
         "doubling_default": _("Doubles"),
         "sort": _("Order"),
+        "number": _("No."),
+        "question": _("Question"),
+        "type": _("Type"),
+        "option": _("Option"),
+        "count": _("Count"),
+        "percent": _("Percent"),
+        "respondents": _("Answered"),
+        "other": _("Other"),
+        "average_rank": _("Average rank"),
+        "responses": _("Responses"),
+        "questions": _("Questions"),
+        "campaign": _("Campaign"),
+        "first_at": _("First answer"),
+        "last_at": _("Last answer"),
     }
 
 

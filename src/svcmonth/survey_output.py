@@ -95,7 +95,7 @@ def markdown(rows: list[dict[str, Any]], title: str) -> str:
             lines += [f"| {_('Answer')} | {_('Count')} |", "|:---|---:|"]
             lines += [f"| {_md(r['option'])} | {r['count']} |" for r in group]
         else:
-            lines += [f"| {_('Option')} | {_('Count')} | {_('Percent')} |", "|:---|---:|---:|"]
+            lines += [f"| {_('Option')} | {_('Count')} | {_('Share')} |", "|:---|---:|---:|"]
             for r in group:
                 option = _md(r["option"])
                 if r["other"]:
@@ -106,10 +106,11 @@ def markdown(rows: list[dict[str, Any]], title: str) -> str:
 
 
 def add_charts(path: Path, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> int:
-    """Add a sheet of bar charts, one per choice question, to the workbook the renderer wrote
-    at ``path``: each chart reads its options and counts from the renderer's sheet. The
-    report's rows are that sheet's last ``len(rows)`` rows (whatever title rows the renderer
-    puts above them), in the columns of ``keys``. Returns the number of charts."""
+    """Add a sheet of bar charts, one per choice question, to the workbook the renderer
+    wrote at ``path`` (and widen its text columns, percentages to one decimal). Each chart
+    reads its options and counts from the renderer's sheet: the report's rows are that
+    sheet's last ``len(rows)`` rows (whatever title rows the renderer puts above them), in
+    the columns of ``keys``. Returns the number of charts."""
     from openpyxl import load_workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
@@ -119,6 +120,7 @@ def add_charts(path: Path, rows: list[dict[str, Any]], keys: tuple[str, ...]) ->
     first_row = data.max_row - len(rows) + 1
     option_col = keys.index("option") + 1
     count_col = keys.index("count") + 1
+    _readable(data, keys, first_row)
     sheet = book.create_sheet(_("Charts"))
     # printed (or made a PDF) one chart width to a page, not cut down the middle
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -173,3 +175,18 @@ def add_charts(path: Path, rows: list[dict[str, Any]], keys: tuple[str, ...]) ->
             _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None
     return charts
+
+
+def _readable(sheet: Any, keys: tuple[str, ...], first_row: int) -> None:
+    """Question and option columns wide enough to read; percentages as ``45.0``."""
+    from openpyxl.utils import get_column_letter
+
+    widths = {"question": 40, "option": 28, "type": 10}
+    for key, width in widths.items():
+        sheet.column_dimensions[get_column_letter(keys.index(key) + 1)].width = width
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # printed: every column on the page
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    col = keys.index("percent") + 1
+    for row in range(first_row, sheet.max_row + 1):
+        sheet.cell(row=row, column=col).number_format = "0.0"

@@ -371,3 +371,32 @@ def test_report_and_list_are_a_library_for_the_website(svc, small_xlsx):
     finally:
         conn.close()
     assert json.loads(json.dumps(EXPECTED)) == EXPECTED
+
+
+def test_times_stored_as_spreadsheet_dates_and_dotted_question_heads(svc, tmp_path):
+    """An export whose 提交答卷时间 cells are real dates and whose heads read `1.题干`."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["序号", "提交答卷时间", "1.您的身份是？"])
+    sheet.append([1, datetime(2023, 7, 20, 9, 30, 5), "银行客户"])
+    sheet.append([2, datetime(2023, 7, 21, 18, 0, 0), "银行员工"])
+    sheet.append([3, datetime(2023, 7, 22, 8, 0, 0), "(跳过)"])
+    path = tmp_path / "dates.xlsx"
+    book.save(path)
+    svc("survey", "import", path, "--name", NAME)
+    assert [
+        (r["option"], r["count"], r["percent"]) for r in svc.json("survey", "report", NAME)
+    ] == [
+        ("银行客户", 1, 50.0),
+        ("银行员工", 1, 50.0),
+    ]
+    listed = svc.json("survey", "list")[0]
+    assert (listed["first_at"], listed["last_at"]) == (
+        "2023-07-20T09:30:05+08:00",
+        "2023-07-22T08:00:00+08:00",
+    )

@@ -61,3 +61,11 @@ def test_a_command_imports_only_the_module_that_declares_it():
         "svcmonth.cli.common",
         "svcmonth.cli.inbox",
     }
+
+
+def test_the_survey_commands_import_only_their_module():
+    assert _modules_loaded_by("survey", "report", "--help") == {
+        "svcmonth.cli.app",
+        "svcmonth.cli.common",
+        "svcmonth.cli.survey",
+    }

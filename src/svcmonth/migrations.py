@@ -477,9 +477,78 @@ def m004_inbox(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_survey(conn: sqlite3.Connection) -> None:
+    """调查问卷: a survey tool's export, stored as exported so a user can query it.
+
+    ``answer`` keeps each answered cell as the tool wrote it (the question-type rule reads
+    it); ``answer_choice`` is the same cell split into its options (``┋`` or ``→``, in order)
+    with any text typed into an "other" option (``〖…〗``). A question's type and every tally
+    are computed when read, so a later import of more responses changes them at once.
+    """
+    run_script(
+        conn,
+        """
+        CREATE TABLE survey (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+            campaign_id INTEGER REFERENCES campaign(id),
+            source TEXT NOT NULL,  -- the file name of the first import
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX survey_campaign ON survey(campaign_id);
+
+        CREATE TABLE survey_question (
+            survey_id INTEGER NOT NULL REFERENCES survey(id),
+            number INTEGER NOT NULL CHECK (number >= 1),
+            text TEXT NOT NULL,  -- without its `N、` prefix
+            PRIMARY KEY (survey_id, number)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE response (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER NOT NULL REFERENCES survey(id),
+            -- what makes a response the same one on a re-import: its 序号, else
+            -- 'sha256:' and the digest of the row's cells
+            identity TEXT NOT NULL CHECK (length(identity) > 0),
+            serial INTEGER CHECK (serial IS NULL OR serial >= 0),  -- 序号
+            submitted_at TEXT  -- 提交答卷时间, as UTC
+                CHECK (submitted_at IS NULL OR submitted_at LIKE '____-__-__T__:__:__Z'),
+            duration TEXT,       -- 所用时间, as exported (e.g. '95秒')
+            source TEXT,         -- 来源
+            source_detail TEXT,  -- 来源详情
+            ip TEXT,             -- 来自IP
+            score REAL,          -- 总分 (quizzes)
+            UNIQUE (survey_id, identity)
+        );
+        CREATE INDEX response_submitted ON response(survey_id, submitted_at);
+
+        CREATE TABLE answer (
+            response_id INTEGER NOT NULL REFERENCES response(id),
+            survey_id INTEGER NOT NULL,
+            question INTEGER NOT NULL,
+            text TEXT NOT NULL CHECK (length(trim(text)) > 0),  -- only answered questions
+            PRIMARY KEY (response_id, question),
+            FOREIGN KEY (survey_id, question) REFERENCES survey_question(survey_id, number)
+        ) WITHOUT ROWID;
+        CREATE INDEX answer_question ON answer(survey_id, question);
+
+        CREATE TABLE answer_choice (
+            response_id INTEGER NOT NULL,
+            question INTEGER NOT NULL,
+            position INTEGER NOT NULL CHECK (position >= 1),  -- the rank, for a ranking
+            option TEXT NOT NULL,
+            other TEXT CHECK (other IS NULL OR length(other) > 0),  -- typed in 〖…〗
+            PRIMARY KEY (response_id, question, position),
+            FOREIGN KEY (response_id, question) REFERENCES answer(response_id, question)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
     m003_faster_eval_view,
     m004_inbox,
+    m005_survey,
 ]

@@ -118,6 +118,20 @@ def labels() -> dict[str, str]:
         "arrival_source": _("Arrival from"),
         "attachments": _("Attachments"),
         "note": _("Note"),
+        "number": _("No."),
+        "question": _("Question"),
+        "type": _("Type"),
+        "option": _("Option"),
+        "count": _("Count"),
+        "percent": _("Percent"),
+        "respondents": _("Answered"),
+        "other": _("Other"),
+        "average_rank": _("Average rank"),
+        "responses": _("Responses"),
+        "questions": _("Questions"),
+        "campaign": _("Campaign"),
+        "first_at": _("First answer"),
+        "last_at": _("Last answer"),
     }
 
 

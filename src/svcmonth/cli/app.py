@@ -39,6 +39,7 @@ COMMAND_MODULES = {
     "check": "check",
     "report": "report",
     "inbox": "inbox",
+    "survey": "survey",
     "column": "misc",
     "outlet": "misc",
     "body": "misc",
@@ -50,6 +51,7 @@ GROUP_MODULES = (
     "check",
     "report",
     "inbox",
+    "survey",
 )  # their `app` is a group
 
 

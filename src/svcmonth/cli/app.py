@@ -38,11 +38,19 @@ COMMAND_MODULES = {
     "submission": "submission",
     "check": "check",
     "report": "report",
+    "site": "site",
     "column": "misc",
     "outlet": "misc",
     "body": "misc",
 }
-GROUP_MODULES = ("campaign", "member", "submission", "check", "report")  # their `app` is a group
+GROUP_MODULES = (
+    "campaign",
+    "member",
+    "submission",
+    "check",
+    "report",
+    "site",
+)  # their `app` is a group
 
 
 def declare(root: typer.Typer, module_name: str) -> None:

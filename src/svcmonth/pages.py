@@ -23,8 +23,13 @@ from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
 TEMPLATES = Path(__file__).parent / "templates"
-# text a clerk's file may hold that HTML cannot: C0/C1 controls (tab and newlines kept)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# what text may hold that an HTML page cannot: C0/C1 controls (tab and newlines kept) and
+# Unicode noncharacters (U+FDD0-U+FDEF, and the last two code points of every plane)
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+    + "]"
+)
 _INSTANT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?([+-]\d{2}:\d{2}|Z)?$")
 NUMERIC_KEYS = {
     "rank",
@@ -186,12 +191,21 @@ def environment() -> Any:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     return env
+
+
+def _finalize(value: Any) -> Any:
+    """Every text written into a page loses the characters HTML cannot hold (escaping
+    follows); markup already made safe (the clerk's Markdown) passes as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean_text(value)
+    return value
 
 
 def _render(template: str, **context: Any) -> str:
@@ -279,17 +293,24 @@ def clean_text(text: str) -> str:
 def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
-    # CommonMark with raw HTML off (it is shown as text); images off (a picture from
-    # elsewhere would be an external reference); links with javascript:/data:/vbscript:/
-    # file: are refused by markdown-it's own link validation; tables on
+    # CommonMark with raw HTML off (it is shown as text); an image shows its alt text (a
+    # picture from elsewhere would be an external reference); links with javascript:,
+    # data:, vbscript: or file: are refused by markdown-it's own link validation; tables on
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
-    md.disable("image")
+    md.add_render_rule("image", _image_as_text)
     return md
 
 
+def _image_as_text(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    from markdown_it.common.utils import escapeHtml
+
+    return str(escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env)))
+
+
 def markdown(text: str) -> Markup:
-    """The clerk's Markdown as safe HTML (no raw HTML, no images, no script links)."""
+    """The clerk's Markdown as safe HTML (no raw HTML, no pictures from elsewhere, no
+    script links)."""
     return Markup(_markdown().render(clean_text(text)))  # markdown-it escaped every text
 
 

@@ -56,3 +56,8 @@ def test_a_command_imports_only_the_module_that_declares_it():
         "svcmonth.cli.common",
         "svcmonth.cli.member",
     }
+    assert _modules_loaded_by("site", "build", "--help") == {
+        "svcmonth.cli.app",
+        "svcmonth.cli.common",
+        "svcmonth.cli.site",
+    }

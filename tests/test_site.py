@@ -289,6 +289,23 @@ def test_a_rebuild_drops_what_is_gone(campaign, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 
+def test_a_failed_build_leaves_the_earlier_site_whole(campaign, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(campaign, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    campaign("submission", "withdraw", str(campaign.ids["deed"]))
+
+    def full_disk(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(site.shutil, "copyfile", full_disk)
+    err = campaign.fails("site", "build", str(out))
+    assert err == f"Error: cannot write {out}: No space left on device\n"
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attachments", "out", "svc.db"]
+
+
 def test_an_empty_folder_is_used(campaign, tmp_path):
     out = tmp_path / "empty"
     out.mkdir()

@@ -149,6 +149,13 @@ class Column:
 class TableColumn:
     label: str
     numeric: bool = False
+    key: str = ""  # the report key: its cells get class ``col-<key>`` (the phone layout)
+
+    @property
+    def css(self) -> str:
+        return " ".join(
+            c for c in ("num" if self.numeric else "", f"col-{self.key}" if self.key else "") if c
+        )
 
 
 @dataclass
@@ -241,7 +248,7 @@ def render_report(
     from svcmonth.render import labels
 
     heads = labels()
-    columns = [TableColumn(heads.get(k, k), k in NUMERIC_KEYS) for k in keys]
+    columns = [TableColumn(heads.get(k, k), k in NUMERIC_KEYS, k) for k in keys]
     cells = [[cell(row.get(k), k) for k in keys] for row in rows]
     return _render(
         "report.html", rows=cells, columns=columns, surveys=[], page_title=title or "svcmonth"

@@ -164,7 +164,7 @@ def gather(
         week_columns=week_columns,
         scoreboard=[[pages.cell(r[k], k) for k in reports.SCOREBOARD_KEYS] for r in scoreboard],
         scoreboard_columns=[
-            pages.TableColumn(labels.get(k, k), k in pages.NUMERIC_KEYS)
+            pages.TableColumn(labels.get(k, k), k in pages.NUMERIC_KEYS, k)
             for k in reports.SCOREBOARD_KEYS
         ],
         columns=columns,

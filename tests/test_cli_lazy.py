@@ -61,6 +61,11 @@ def test_a_command_imports_only_the_module_that_declares_it():
         "svcmonth.cli.common",
         "svcmonth.cli.inbox",
     }
+    assert _modules_loaded_by("site", "build", "--help") == {
+        "svcmonth.cli.app",
+        "svcmonth.cli.common",
+        "svcmonth.cli.site",
+    }
 
 
 def test_the_survey_commands_import_only_their_module():

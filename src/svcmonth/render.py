@@ -25,7 +25,7 @@ from svcmonth import csvio
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
-FORMATS = ("table", "csv", "json", "md", "xlsx")
+FORMATS = ("table", "csv", "json", "md", "xlsx", "html")
 
 STATUS_STYLE = {
     "on_time": "green",
@@ -243,6 +243,10 @@ def render(
         if output is None:
             raise SvcmonthError(_("--format xlsx needs --output FILE.xlsx"))
         return _xlsx(list(rows), keys, output, title)
+    if fmt == "html":
+        from svcmonth.pages import write_report
+
+        return write_report(rows, keys, output, encoding, title)
     if fmt == "json":
         return _json(rows, keys, output, encoding)
     if fmt == "csv":

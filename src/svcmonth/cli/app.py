@@ -40,6 +40,7 @@ COMMAND_MODULES = {
     "report": "report",
     "inbox": "inbox",
     "survey": "survey",
+    "site": "site",
     "column": "misc",
     "outlet": "misc",
     "body": "misc",
@@ -52,6 +53,7 @@ GROUP_MODULES = (
     "report",
     "inbox",
     "survey",
+    "site",
 )  # their `app` is a group
 
 

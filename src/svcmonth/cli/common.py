@@ -25,6 +25,7 @@ class Format(StrEnum):
     json = "json"
     md = "md"
     xlsx = "xlsx"
+    html = "html"
 
 
 DbOpt = Annotated[

@@ -1,0 +1,448 @@
+"""The website's 服务月专栏 (``site build DIR``): gather one campaign's data, render the pages,
+write them into one self-contained folder.
+
+What is published: the submissions that count and are graded — pending, rejected and
+withdrawn ones are not — of the campaign's active members, newest first. 活动扫描 is listed
+by week; 看图话服务 shows the pictures the mail intake saved (copied beside the pages); the
+association's own columns show the Markdown the clerk provides (``--pages DIR``, one
+``<column name>.md`` each) and 调查问卷 the survey results. A column page without content of
+its own is built only for the member columns (they say "nothing published yet").
+
+Building again replaces the folder: the new site is written into a temporary folder beside
+the target and swapped in, so nothing stale stays and a failure leaves the old site whole.
+A folder that is not empty and holds no marker of an earlier build is refused, so a
+mistyped path never wipes someone's files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from svcmonth import pages, reports, submissions
+from svcmonth.campaigns import Campaign
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
+
+MARKER = ".svcmonth-site"
+PICTURE_DIR = "pictures"
+# pictures a browser shows in <img>; SVG is left out (a file that can carry script)
+PICTURE_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+PICTURE_SUFFIXES = {
+    ".jpg": ".jpg",
+    ".jpeg": ".jpg",
+    ".png": ".png",
+    ".gif": ".gif",
+    ".webp": ".webp",
+}
+PICTURE_COLUMN = "看图话服务"
+SURVEY_COLUMN = "调查问卷"
+# page file names: ASCII, so that any web server and upload tool serves them as they are
+FILE_NAMES = {
+    "活动扫描": "scan.html",
+    "先进事迹": "deeds.html",
+    "感动人物": "people.html",
+    "学习体会": "study.html",
+    "看图话服务": "pictures.html",
+    "银行业文明示范单位": "models.html",
+    "活动部署": "plan.html",
+    "调查问卷": "survey.html",
+}
+
+
+@dataclass
+class Built:
+    """What ``build`` wrote."""
+
+    path: Path
+    pages: int
+    pictures: int
+    notes: list[str] = field(default_factory=list)
+
+
+def build(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    as_of: datetime,
+    target: Path,
+    *,
+    db_path: Path,
+    pages_dir: Path | None = None,
+) -> Built:
+    """Build the campaign's site as of ``as_of`` into ``target`` (replacing an earlier build)."""
+    target = Path(target)
+    check_target(target)
+    notes: list[str] = []
+    markdown = read_markdown_pages(conn, pages_dir, notes) if pages_dir is not None else {}
+    site = gather(conn, campaign, as_of, db_path=db_path, markdown=markdown, notes=notes)
+    files = render_site(site)
+    copies = {
+        p.src: p.source
+        for c in site.columns
+        for e in (c.entries or []) + [e for g in c.groups or [] for e in g.entries]
+        for p in e.pictures
+        if p.source is not None
+    }
+    write_folder(target, files, copies)
+    return Built(target, len(files), len(copies), notes)
+
+
+# --- gathering -------------------------------------------------------------------------
+
+
+def gather(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    as_of: datetime,
+    *,
+    db_path: Path,
+    markdown: dict[str, pages.Markup] | None = None,
+    notes: list[str] | None = None,
+) -> pages.Site:
+    """Everything the pages show, read in the caller's snapshot."""
+    markdown = markdown or {}
+    notes = notes if notes is not None else []
+    labels = _labels()
+    entries = published(conn, campaign, as_of)
+    pictures = pictures_for(conn, db_path, [e.id for e in entries], notes)
+    for e in entries:
+        e.pictures = pictures.get(e.id, [])
+    by_column: dict[str, list[pages.Entry]] = defaultdict(list)
+    for e in entries:
+        by_column[e.column].append(e)
+    surveys = survey_results(conn, campaign.id)
+    columns = []
+    for position, (name, kind, description) in enumerate(
+        conn.execute("SELECT name, kind, description FROM column_def ORDER BY sort, name"), 1
+    ):
+        file = FILE_NAMES.get(name, f"column-{position}.html")
+        col = pages.Column(name, file, description or "", markdown=markdown.get(name))
+        if kind == "report":
+            col.groups = _by_week(by_column[name], campaign)
+        elif kind == "article":
+            col.entries = by_column[name]
+        elif name == SURVEY_COLUMN:
+            col.surveys = surveys
+            if not surveys and col.markdown is None:
+                continue
+        elif col.markdown is None:
+            continue  # an association column the clerk wrote nothing for
+        columns.append(col)
+    week_columns = [
+        pages.TableColumn(labels["week"], True),
+        pages.TableColumn(_("Days")),
+        pages.TableColumn(labels["deadline"]),
+    ]
+    weeks = [
+        [
+            str(w.number),
+            f"{w.first_day.isoformat()} – {w.last_day.isoformat()}",
+            _local(w.deadline, campaign),
+        ]
+        for w in campaign.weeks
+    ]
+    scoreboard = reports.scoreboard(conn, campaign, as_of)
+    return pages.Site(
+        campaign=campaign.name,
+        dates=_("{start} to {end}").format(start=campaign.start, end=campaign.end),
+        as_of=_local(as_of, campaign),
+        weeks=weeks,
+        week_columns=week_columns,
+        scoreboard=[[pages.cell(r[k], k) for k in reports.SCOREBOARD_KEYS] for r in scoreboard],
+        scoreboard_columns=[
+            pages.TableColumn(labels.get(k, k), k in pages.NUMERIC_KEYS, k)
+            for k in reports.SCOREBOARD_KEYS
+        ],
+        columns=columns,
+    )
+
+
+def _labels() -> dict[str, str]:
+    from svcmonth.render import labels
+
+    return labels()
+
+
+def _local(instant: datetime, campaign: Campaign) -> str:
+    return instant.astimezone(campaign.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def published(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[pages.Entry]:
+    """The campaign's graded submissions of active members up to ``as_of``, newest first.
+
+    Pending, rejected and withdrawn ones are not published: the status is the one
+    ``submission list`` shows (``submission_eval``), so the site and the reports agree.
+    """
+    names = {
+        code: name for code, name in conn.execute("SELECT code, name FROM member WHERE active = 1")
+    }
+    out = []
+    for row in submissions.listing(conn, campaign, as_of=as_of):
+        if row["status"] != "graded" or row["member"] not in names:
+            continue
+        url = row["url"] or ""
+        entry = pages.Entry(
+            id=row["id"],
+            day=row["submitted_at"][:10],
+            submitted_at=row["submitted_at"],
+            member=names[row["member"]],
+            title=pages.clean_text(row["title"]),
+            url=url if url.lower().startswith(("http://", "https://")) else None,
+            week=row["week"],
+            column=row["column"],
+        )
+        out.append(entry)
+    out.sort(key=lambda e: (datetime.fromisoformat(e.submitted_at), e.id), reverse=True)
+    return out
+
+
+def _by_week(entries: list[pages.Entry], campaign: Campaign) -> list[pages.Group]:
+    """活动扫描: the reports by the week they cover, latest week first (weeks with none
+    published are left out)."""
+    weeks: dict[int, list[pages.Entry]] = defaultdict(list)
+    for e in entries:
+        weeks[e.week or 0].append(e)
+    groups = []
+    for w in reversed(campaign.weeks):
+        if not weeks.get(w.number):
+            continue
+        heading = _("Week {week} ({first} – {last})").format(
+            week=w.number, first=w.first_day.strftime("%m-%d"), last=w.last_day.strftime("%m-%d")
+        )
+        groups.append(pages.Group(heading, weeks[w.number]))
+    return groups
+
+
+# --- providers of other parts' data -----------------------------------------------------
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        is not None
+    )
+
+
+def pictures_for(
+    conn: sqlite3.Connection,
+    db_path: Path,
+    submission_ids: list[int],
+    notes: list[str] | None = None,
+) -> dict[int, list[pages.Picture]]:
+    """The pictures the mail intake saved for these submissions (table ``attachment``, files
+    under ``attachments/`` beside the database), by submission id.
+
+    Only raster pictures a browser shows (JPEG, PNG, GIF, WebP) whose file is inside the
+    attachments folder and still has its recorded SHA-256; anything else is left out with a
+    note. Nothing when this database has no attachments table.
+    """
+    notes = notes if notes is not None else []
+    if not submission_ids or not _has_table(conn, "attachment"):
+        return {}
+    root = (Path(db_path).parent / "attachments").resolve()
+    wanted = set(submission_ids)
+    titles = {}
+    out: dict[int, list[pages.Picture]] = defaultdict(list)
+    rows = conn.execute(
+        "SELECT a.id, a.submission_id, a.file_name, a.path, a.content_type, a.sha256, s.title"
+        " FROM attachment a JOIN submission s ON s.id = a.submission_id"
+        " WHERE a.submission_id IS NOT NULL ORDER BY a.submission_id, a.id"
+    ).fetchall()
+    for att_id, sub_id, file_name, rel, content_type, sha256, title in rows:
+        if sub_id not in wanted:
+            continue
+        suffix = PICTURE_TYPES.get((content_type or "").split(";")[0].strip().lower())
+        suffix = suffix or PICTURE_SUFFIXES.get(Path(file_name or "").suffix.lower())
+        if suffix is None:
+            continue  # a document, not a picture
+        source = (root / (rel or "")).resolve()
+        if not source.is_relative_to(root) or not source.is_file():
+            notes.append(
+                _("picture {name!r} of submission {id} is missing; left out").format(
+                    name=file_name, id=sub_id
+                )
+            )
+            continue
+        if sha256 and _sha256(source) != str(sha256).lower():
+            notes.append(
+                _(
+                    "picture {name!r} of submission {id} has changed since it arrived; left out"
+                ).format(name=file_name, id=sub_id)
+            )
+            continue
+        titles[sub_id] = title
+        out[sub_id].append(
+            pages.Picture(
+                src=f"{PICTURE_DIR}/{sub_id}-{att_id}{suffix}",
+                alt="",
+                caption="",
+                source=source,
+            )
+        )
+    for sub_id, pictures in out.items():
+        for n, p in enumerate(pictures, 1):
+            title = pages.clean_text(titles[sub_id])
+            p.alt = title if len(pictures) == 1 else f"{title} ({n}/{len(pictures)})"
+    return dict(out)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def survey_results(conn: sqlite3.Connection, campaign_id: int) -> list[pages.Survey]:
+    """The campaign's surveys with their results (``svcmonth.survey``), or nothing when this
+    build has no survey module or the database no survey tables."""
+    try:
+        survey: Any = importlib.import_module("svcmonth.survey")
+    except ImportError:
+        return []
+    listed = survey.list_surveys(conn, campaign_id)
+    out = []
+    for item in listed:
+        name = item["name"] if isinstance(item, dict) else getattr(item, "name", item)
+        out.append(pages.survey_from_rows(str(name), survey.report(conn, str(name))))
+    return out
+
+
+# --- the clerk's Markdown ------------------------------------------------------------------
+
+
+def read_markdown_pages(
+    conn: sqlite3.Connection, folder: Path, notes: list[str]
+) -> dict[str, pages.Markup]:
+    """``<column>.md`` files for the association's own columns (银行业文明示范单位, 活动部署,
+    调查问卷), read as UTF-8 (with or without a BOM) or GB18030, rendered to safe HTML."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SvcmonthError(_("{path} is not a folder").format(path=folder))
+    names = {r[0] for r in conn.execute("SELECT name FROM column_def WHERE kind = 'association'")}
+    out = {}
+    for path in sorted(folder.glob("*.md")):
+        if path.stem not in names:
+            notes.append(
+                _("{file}: no column of the association is named {name!r}; left out").format(
+                    file=path.name, name=path.stem
+                )
+            )
+            continue
+        out[path.stem] = pages.markdown(_read_text(path))
+    return out
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SvcmonthError(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SvcmonthError(_("{path} is neither UTF-8 nor GB18030 text").format(path=path))
+
+
+# --- rendering and writing ------------------------------------------------------------------
+
+
+def render_site(site: pages.Site) -> dict[str, str]:
+    """Every page of the site: file name → HTML."""
+    files = {"index.html": pages.render_index(site)}
+    for column in site.columns:
+        files[column.file] = pages.render_column(site, column)
+    return files
+
+
+def check_target(target: Path) -> None:
+    """Refuse a target that is a file, or a folder with other things in it."""
+    if target.exists() and not target.is_dir():
+        raise SvcmonthError(_("{path} is not a folder").format(path=target))
+    if target.is_dir():
+        try:
+            entries = {p.name for p in target.iterdir()}
+        except OSError as exc:
+            raise SvcmonthError(
+                _("cannot read {path}: {reason}").format(path=target, reason=exc.strerror)
+            ) from None
+        if entries and MARKER not in entries:
+            raise SvcmonthError(
+                _(
+                    "{path} is not empty and is not a site svcmonth built; "
+                    "give a new or empty folder"
+                ).format(path=target)
+            )
+
+
+def write_folder(target: Path, files: dict[str, str], copies: dict[str, Path]) -> None:
+    """Write ``files`` (name → text) and copy ``copies`` (name → source) into a new folder
+    beside ``target``, then swap it in: the old site is removed only once the new one is whole."""
+    check_target(target)
+    target = target.resolve()
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
+    except OSError as exc:
+        raise SvcmonthError(
+            _("cannot write {path}: {reason}").format(path=target, reason=exc.strerror)
+        ) from None
+    try:
+        os.chmod(fresh, 0o755)  # a web folder: the server reads it
+        for name, text in files.items():
+            (fresh / name).write_text(text, encoding="utf-8", newline="\n")
+        for name, source in copies.items():
+            (fresh / name).parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, fresh / name)
+        (fresh / MARKER).write_text(
+            "Built by svcmonth site build; the next build replaces this folder.\n",
+            encoding="utf-8",
+        )
+        _swap(fresh, target)
+    except OSError as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise SvcmonthError(
+            _("cannot write {path}: {reason}").format(
+                path=exc.filename or target, reason=exc.strerror or exc
+            )
+        ) from None
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+
+
+def _swap(fresh: Path, target: Path) -> None:
+    if not target.exists():
+        os.rename(fresh, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rmdir(old)  # only its unique name is wanted
+    os.rename(target, old)
+    try:
+        os.rename(fresh, target)
+    except OSError:
+        os.rename(old, target)  # put the old site back
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -117,6 +117,7 @@ def test_the_dry_run_lists_what_is_due_and_changes_nothing(week2):
     before = week2.dump()
     rows = remind(week2, "--format", "json").json()
     assert brief(rows) == DUE_AT_T1
+    body = rows[0].pop("body")
     assert rows[0] == {
         "member": "ICBC",
         "kind": "report",
@@ -126,13 +127,14 @@ def test_the_dry_run_lists_what_is_due_and_changes_nothing(week2):
         "status": "would_send",
         "key": "due:2",
     }
+    assert body.startswith("王丽同志:\n\n您好!中国工商银行内蒙古分行2023服务月第2周")
     assert rows[1]["subject"] == (
         "【2023服务月】第1周活动情况已逾期未报,请尽快补报(中国农业银行内蒙古分行)"
     )
     assert rows[3]["subject"] == "【2023服务月】已报稿件0篇,未达3篇最低要求(中国农业银行内蒙古分行)"
     assert week2.dump() == before
     csv = remind(week2, "--format", "csv").out
-    assert csv.splitlines()[0] == "member,kind,week,to,subject,status,key"
+    assert csv.splitlines()[0] == "member,kind,week,to,subject,status,body,key"
     assert csv.splitlines()[1].startswith("ICBC,report,2,wangli@icbc.example.cn,【2023服务月】")
 
 

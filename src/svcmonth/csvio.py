@@ -182,8 +182,13 @@ def _cells(row: dict[str, object], keys: Sequence[str]) -> list[object]:
     ]
 
 
-def write(out: IO[str], keys: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
-    """Write a header of ``keys`` and the rows, every cell inert."""
+def write(
+    out: IO[str],
+    keys: Sequence[str],
+    rows: Iterable[dict[str, object]],
+    header: Sequence[str] | None = None,
+) -> None:
+    """Write a header (``keys``, or the given labels) and the rows, every cell inert."""
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(keys)
+    writer.writerow([inert(h) for h in header] if header is not None else keys)
     writer.writerows(_cells(row, keys) for row in rows)

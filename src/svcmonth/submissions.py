@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from svcmonth import columns as col
 from svcmonth import members, timeutil
 from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.weeks import default_report_week
 
 MAX_TITLE, MAX_URL = 500, 2000
@@ -327,6 +328,22 @@ def withdraw(conn: sqlite3.Connection, submission_id: int, now: datetime) -> Non
     )
 
 
+LIST = (
+    col.Column("id", N_("ID"), "int"),
+    col.MEMBER,
+    col.COLUMN,
+    col.KIND,
+    col.TITLE,
+    col.AUTHOR,
+    col.SUBMITTED_AT,
+    col.WEEK,
+    col.Column("on_time", N_("On time"), "bool"),
+    col.LEVEL,
+    col.Column("status", N_("Status"), "grade_status"),
+    col.ADOPTED_BY,
+    col.POINTS,
+    col.Column("url", N_("Link")),
+)
 LIST_KEYS = (
     "id",
     "member",

@@ -110,7 +110,7 @@ def list_(
             pending=pending,
             as_of=instant if as_of else None,
         )
-        show(rows, submissions.LIST_KEYS, fmt, output, encoding)
+        show(rows, submissions.LIST, fmt, output, encoding, heading=_("Submissions"))
 
 
 @app.command("withdraw")

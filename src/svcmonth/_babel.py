@@ -51,9 +51,7 @@ def command_docstrings(source: str) -> list[tuple[int, str]]:
     return out
 
 
-def extract(
-    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[Any]:
+def extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[Any]:
     """A Babel extraction method: the ``_()``/``N_()`` messages and the command docstrings."""
     from babel.messages.extract import extract_python
 

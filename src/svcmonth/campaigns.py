@@ -271,6 +271,12 @@ def resolver(conn: sqlite3.Connection) -> Callable[[datetime], Campaign]:
     return campaign_at
 
 
+def latest_year(conn: sqlite3.Connection) -> int | None:
+    """The year of the latest campaign's first day (a date typed without a year takes it)."""
+    row = conn.execute("SELECT max(start_date) FROM campaign").fetchone()
+    return int(row[0][:4]) if row and row[0] else None
+
+
 def zone_for_display(conn: sqlite3.Connection) -> ZoneInfo:
     """The zone to show times that belong to no campaign in: the latest campaign's, or the
     default."""

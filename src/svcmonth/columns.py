@@ -241,5 +241,18 @@ def resolve(columns: Sequence[Column | str]) -> list[Column]:
     return [c if isinstance(c, Column) else _SHARED.get(c, Column(c, c, "text")) for c in columns]
 
 
+def header_aliases(columns: Sequence[Column]) -> dict[str, str]:
+    """Header names an import accepts for each column besides its key: the label in Chinese
+    (``单位代码``) and in English (lower case), whatever the interface language."""
+    from svcmonth.i18n import catalog
+
+    zh = catalog("zh_CN")
+    out: dict[str, str] = {}
+    for c in columns:
+        out[zh.gettext(c.label).strip().lower()] = c.key
+        out[c.label.strip().lower()] = c.key
+    return out
+
+
 def keys(columns: Sequence[Column | str]) -> tuple[str, ...]:
     return tuple(c.key if isinstance(c, Column) else c for c in columns)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, render, storage, timeutil
+from svcmonth import campaigns, render, storage, timeutil, typed
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _, translate
 
@@ -154,12 +154,22 @@ def campaign_at(
     if text is None:
         instant = now()
         return campaigns.resolve(conn, name, instant), instant
-    zone = campaigns.load(conn, name).tz if name else campaigns.zone_for_display(conn)
-    instant = timeutil.parse_instant(text, zone)
+    named = campaigns.load(conn, name) if name else None
+    zone = named.tz if named else campaigns.zone_for_display(conn)
+    year = typed_year(conn, named)
+    instant = typed.parse_instant(text, zone, year)
     campaign = campaigns.resolve(conn, name, instant)
     if campaign.tz.key != zone.key:
-        instant = timeutil.parse_instant(text, campaign.tz)
+        instant = typed.parse_instant(text, campaign.tz, year)
     return campaign, instant
+
+
+def typed_year(conn: sqlite3.Connection, campaign: campaigns.Campaign | None = None) -> int:
+    """The year a date typed without one takes: the campaign in question's, else the latest
+    campaign's, else the current year."""
+    if campaign is not None:
+        return campaign.start.year
+    return campaigns.latest_year(conn) or now().year
 
 
 def show(

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import columns as col
-from svcmonth import csvio, members, timeutil
+from svcmonth import csvio, members, timeutil, typed
 from svcmonth.campaigns import zone_for_display
 from svcmonth.cli.common import (
     CampaignOpt,
@@ -86,7 +86,11 @@ def import_(
 ) -> None:
     """Import members from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
     rows, bad = csvio.read_rows(
-        file, ("code", "name"), ("officer", "phone", "email", "category"), members.IMPORT_IGNORED
+        file,
+        ("code", "name"),
+        ("officer", "phone", "email", "category"),
+        members.IMPORT_IGNORED,
+        col.header_aliases(LIST),
     )
     with database(db, write=True) as conn:
         problems, added, updated = members.import_rows(conn, rows, now(), update=update)
@@ -148,7 +152,8 @@ def extend(
     """Give one member more time for one week (the later deadline applies)."""
     with database(db, write=True) as conn:
         c, _now = campaign_at(conn, campaign, None)
-        result = members.extend(conn, c, code, week, timeutil.parse_instant(until, c.tz), now())
+        until_at = typed.parse_instant(until, c.tz, c.start.year)
+        result = members.extend(conn, c, code, week, until_at, now())
     message(_("{member}: week {week} due {until}").format(**result))
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import columns as col
-from svcmonth import grading, reports
+from svcmonth import grading, reports, typed
 from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
     AsOfOpt,
@@ -24,7 +24,7 @@ from svcmonth.cli.common import (
 )
 from svcmonth.columns import Column
 from svcmonth.i18n import N_, _
-from svcmonth.timeutil import parse_instant, zone
+from svcmonth.timeutil import zone
 
 app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
 
@@ -89,7 +89,7 @@ def weekly(
 def _as_of_for_year(text: str | None) -> datetime:
     # year reports span several campaigns: a typed --as-of without offset is read in the
     # default zone of the association (Asia/Shanghai)
-    return parse_instant(text, zone(DEFAULT_TZ)) if text else now()
+    return typed.parse_instant(text, zone(DEFAULT_TZ)) if text else now()
 
 
 @app.command("year-end")

@@ -79,6 +79,13 @@ class Svc:
             conn.close()
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run in English (they assert ``Error: ``); a Chinese test sets ``svc.lang`` or
+    ``SVCMONTH_LANG`` itself. A subprocess given its own environment gets the default."""
+    monkeypatch.setenv("SVCMONTH_LANG", "en")
+
+
 @pytest.fixture
 def svc(tmp_path: Path) -> Svc:
     """A fresh, initialised database and a runner for it."""

@@ -45,7 +45,9 @@ SPEC_COMMANDS = [
 @pytest.mark.parametrize("command", SPEC_COMMANDS)
 def test_every_command_of_the_contract_answers_help(command, tmp_path):
     result = CliRunner().invoke(
-        app, [*command.split(), "--help"], env={"SVCMONTH_DB": str(tmp_path / "none.db"), "SVCMONTH_LANG": "en"},
+        app,
+        [*command.split(), "--help"],
+        env={"SVCMONTH_DB": str(tmp_path / "none.db"), "SVCMONTH_LANG": "en"},
     )
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.stdout

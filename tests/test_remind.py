@@ -429,8 +429,12 @@ def test_send_without_smtp_settings_is_a_clear_error(week2):
 # --- cron: no TTY, no LANG, a bare PATH; two runs at once -------------------------------------
 
 
-def cron_run(svc: Svc, server: Server, *args: str) -> subprocess.Popen[bytes]:
+def cron_run(
+    svc: Svc, server: Server, *args: str, lang: str | None = None
+) -> subprocess.Popen[bytes]:
     env = {"PATH": "/usr/bin:/bin", "SVCMONTH_DB": str(svc.db), "SVCMONTH_NOW": svc.now}
+    if lang:
+        env["SVCMONTH_LANG"] = lang
     env |= server.env
     return subprocess.Popen(
         [sys.executable, "-m", "svcmonth", "remind", "--send", *args],
@@ -448,10 +452,22 @@ def test_under_cron_with_an_empty_environment(week2, smtp):
     out, err = proc.communicate(timeout=30)
     assert (proc.returncode, err) == (0, b"")
     lines = [line.split() for line in out.decode("utf-8").splitlines()]
-    assert lines[0] == ["Member", "Kind", "Week", "To", "Subject", "Status", "Key"]
-    assert lines[2] == ["ICBC", "report", "2", ICBC, SUBJECT_ICBC, "sent", "due:2"]
+    # no SVCMONTH_LANG: the cron mail the secretariat reads is in Chinese
+    assert lines[0] == [
+        "单位代码",
+        "提醒类型",
+        "周次",
+        "收件人",
+        "主题",
+        "状态",
+        "邮件正文",
+        "提醒标识",
+    ]
+    assert lines[2][:6] == ["ICBC", "活动扫描", "2", ICBC, SUBJECT_ICBC, "已发送"]
+    assert lines[2][6].startswith("您好!中国工商银行内蒙古分行2023服务月第2周")
+    assert lines[2][7] == "due:2"
     assert [line[0] for line in lines[2:]] == ["ICBC", "ABC", "ABC", "ABC", "BOC", "BOC", "BOC"]
-    assert lines[-1][-3:] == ["no", "address", "quota:2023-W29"]
+    assert "无邮箱" in lines[-1] and lines[-1][-1] == "quota:2023-W29"
     assert b"\x1b" not in out  # no colour without a terminal
     assert server.mailbox.keys() == SENT_AT_T1
     msg = server.mailbox.received[0][1]
@@ -465,7 +481,7 @@ def test_under_cron_with_an_empty_environment(week2, smtp):
 
 def test_two_runs_at_once_send_each_reminder_once(week2, smtp):
     server = smtp(mailbox=Mailbox(delay=0.05))
-    first, second = cron_run(week2, server), cron_run(week2, server)
+    first, second = cron_run(week2, server, lang="en"), cron_run(week2, server, lang="en")
     results = [p.communicate(timeout=30) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0]
     assert [err for _out, err in results] == [b"", b""]
@@ -481,11 +497,11 @@ def test_two_runs_at_once_send_each_reminder_once(week2, smtp):
 
 def test_a_run_that_starts_while_another_is_sending_takes_the_rest(week2, smtp):
     server = smtp(mailbox=Mailbox(hold={ICBC}))
-    first = cron_run(week2, server)
+    first = cron_run(week2, server, lang="en")
     try:
         # the first run has claimed ICBC's reminder and the server holds it mid-DATA
         assert server.mailbox.held.wait(10)
-        second = cron_run(week2, server)
+        second = cron_run(week2, server, lang="en")
         out2, err2 = second.communicate(timeout=30)
     finally:
         server.mailbox.release.set()

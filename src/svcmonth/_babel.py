@@ -46,7 +46,7 @@ def command_docstrings(source: str) -> list[tuple[int, str]]:
             for d in node.decorator_list
         )
         doc = ast.get_docstring(node, clean=True)
-        if doc and (decorated or node.name in registered):
+        if doc and not node.name.startswith("_") and (decorated or node.name in registered):
             out.append((node.body[0].lineno, doc))
     return out
 

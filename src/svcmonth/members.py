@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import timeutil, typed
+from svcmonth import columns, timeutil, typed
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
@@ -31,7 +31,8 @@ class Member:
     active: bool
 
 
-def _clean(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+def _clean(value: str | None, key: str, limit: int = MAX_TEXT) -> str:
+    what = columns.resolve(["code" if key == "code" else key])[0].heading  # the field's label
     text = (value or "").strip()
     if len(text) > limit:
         raise SvcmonthError(

@@ -207,14 +207,6 @@ def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -
     return len(rows)
 
 
-@register("md", human=True)
-def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
-    rows = list(rows)
-    text = _plain(rows, cols, "github")
-    _write_text(target, (f"### {target.title}\n\n" if target.title else "") + text + "\n")
-    return len(rows)
-
-
 @register("csv", human=False)
 def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
     if target.labels:
@@ -227,6 +219,14 @@ def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Targ
 @register("json", human=False)
 def _json_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
     return _json(rows, [c.key for c in cols], target.output, target.encoding)
+
+
+@register("md", human=True)
+def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+    rows = list(rows)
+    text = _plain(rows, cols, "github")
+    _write_text(target, (f"### {target.title}\n\n" if target.title else "") + text + "\n")
+    return len(rows)
 
 
 def _json(

@@ -86,6 +86,8 @@ _COMPILED = [(re.compile(p, re.S), m) for p, m in ERROR_PATTERNS]
 METAVARS = {
     "TEXT": N_("TEXT"),
     "INTEGER": N_("NUMBER"),
+    "INT": N_("NUMBER"),
+    "STR": N_("TEXT"),
     "PATH": N_("PATH"),
     "FILE": N_("FILE"),
     "CODE": N_("CODE"),
@@ -128,7 +130,7 @@ def localize(command: Any) -> None:
     if getattr(command, "epilog", None):
         command.epilog = translate(command.epilog)
     command.rich_markup_mode = None
-    command.options_metavar = f"[{_('OPTIONS')}]"
+    command.options_metavar = _("[OPTIONS]")
     if hasattr(command, "subcommand_metavar"):
         command.subcommand_metavar = _("COMMAND [ARGS]...")
     for param in command.params:
@@ -138,7 +140,9 @@ def localize(command: Any) -> None:
             continue
         if param.param_type_name == "argument":
             param.metavar = _metavar(param.metavar or (param.name or "").upper())
-        elif param.metavar is None and type(param.type).__name__ not in ("Choice",):
+        elif param.metavar is None and hasattr(param.type, "choices"):
+            param.metavar = "[" + "|".join(str(c) for c in param.type.choices) + "]"
+        elif param.metavar is None:
             param.metavar = _metavar(param.type.name.upper())
     _add_labels_option(command)
     commands = getattr(command, "commands", None)
@@ -185,6 +189,7 @@ def install() -> None:
     import typer.core
     import typer.rich_utils
     from typer._click import decorators, exceptions, formatting
+    from typer._click._compat import strip_ansi
 
     typer.core._ = _
     typer.rich_utils._ = _
@@ -195,6 +200,18 @@ def install() -> None:
         original_write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+
+    def write_heading(self: Any, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}" + _("{heading}:").format(heading=heading) + "\n")
+
+    formatting.HelpFormatter.write_heading = write_heading  # type: ignore[method-assign]
+
+    def term_len(x: str) -> int:  # CJK characters take two columns: options line up
+        from svcmonth.render import display_width
+
+        return display_width(strip_ansi(x))
+
+    formatting.term_len = term_len
 
     original_help_option = decorators.help_option
 

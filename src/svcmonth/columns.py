@@ -110,6 +110,13 @@ def human(value: Any, kind: str = "text") -> str:
     """A value as people read it in a table, Markdown or a workbook cell."""
     if value is None:
         return ""
+    if kind == "fields" and isinstance(value, dict):  # an audit entry's changed fields
+        shown = [
+            f"{field_label(k)} {human(v, FIELD_KINDS.get(k, 'text'))}"
+            for k, v in value.items()
+            if v not in (None, "")
+        ]
+        return ("，" if is_chinese() else ", ").join(shown)
     if kind == "eligible":
         return _("yes") if value else _("not eligible")
     if isinstance(value, bool) or (kind == "bool" and isinstance(value, int)):
@@ -155,6 +162,41 @@ SETTINGS = {
     "doubling_outlets": N_("Doubling outlets"),
 }
 VALUES["setting"] = SETTINGS
+
+FIELDS = {
+    "grade": N_("Grade"),
+    "outlet": N_("Outlet"),
+    "adopted_on": N_("Adopted on"),
+    "body": N_("Forwarded to"),
+    "forwarded_on": N_("Forwarded on"),
+    "reason": N_("Reason"),
+    "until": N_("Until"),
+    "campaign": N_("Campaign"),
+    "start": N_("First day"),
+    "end": N_("Last day"),
+    "withdrawn_at": N_("Withdrawn at"),
+    "source": N_("Source"),
+}
+
+
+FIELD_KINDS = {"status": "grade_status", "grade": "grade_value", "active": "bool"}
+VALUES["grade_value"] = {
+    "pending": N_("pending"),
+    "rule": N_("by the rule"),
+    "rejected": N_("rejected"),
+    "manual": N_("by hand"),
+}
+
+
+def field_label(key: str) -> str:
+    """A changed field's name for people (an audit entry)."""
+    if key in FIELDS:
+        return _(FIELDS[key])
+    found = _SHARED.get(key)
+    if found is not None:
+        return found.heading
+    return _(SETTINGS[key]) if key in SETTINGS else key
+
 
 RANK = Column("rank", N_("Rank"), "int")
 MEMBER = Column("member", N_("Member code"))

@@ -65,8 +65,8 @@ LOG = (
     Column("action", N_("Action"), "audit_action"),
     Column("entity", N_("Entity"), "entity"),
     Column("entity_id", N_("Entity ID")),
-    Column("before", N_("Before"), "map"),
-    Column("after", N_("After"), "map"),
+    Column("before", N_("Before"), "fields"),
+    Column("after", N_("After"), "fields"),
 )
 DOCTOR = (
     Column("check", N_("Check"), "doctor_check"),

@@ -11,9 +11,10 @@ at import, so one process can run one command in Chinese and the next in English
 do, through typer's ``CliRunner``). Texts built at import time — ``help=_("…")`` in option
 declarations, column labels — are resolved when they are *shown*:
 
-- ``_()`` returns a ``str`` that remembers its message id (``Msg``); the command line
-  translates every help text again when it builds a command (``cli/localize.py``), so a help
-  text created in one language is shown in the language of the invocation;
+- ``_()`` returns a ``str`` that remembers its message id (``Msg``, and a table from each
+  translation back to its id, for frameworks that copy the text); the command line translates
+  every help text again when it builds a command (``cli/localize.py``), so a help text
+  created in one language is shown in the language of the invocation;
 - ``N_()`` only marks a string for extraction; whoever shows it calls ``_()`` then (the
   declared columns of the reports do this with their labels);
 - a command's docstring is its help text and a message id (extracted by ``svcmonth._babel``).
@@ -63,9 +64,17 @@ class Msg(str):
     msgid: str
 
 
+# Each translation made in this process, back to its message id: a framework that copies a
+# help text into a plain ``str`` (Typer does) loses the ``Msg``, not the way back.
+_message_ids: dict[str, str] = {}
+
+
 def _(message: str) -> str:
     """``message`` in this invocation's language (a ``Msg``: it keeps its message id)."""
-    text = Msg(catalog().gettext(message))
+    translated = catalog().gettext(message)
+    if translated != message:
+        _message_ids[translated] = message
+    text = Msg(translated)
     text.msgid = message
     return text
 
@@ -85,7 +94,7 @@ def translate(text: str | None) -> str | None:
     its message id, any other text (a docstring, an ``N_()`` string) as a message id."""
     if text is None:
         return None
-    return _(getattr(text, "msgid", text))
+    return _(getattr(text, "msgid", None) or _message_ids.get(text, text))
 
 
 def is_chinese() -> bool:

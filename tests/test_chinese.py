@@ -7,9 +7,9 @@ import re
 
 import openpyxl
 import pytest
-from conftest import Svc
 from wcwidth import wcswidth
 
+from conftest import Svc
 from svcmonth.cli.app import COMMAND_MODULES
 
 # words that may stay Latin in a Chinese screen: command and option names, formats, codes
@@ -96,7 +96,8 @@ def test_the_chinese_screens_say_what_spec_says(zh):
     assert zh("member", "list", "--format", "pdf", code=2).err.splitlines() == [
         "用法：svcmonth member list [选项]",
         "查看帮助：svcmonth member list -h",
-        "错误：'--format' / '-f' 的值无效：'pdf' 不在可选值 'table', 'csv', 'json', 'md', 'xlsx' 之中。",
+        "错误：'--format' / '-f' 的值无效："
+        "'pdf' 不在可选值 'table', 'csv', 'json', 'md', 'xlsx' 之中。",
     ]
     assert zh("report", "year-end", code=2).err.endswith("错误：缺少选项 '--year'。\n")
     assert zh("submit", "ICBB", "--column", "先进事迹", "--title", "t", code=1).err == (

@@ -345,7 +345,9 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
     sheet = (target.sheet or title).translate(_SHEET_FORBIDDEN).strip("'")[:31]
     ws.title = sheet or "svcmonth"
     n_cols = max(1, len(cols))
-    ws.cell(row=1, column=1, value=csvio.cell(title)).font = Font(bold=True, size=14)
+    heading = ws.cell(row=1, column=1, value=csvio.cell(title))
+    heading.font = Font(bold=True, size=14)
+    heading.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 24
     header_row = 2
     if target.note:
@@ -360,6 +362,7 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     fill = PatternFill("solid", fgColor="DDE4EE")
     widths = [display_width(c.heading) for c in cols]
+    centered = Alignment(horizontal="center")
     for index, c in enumerate(cols, start=1):
         cell = ws.cell(row=header_row, column=index, value=c.heading)
         cell.font = Font(bold=True)
@@ -382,6 +385,8 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
                 shown = columns_.human(value, c.kind)
                 body.value = csvio.cell(shown)
                 body.data_type = TYPE_STRING
+                if c.kind in ("bool", "eligible") or c.kind in columns_.VALUES:
+                    body.alignment = centered
             widths[c_index - 1] = max(widths[c_index - 1], display_width(shown))
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(6, width + 2))

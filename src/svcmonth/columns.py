@@ -162,6 +162,15 @@ SETTINGS = {
     "doubling_outlets": N_("Doubling outlets"),
 }
 VALUES["setting"] = SETTINGS
+VALUES["weekday"] = {
+    "monday": N_("Monday"),
+    "tuesday": N_("Tuesday"),
+    "wednesday": N_("Wednesday"),
+    "thursday": N_("Thursday"),
+    "friday": N_("Friday"),
+    "saturday": N_("Saturday"),
+    "sunday": N_("Sunday"),
+}
 
 FIELDS = {
     "grade": N_("Grade"),
@@ -227,7 +236,7 @@ REPORTS_MISSING = Column("reports_missing", N_("Weeks not reported"), "int")
 WEEKS = Column("weeks", N_("Report weeks"), "int")
 QUOTA_MET = Column("quota_met", N_("Article minimum met"), "bool")
 ELIGIBLE = Column("eligible", N_("Eligible"), "eligible")
-SUBMISSIONS = Column("submissions", N_("Submissions"), "int")
+SUBMISSIONS = Column("submissions", N_("Number of submissions"), "int")
 TO = Column("to", N_("To"))
 SUBJECT = Column("subject", N_("Subject"))
 

@@ -92,9 +92,22 @@ def show_(
             message(_("wrote {path}").format(path=output))
         return
     if fmt in (Format.table, Format.md) and output is None:
-        rows = [{"setting": k, "value": v} for k, v in settings.items() if k != "weeks"]
+        rows = [
+            {"setting": k, "value": _setting(k, v)} for k, v in settings.items() if k != "weeks"
+        ]
         show(rows, SETTINGS, fmt, None, encoding, title=c.name)
     show(c.week_rows(), WEEKS, fmt, output, encoding, title=None, heading=c.name)
+
+
+def _setting(key: str, value: object) -> object:
+    """A setting's value as people read it (the weekday and the points per level)."""
+    if key == "deadline_weekday":
+        return col.value_name("weekday", value)
+    if key == "points" and isinstance(value, dict):
+        return [
+            _("level {level}: {points} points").format(level=k, points=v) for k, v in value.items()
+        ]
+    return value
 
 
 SETTINGS = (Column("setting", N_("Setting"), "setting"), Column("value", N_("Value"), "map"))
@@ -143,7 +156,12 @@ def deadline(
         instant = typed.parse_instant(at, c.tz, c.start.year)
         result = campaigns.move_deadline(conn, c, week, instant, now())
     message(
-        _("week {week} of {name}: deadline {deadline} (was {was})").format(name=c.name, **result)
+        _("week {week} of {name}: deadline {deadline} (was {was})").format(
+            name=c.name,
+            week=result["week"],
+            deadline=col.minute(result["deadline"]),
+            was=col.minute(result["was"]),
+        )
     )
 
 

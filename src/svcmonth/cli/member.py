@@ -154,7 +154,11 @@ def extend(
         c, _now = campaign_at(conn, campaign, None)
         until_at = typed.parse_instant(until, c.tz, c.start.year)
         result = members.extend(conn, c, code, week, until_at, now())
-    message(_("{member}: week {week} due {until}").format(**result))
+    message(
+        _("{member}: week {week} due {until}").format(
+            member=result["member"], week=result["week"], until=col.minute(result["until"])
+        )
+    )
 
 
 @app.command("list")

@@ -20,7 +20,7 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column
+from svcmonth.columns import Column, minute
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.render import message
@@ -137,7 +137,9 @@ def demo(
         Format.table,
         None,
         None,
-        title=_("Weekly reports (活动扫描), as of {at}").format(at=c.show(to_db(as_of))),
+        title=_("Weekly reports (活动扫描), as of {at}").format(
+            at=minute(c.show(to_db(as_of)) or "")
+        ),
     )
     print()
     show(

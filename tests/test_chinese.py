@@ -185,10 +185,14 @@ def test_submit_confirms_in_words_on_stderr_and_prints_the_id_alone(zh):
 def test_the_reminder_dry_run_shows_the_body(zh):
     zh.now = "2023-07-24T09:00:00+08:00"
     rows = zh.json("remind")
-    assert rows[0]["body"].startswith("王丽同志:\n\n您好!")
+    # Chinese punctuation in the Chinese catalog (the English one keeps the message ids)
+    assert rows[0]["body"].startswith("王丽同志：\n\n您好！中国工商银行内蒙古分行")
+    assert (
+        "请于2023年7月24日（星期一）12:00（UTC+08:00）前在“活动扫描”栏目报送。" in rows[0]["body"]
+    )
     table = zh("remind").out.splitlines()
     assert table[0].split()[6:] == ["邮件正文", "提醒标识"]
-    assert "您好!中国工商银行内蒙古分行2023服务月第2周(2023年7月17日至2023年7月23日)" in table[2]
+    assert "您好！中国工商银行内蒙古分行2023服务月第2周（2023年7月17日至2023年7月23日）" in table[2]
 
 
 # --- the year-end workbook, a document for the leadership -----------------------------------

@@ -463,17 +463,18 @@ def test_under_cron_with_an_empty_environment(week2, smtp):
         "邮件正文",
         "提醒标识",
     ]
-    assert lines[2][:6] == ["ICBC", "活动扫描", "2", ICBC, SUBJECT_ICBC, "已发送"]
-    assert lines[2][6].startswith("您好!中国工商银行内蒙古分行2023服务月第2周")
+    subject = "【2023服务月】请于7月24日12:00前报送第2周活动情况（中国工商银行内蒙古分行）"
+    assert lines[2][:6] == ["ICBC", "活动扫描", "2", ICBC, subject, "已发送"]
+    assert lines[2][6].startswith("您好！中国工商银行内蒙古分行2023服务月第2周")
     assert lines[2][7] == "due:2"
     assert [line[0] for line in lines[2:]] == ["ICBC", "ABC", "ABC", "ABC", "BOC", "BOC", "BOC"]
     assert "无邮箱" in lines[-1] and lines[-1][-1] == "quota:2023-W29"
     assert b"\x1b" not in out  # no colour without a terminal
     assert server.mailbox.keys() == SENT_AT_T1
     msg = server.mailbox.received[0][1]
-    assert msg["Subject"] == SUBJECT_ICBC
+    assert msg["Subject"] == subject
     assert msg["From"].addresses[0].display_name == "协会秘书处"  # from the environment
-    assert msg.get_content().startswith("王丽同志:\n\n您好!中国工商银行内蒙古分行2023服务月第2周")
+    assert msg.get_content().startswith("王丽同志：\n\n您好！中国工商银行内蒙古分行2023服务月第2周")
     quiet = cron_run(week2, server, "--quiet")
     assert quiet.communicate(timeout=30) == (b"", b"")
     assert quiet.returncode == 0

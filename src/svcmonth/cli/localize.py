@@ -187,12 +187,10 @@ def install() -> None:
         return
     _installed = True
     import typer.core
-    import typer.rich_utils
     from typer._click import decorators, exceptions, formatting
     from typer._click._compat import strip_ansi
 
-    typer.core._ = _
-    typer.rich_utils._ = _
+    typer.core._ = _  # (Rich's help boxes, typer.rich_utils, are never used: see localize)
 
     original_write_usage = formatting.HelpFormatter.write_usage
 

@@ -95,6 +95,8 @@ def _extract(pot: Path) -> None:
 
 def refresh() -> None:
     """Extract, update every catalog (keeping translations), compile."""
+    catalogs = sorted(LOCALE.glob("*/LC_MESSAGES/svcmonth.po"))
+    before = {po: po.read_text(encoding="utf-8") for po in catalogs}
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "svcmonth.pot"
         template(pot)
@@ -110,4 +112,13 @@ def refresh() -> None:
             "--ignore-obsolete",
             "--update-header-comment",
         )
+    for po, text in before.items():  # nothing changed but the date: keep the file as it was
+        if _undated(po.read_text(encoding="utf-8")) == _undated(text):
+            po.write_text(text, encoding="utf-8")
     run("compile", "-d", str(LOCALE), "-D", "svcmonth", "--statistics")
+
+
+def _undated(text: str) -> str:
+    return "\n".join(
+        line for line in text.splitlines() if not line.startswith('"POT-Creation-Date:')
+    )

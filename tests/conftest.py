@@ -40,13 +40,19 @@ class Svc:
         self.db = db
         self.runner = runner
         self.now = NOW
+        self.lang = "en"  # the tests assert English ("Error: "); "zh_CN" for the Chinese tests
 
     def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Run:
         result = self.runner.invoke(
             app,
             [str(a) for a in args],
             input=input,
-            env={"SVCMONTH_DB": str(self.db), "SVCMONTH_NOW": self.now, "NO_COLOR": "1"},
+            env={
+                "SVCMONTH_DB": str(self.db),
+                "SVCMONTH_NOW": self.now,
+                "NO_COLOR": "1",
+                "SVCMONTH_LANG": self.lang,
+            },
             catch_exceptions=False,
         )
         run = Run(result.exit_code, result.stdout, result.stderr)
@@ -71,6 +77,13 @@ class Svc:
             return list(conn.iterdump())
         finally:
             conn.close()
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run in English (they assert ``Error: ``); a Chinese test sets ``svc.lang`` or
+    ``SVCMONTH_LANG`` itself. A subprocess given its own environment gets the default."""
+    monkeypatch.setenv("SVCMONTH_LANG", "en")
 
 
 @pytest.fixture

@@ -122,7 +122,8 @@ def test_import_names_every_bad_line_and_writes_nothing(tmp_path, c2023):
     assert lines[1:] == [
         "line 3: member ICBC is already registered (use --update)",
         "line 4: member code '' must be non-empty, without spaces",
-        "line 5: 'not-an-email' is not an e-mail address",
+        "line 5: '123' is not a phone number (a mobile such as 13904710007, a landline with its"
+        " area code such as 0471-6900000 or 0471-6900000转8001, or a 400/800 number)",
         "line 6: 2 fields where the header has 6",
     ]
     assert c2023.dump() == before

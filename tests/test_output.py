@@ -56,7 +56,16 @@ def test_hostile_cells_are_inert_in_xlsx_and_phones_stay_text(tmp_path, c2023):
     c2023("member", "list", "--format", "xlsx", "--output", str(out))
     ws = openpyxl.load_workbook(out).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
-    assert values[0] == ["code", "name", "officer", "phone", "email", "category", "active"]
+    assert values[0][0] == "Members"  # the title row, then the labelled header
+    assert values[1] == [
+        "Member code",
+        "Member name",
+        "Publicity officer",
+        "Phone",
+        "E-mail",
+        "Category",
+        "Registered",
+    ]
     evil = values[-1]
     assert evil[1] == "'" + HOSTILE
     assert evil[3] == "13904710099" and ws.cell(row=len(values), column=4).data_type == "s"
@@ -82,14 +91,15 @@ def test_plain_table_has_no_escape_codes_and_never_cuts_long_names(c2023):
     assert "\x1b[" not in out
     assert long_name in out
     lines = out.splitlines()
-    assert lines[0].split() == ["Code", "Name", "Officer", "Phone", "E-mail", "Category", "Active"]
+    assert lines[0].split("  ")[0] == "Member code"
+    assert lines[0].split()[-3:] == ["E-mail", "Category", "Registered"]
 
 
 def test_plain_table_aligns_chinese_by_display_width(c2023):
     from wcwidth import wcswidth
 
     lines = c2023("member", "list").out.splitlines()
-    column = wcswidth(lines[0][: lines[0].index("Officer")])
+    column = wcswidth(lines[0][: lines[0].index("Publicity officer")])
     for line, officer in zip(lines[2:], ("王丽", "李强", "张敏"), strict=True):
         # CJK characters are two columns wide: the officer column starts at one place
         assert wcswidth(line[: line.index(officer)]) == column
@@ -97,7 +107,7 @@ def test_plain_table_aligns_chinese_by_display_width(c2023):
 
 def test_markdown_for_pasting(c2023):
     out = c2023("member", "list", "--format", "md").out
-    assert out.splitlines()[0].startswith("| Code")
+    assert out.splitlines()[0].startswith("| Member code")
     assert set(out.splitlines()[1]) <= set("|-: ")
     assert "| ICBC" in out
 

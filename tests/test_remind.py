@@ -117,6 +117,7 @@ def test_the_dry_run_lists_what_is_due_and_changes_nothing(week2):
     before = week2.dump()
     rows = remind(week2, "--format", "json").json()
     assert brief(rows) == DUE_AT_T1
+    body = rows[0].pop("body")
     assert rows[0] == {
         "member": "ICBC",
         "kind": "report",
@@ -126,13 +127,14 @@ def test_the_dry_run_lists_what_is_due_and_changes_nothing(week2):
         "status": "would_send",
         "key": "due:2",
     }
+    assert body.startswith("王丽同志:\n\n您好!中国工商银行内蒙古分行2023服务月第2周")
     assert rows[1]["subject"] == (
         "【2023服务月】第1周活动情况已逾期未报,请尽快补报(中国农业银行内蒙古分行)"
     )
     assert rows[3]["subject"] == "【2023服务月】已报稿件0篇,未达3篇最低要求(中国农业银行内蒙古分行)"
     assert week2.dump() == before
     csv = remind(week2, "--format", "csv").out
-    assert csv.splitlines()[0] == "member,kind,week,to,subject,status,key"
+    assert csv.splitlines()[0] == "member,kind,week,to,subject,status,body,key"
     assert csv.splitlines()[1].startswith("ICBC,report,2,wangli@icbc.example.cn,【2023服务月】")
 
 
@@ -427,8 +429,12 @@ def test_send_without_smtp_settings_is_a_clear_error(week2):
 # --- cron: no TTY, no LANG, a bare PATH; two runs at once -------------------------------------
 
 
-def cron_run(svc: Svc, server: Server, *args: str) -> subprocess.Popen[bytes]:
+def cron_run(
+    svc: Svc, server: Server, *args: str, lang: str | None = None
+) -> subprocess.Popen[bytes]:
     env = {"PATH": "/usr/bin:/bin", "SVCMONTH_DB": str(svc.db), "SVCMONTH_NOW": svc.now}
+    if lang:
+        env["SVCMONTH_LANG"] = lang
     env |= server.env
     return subprocess.Popen(
         [sys.executable, "-m", "svcmonth", "remind", "--send", *args],
@@ -446,16 +452,29 @@ def test_under_cron_with_an_empty_environment(week2, smtp):
     out, err = proc.communicate(timeout=30)
     assert (proc.returncode, err) == (0, b"")
     lines = [line.split() for line in out.decode("utf-8").splitlines()]
-    assert lines[0] == ["Member", "Kind", "Week", "To", "Subject", "Status", "Key"]
-    assert lines[2] == ["ICBC", "report", "2", ICBC, SUBJECT_ICBC, "sent", "due:2"]
+    # no SVCMONTH_LANG: the cron mail the secretariat reads is in Chinese
+    assert lines[0] == [
+        "单位代码",
+        "提醒类型",
+        "周次",
+        "收件人",
+        "主题",
+        "状态",
+        "邮件正文",
+        "提醒标识",
+    ]
+    subject = "【2023服务月】请于7月24日12:00前报送第2周活动情况（中国工商银行内蒙古分行）"
+    assert lines[2][:6] == ["ICBC", "活动扫描", "2", ICBC, subject, "已发送"]
+    assert lines[2][6].startswith("您好！中国工商银行内蒙古分行2023服务月第2周")
+    assert lines[2][7] == "due:2"
     assert [line[0] for line in lines[2:]] == ["ICBC", "ABC", "ABC", "ABC", "BOC", "BOC", "BOC"]
-    assert lines[-1][-3:] == ["no", "address", "quota:2023-W29"]
+    assert "无邮箱" in lines[-1] and lines[-1][-1] == "quota:2023-W29"
     assert b"\x1b" not in out  # no colour without a terminal
     assert server.mailbox.keys() == SENT_AT_T1
     msg = server.mailbox.received[0][1]
-    assert msg["Subject"] == SUBJECT_ICBC
+    assert msg["Subject"] == subject
     assert msg["From"].addresses[0].display_name == "协会秘书处"  # from the environment
-    assert msg.get_content().startswith("王丽同志:\n\n您好!中国工商银行内蒙古分行2023服务月第2周")
+    assert msg.get_content().startswith("王丽同志：\n\n您好！中国工商银行内蒙古分行2023服务月第2周")
     quiet = cron_run(week2, server, "--quiet")
     assert quiet.communicate(timeout=30) == (b"", b"")
     assert quiet.returncode == 0
@@ -463,7 +482,7 @@ def test_under_cron_with_an_empty_environment(week2, smtp):
 
 def test_two_runs_at_once_send_each_reminder_once(week2, smtp):
     server = smtp(mailbox=Mailbox(delay=0.05))
-    first, second = cron_run(week2, server), cron_run(week2, server)
+    first, second = cron_run(week2, server, lang="en"), cron_run(week2, server, lang="en")
     results = [p.communicate(timeout=30) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0]
     assert [err for _out, err in results] == [b"", b""]
@@ -479,11 +498,11 @@ def test_two_runs_at_once_send_each_reminder_once(week2, smtp):
 
 def test_a_run_that_starts_while_another_is_sending_takes_the_rest(week2, smtp):
     server = smtp(mailbox=Mailbox(hold={ICBC}))
-    first = cron_run(week2, server)
+    first = cron_run(week2, server, lang="en")
     try:
         # the first run has claimed ICBC's reminder and the server holds it mid-DATA
         assert server.mailbox.held.wait(10)
-        second = cron_run(week2, server)
+        second = cron_run(week2, server, lang="en")
         out2, err2 = second.communicate(timeout=30)
     finally:
         server.mailbox.release.set()

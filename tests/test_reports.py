@@ -199,21 +199,23 @@ def test_year_end_to_excel_keeps_chinese_and_text(tmp_path, svc):
     svc("report", "year-end", "--year", "2024", "--format", "xlsx", "--output", str(out))
     ws = openpyxl.load_workbook(out).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
-    assert values[0] == [
-        "rank",
-        "member",
-        "name",
-        "officer",
-        "campaigns",
-        "articles",
-        "reports_on_time",
-        "weeks",
-        "points",
-        "adopted",
-        "quota_met",
-        "eligible",
+    assert values[0][0] == "Publicity work assessment table 2024"
+    assert values[1][0].startswith("As of 2024-12-20 10:00; rules: at least 1/3 articles")
+    assert values[2] == [
+        "Rank",
+        "Member code",
+        "Member name",
+        "Publicity officer",
+        "Campaigns",
+        "Articles",
+        "Weeks reported on time",
+        "Report weeks",
+        "Points",
+        "Adopted",
+        "Article minimum met",
+        "Eligible",
     ]
-    assert values[2][:5] == [1, "ABC", "农业银行", "李强", "2024上;2024下"]
+    assert values[4][:5] == [1, "ABC", "农业银行", "李强", "2024上, 2024下"]
     hostile = next(v for v in values if v[1] == "'=CMD")
     assert hostile[2] == "'=cmd|'/c calc'!A1" and hostile[3] == "'@evil"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)

@@ -572,17 +572,17 @@ def test_report_scoreboard_as_html(campaign, tmp_path):
     doc = parse_strict(run.out)
     assert "".join(doc.find(".//title").itertext()) == "2023服务月"
     heads = ["".join(th.itertext()) for th in doc.iter("th")]
-    assert heads == [
+    assert heads == [  # the scoreboard's declared labels, as in every human format
         "Rank",
-        "Member",
-        "Name",
+        "Member code",
+        "Member name",
         "Articles",
-        "Reports on time",
-        "Reports late",
-        "Reports missing",
+        "Weeks reported on time",
+        "Weeks reported late",
+        "Weeks not reported",
         "Points",
         "Adopted",
-        "Minimum met",
+        "Article minimum met",
     ]
     json_rows = campaign.json("report", "scoreboard")
     rows = [
@@ -620,7 +620,7 @@ def test_report_weekly_as_html_file_for_the_owner_only(campaign, tmp_path):
     ]
     assert rows[1] == ["ABC", "中国农业银行内蒙古分行", "on time", "2023-07-24 09:30", "0", ""]
     assert rows[2][:3] == ["BOC", "中国银行内蒙古分行", "missing"]
-    assert rows[2][4:] == ["2", "先进事迹 1、看图话服务 1"]  # in the columns' order
+    assert rows[2][4:] == ["2", "先进事迹 1, 看图话服务 1"]  # in the columns' order
 
 
 def test_report_html_is_always_utf8(campaign, tmp_path):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from svcmonth import timeutil
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -271,6 +271,12 @@ def resolver(conn: sqlite3.Connection) -> Callable[[datetime], Campaign]:
     return campaign_at
 
 
+def latest_year(conn: sqlite3.Connection) -> int | None:
+    """The year of the latest campaign's first day (a date typed without a year takes it)."""
+    row = conn.execute("SELECT max(start_date) FROM campaign").fetchone()
+    return int(row[0][:4]) if row and row[0] else None
+
+
 def zone_for_display(conn: sqlite3.Connection) -> ZoneInfo:
     """The zone to show times that belong to no campaign in: the latest campaign's, or the
     default."""
@@ -316,9 +322,9 @@ def set_rules(
 ) -> Campaign:
     """Change the campaign's scoring rules; every derived figure follows at once."""
     before = campaign.settings()
-    for which, value in (("late", late_level), ("on-time", on_time_level)):
+    for which, value in ((N_("late"), late_level), (N_("on time"), on_time_level)):
         if value is not None and value not in (1, 2, 3):
-            raise SvcmonthError(_("the {which} level must be 1, 2 or 3").format(which=which))
+            raise SvcmonthError(_("the {which} level must be 1, 2 or 3").format(which=_(which)))
     if min_articles is not None and min_articles < 0:
         raise SvcmonthError(_("the article minimum cannot be negative"))
     if adoption_multiplier is not None and adoption_multiplier < 1:

@@ -11,13 +11,43 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from svcmonth import columns as col
 from svcmonth import timeutil
 from svcmonth.campaigns import Campaign
+from svcmonth.columns import Column
+from svcmonth.i18n import N_, _
 
 SHORT_STATUSES = {"late", "missing", "at_risk", "failed"}
 
+DEADLINES = (
+    col.MEMBER,
+    col.WEEK,
+    col.DEADLINE,
+    Column("status", N_("Status"), "deadline_status"),
+    col.SUBMITTED_AT,
+    Column("submission", N_("Submission"), "int"),
+    col.NAME,
+)
+QUOTA = (
+    col.MEMBER,
+    col.ARTICLES,
+    col.REQUIRED,
+    col.SHORTFALL,
+    Column("status", N_("Status"), "quota_status"),
+    col.NAME,
+)
 DEADLINE_KEYS = ("member", "week", "deadline", "status", "submitted_at", "submission")
 QUOTA_KEYS = ("member", "articles", "required", "shortfall", "status")
+
+
+def matrix_columns(weeks: list[int]) -> list[Column]:
+    """The columns of ``matrix``: member, name, one per week."""
+    return [
+        col.MEMBER,
+        col.NAME,
+        *(Column(str(n), _("Week {n}").format(n=n), "deadline_status") for n in weeks),
+    ]
+
 
 _DEADLINES_SQL = """
 WITH w AS (

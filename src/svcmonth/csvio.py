@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -64,10 +64,12 @@ def read_rows(
     required: Sequence[str],
     optional: Sequence[str] = (),
     ignored: Sequence[str] = (),
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
     """``(rows, problems)`` of a CSV import: ``(line, row)`` pairs, and ``(line, reason)`` for
-    rows with missing or extra fields. A wrong header raises ``ImportErrors`` at once."""
-    rows, problems = iter_rows(path, required, optional, ignored)
+    rows with missing or extra fields. A wrong header raises ``ImportErrors`` at once.
+    ``aliases`` maps other header names (the Chinese labels) to the keys."""
+    rows, problems = iter_rows(path, required, optional, ignored, aliases)
     return list(rows), problems
 
 
@@ -76,6 +78,7 @@ def iter_rows(
     required: Sequence[str],
     optional: Sequence[str] = (),
     ignored: Sequence[str] = (),
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[Iterator[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
     """``read_rows`` one row at a time, for a big import (a million row dicts are never all
     held): the header is checked at once, and ``problems`` fills as the rows go past."""
@@ -96,6 +99,8 @@ def iter_rows(
     except csv.Error as exc:
         raise ImportErrors(_("{name}: bad CSV").format(name=path), [(1, str(exc))]) from None
     names = [h.strip().lower() for h in header]
+    if aliases:
+        names = [aliases.get(h, h) for h in names]
     known = set(required) | set(optional) | set(ignored)
     problems: list[tuple[int, str]] = []
     unknown = [h for h in names if h not in known]
@@ -182,8 +187,13 @@ def _cells(row: dict[str, object], keys: Sequence[str]) -> list[object]:
     ]
 
 
-def write(out: IO[str], keys: Sequence[str], rows: Iterable[dict[str, object]]) -> None:
-    """Write a header of ``keys`` and the rows, every cell inert."""
+def write(
+    out: IO[str],
+    keys: Sequence[str],
+    rows: Iterable[dict[str, object]],
+    header: Sequence[str] | None = None,
+) -> None:
+    """Write a header (``keys``, or the given labels) and the rows, every cell inert."""
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(keys)
+    writer.writerow([inert(h) for h in header] if header is not None else keys)
     writer.writerows(_cells(row, keys) for row in rows)

@@ -30,13 +30,19 @@ def diagnose(
     """One row per check: ``check, status`` (ok|problem), ``detail``."""
     rows = []
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    rows.append(_row("integrity", integrity == ["ok"], "; ".join(integrity[:5])))
+    rows.append(
+        _row(
+            "integrity",
+            integrity == ["ok"],
+            _("ok") if integrity == ["ok"] else "; ".join(integrity[:5]),
+        )
+    )
     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
     rows.append(
         _row(
             "foreign_keys",
             not broken,
-            _("{n} broken reference(s)").format(n=len(broken)) if broken else "ok",
+            _("{n} broken reference(s)").format(n=len(broken)) if broken else _("ok"),
         )
     )
     version = conn.execute("PRAGMA user_version").fetchone()[0]

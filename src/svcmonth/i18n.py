@@ -1,10 +1,29 @@
 """The message catalog: every user-facing string goes through ``_()`` (gettext).
 
-English strings are the message ids. A translation is a standard gettext catalog,
-``svcmonth/locale/<lang>/LC_MESSAGES/svcmonth.mo``, chosen by ``SVCMONTH_LANG`` or the usual
-``LANGUAGE``/``LC_ALL``/``LC_MESSAGES``/``LANG`` variables; without one, English. JSON keys and
-CSV headers are never translated: they are the stable contract of SPEC.md.
+English strings are the message ids; the Chinese catalog
+(``svcmonth/locale/zh_CN/LC_MESSAGES/svcmonth.po``, compiled to ``svcmonth.mo`` beside it) is
+the interface people see. **Chinese is the default**; ``SVCMONTH_LANG=en`` gives English
+(``zh``/``zh_CN`` or nothing: Chinese; ``en``, ``en_US``, ``C``: English). JSON keys and CSV
+headers are never translated: they are the stable contract of SPEC.md.
+
+The language is read from the environment **each time a message is translated**, not once
+at import, so one process can run one command in Chinese and the next in English (the tests
+do, through typer's ``CliRunner``). Texts built at import time — ``help=_("…")`` in option
+declarations, column labels — are resolved when they are *shown*:
+
+- ``_()`` returns a ``str`` that remembers its message id (``Msg``, and a table from each
+  translation back to its id, for frameworks that copy the text); the command line translates
+  every help text again when it builds a command (``cli/localize.py``), so a help text
+  created in one language is shown in the language of the invocation;
+- ``N_()`` only marks a string for extraction; whoever shows it calls ``_()`` then (the
+  declared columns of the reports do this with their labels);
+- a command's docstring is its help text and a message id (extracted by ``svcmonth._babel``).
+
+The toolchain is Babel: ``python -m svcmonth.i18n`` runs ``pybabel extract`` (``babel.cfg``),
+``pybabel update`` and ``pybabel compile`` (see the README's development section).
 """
+
+from __future__ import annotations
 
 import gettext
 import os
@@ -12,55 +31,82 @@ from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "svcmonth"
+DEFAULT_LANGUAGE = "zh_CN"
+ENGLISH = "en"
+
+_catalogs: dict[str, gettext.NullTranslations] = {}
 
 
-def _load() -> gettext.NullTranslations:
-    lang = os.environ.get("SVCMONTH_LANG")
-    return gettext.translation(
-        DOMAIN, LOCALE_DIR, languages=[lang] if lang else None, fallback=True
-    )
+def language() -> str:
+    """The language of this invocation: ``zh_CN`` (default) or ``en``."""
+    text = os.environ.get("SVCMONTH_LANG", "").strip().lower().replace("-", "_")
+    if text.startswith("en") or text in ("c", "posix"):
+        return ENGLISH
+    return DEFAULT_LANGUAGE
 
 
-_catalog = _load()
+def catalog(lang: str | None = None) -> gettext.NullTranslations:
+    """The translations of ``lang`` (default: this invocation's), loaded once per process."""
+    lang = lang or language()
+    found = _catalogs.get(lang)
+    if found is None:
+        if lang == ENGLISH:
+            found = gettext.NullTranslations()
+        else:
+            found = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+        _catalogs[lang] = found
+    return found
+
+
+class Msg(str):
+    """A translated text that remembers its message id, to be translated again when shown."""
+
+    msgid: str
+
+
+# Each translation made in this process, back to its message id: a framework that copies a
+# help text into a plain ``str`` (Typer does) loses the ``Msg``, not the way back.
+_message_ids: dict[str, str] = {}
 
 
 def _(message: str) -> str:
-    """Translate ``message`` through the catalog (identity when no translation is installed)."""
-    return _catalog.gettext(message)
+    """``message`` in this invocation's language (a ``Msg``: it keeps its message id)."""
+    translated = catalog().gettext(message)
+    if translated != message:
+        _message_ids[translated] = message
+    text = Msg(translated)
+    text.msgid = message
+    return text
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark ``message`` for the catalog without translating it (translated where shown)."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message whose form depends on ``n``."""
-    return _catalog.ngettext(singular, plural, n)
+    return catalog().ngettext(singular, plural, n)
 
 
-def extract(root: Path | None = None) -> str:
-    """The catalog template (``svcmonth.pot``): every literal passed to ``_()`` in the
-    package, in order of first appearance. Regenerate with ``python -m svcmonth.i18n``."""
-    import ast
+def translate(text: str | None) -> str | None:
+    """``text`` in this invocation's language, whatever language it was made in: a ``Msg`` by
+    its message id, any other text (a docstring, an ``N_()`` string) as a message id."""
+    if text is None:
+        return None
+    return _(getattr(text, "msgid", None) or _message_ids.get(text, text))
 
-    root = root or Path(__file__).parent
-    seen: dict[str, str] = {}
-    for path in sorted(root.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "_"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                where = f"{path.relative_to(root).as_posix()}:{node.lineno}"
-                seen.setdefault(node.args[0].value, where)
-    out = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"', ""]
-    for message, where in sorted(seen.items(), key=lambda kv: kv[0]):
-        escaped = message.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        out += [f"#: {where.split(':')[0]}", f'msgid "{escaped}"', 'msgstr ""', ""]
-    return "\n".join(out)
+
+def is_chinese() -> bool:
+    return language() != ENGLISH
+
+
+def main() -> None:
+    """Extract the messages, update the catalogs and compile them (Babel)."""
+    from svcmonth._babel import refresh
+
+    refresh()
 
 
 if __name__ == "__main__":
-    (LOCALE_DIR / f"{DOMAIN}.pot").parent.mkdir(exist_ok=True)
-    (LOCALE_DIR / f"{DOMAIN}.pot").write_text(extract(), encoding="utf-8")
+    main()

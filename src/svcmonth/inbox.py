@@ -43,30 +43,33 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from svcmonth import campaigns, members, storage, submissions, timeutil
+from svcmonth import columns as col
 from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.mailer import ConnectionLost, MessageFailed, Session
 from svcmonth.mailparse import Parsed, subject_column, subject_title, subject_week
 from svcmonth.weeks import default_report_week
 
-LIST_KEYS = (
-    "id",
-    "message_id",
-    "from",
-    "subject",
-    "arrived_at",
-    "arrival_source",
-    "member",
-    "column",
-    "kind",
-    "week",
-    "title",
-    "attachments",
-    "status",
-    "note",
+# `inbox list`: SPEC.md's keys, with the labels and value kinds people read them by
+LIST_COLUMNS = (
+    col.Column("id", N_("ID"), "int"),
+    col.Column("message_id", N_("Message-ID")),
+    col.Column("from", N_("From")),
+    col.SUBJECT,
+    col.Column("arrived_at", N_("Arrived"), "instant"),
+    col.Column("arrival_source", N_("Arrival from"), "arrival_source"),
+    col.MEMBER,
+    col.COLUMN,
+    col.KIND,
+    col.WEEK,
+    col.TITLE,
+    col.Column("attachments", N_("Attachments"), "list"),
+    col.Column("status", N_("Status"), "intake_status"),
+    col.Column("note", N_("Note")),
 )
+LIST_KEYS = col.keys(LIST_COLUMNS)
 STATUSES = ("ready", "unmatched", "needs_column", "no_campaign", "ignored", "accepted")
 OPEN = ("ready", "unmatched", "needs_column", "no_campaign")
 DEFAULT_MAX_MB = 25.0

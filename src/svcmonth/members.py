@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import timeutil
+from svcmonth import columns, timeutil, typed
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 
 MAX_CODE, MAX_TEXT = 64, 200
 _EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-_PHONE_RE = re.compile(r"^[0-9+()\- ]{3,32}$")
 FIELDS = ("name", "officer", "phone", "email", "category")
 
 
@@ -32,7 +31,8 @@ class Member:
     active: bool
 
 
-def _clean(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+def _clean(value: str | None, key: str, limit: int = MAX_TEXT) -> str:
+    what = columns.resolve(["code" if key == "code" else key])[0].heading  # the field's label
     text = (value or "").strip()
     if len(text) > limit:
         raise SvcmonthError(
@@ -56,8 +56,8 @@ def validate(fields: dict[str, str | None]) -> dict[str, str]:
             raise SvcmonthError(_("the member name is empty"))
         if key == "email" and text and not _EMAIL_RE.match(text):
             raise SvcmonthError(_("{email!r} is not an e-mail address").format(email=text))
-        if key == "phone" and text and not _PHONE_RE.match(text):
-            raise SvcmonthError(_("{phone!r} is not a phone number").format(phone=text))
+        if key == "phone" and text:
+            text = typed.check_phone(text)
         out[key] = text
     return out
 
@@ -74,12 +74,35 @@ def check_code(code: str | None) -> str:
 
 def get(conn: sqlite3.Connection, code: str) -> Member:
     """The member with ``code``."""
+    text = (code or "").strip()
     row = conn.execute(
-        "SELECT id, code, name, active FROM member WHERE code = ?", ((code or "").strip(),)
+        "SELECT id, code, name, active FROM member WHERE code = ?", (text,)
     ).fetchone()
+    if row is None:  # codes match regardless of case: icbc is ICBC
+        row = conn.execute(
+            "SELECT id, code, name, active FROM member WHERE code = ? COLLATE NOCASE"
+            " ORDER BY id LIMIT 1",
+            (text,),
+        ).fetchone()
     if row is None:
+        near = suggest(conn, text)
+        if near:
+            raise NotFound(
+                _("unknown member {code!r}; did you mean {codes}?").format(
+                    code=code, codes=_(" or ").join(near)
+                )
+            )
         raise NotFound(_("unknown member {code!r}; see `svcmonth member list`").format(code=code))
     return Member(row[0], row[1], row[2], bool(row[3]))
+
+
+def suggest(conn: sqlite3.Connection, code: str, n: int = 3) -> list[str]:
+    """The registered codes nearest to ``code`` (a typo, a transposition)."""
+    import difflib
+
+    codes = {r[0].upper(): r[0] for r in conn.execute("SELECT code FROM member")}
+    near = difflib.get_close_matches(code.upper(), list(codes), n=n, cutoff=0.6)
+    return [codes[c] for c in near]
 
 
 def get_active(conn: sqlite3.Connection, code: str) -> Member:
@@ -107,7 +130,7 @@ def add(conn: sqlite3.Connection, code: str, fields: dict[str, str | None], now:
     clean = validate(fields)
     if "name" not in clean:
         raise SvcmonthError(_("the member name is empty"))
-    if conn.execute("SELECT 1 FROM member WHERE code = ?", (code,)).fetchone():
+    if conn.execute("SELECT 1 FROM member WHERE code = ? COLLATE NOCASE", (code,)).fetchone():
         raise SvcmonthError(_("member code {code!r} is already registered").format(code=code))
     at = timeutil.to_db(now)
     cur = conn.execute(
@@ -272,20 +295,20 @@ def import_rows(
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     plan: list[tuple[str, str, dict[str, str | None]]] = []
-    existing = {r[0] for r in conn.execute("SELECT code FROM member")}
+    existing = {r[0].upper() for r in conn.execute("SELECT code FROM member")}
     for line, row in rows:
         try:
             code = check_code(row.get("code"))
             fields: dict[str, str | None] = {k: row.get(k) for k in FIELDS if k in row}
             validate(fields)
-            if code in seen:
+            if code.upper() in seen:
                 raise SvcmonthError(
                     _("code {code} appears again (first on line {line})").format(
-                        code=code, line=seen[code]
+                        code=code, line=seen[code.upper()]
                     )
                 )
-            seen[code] = line
-            if code in existing:
+            seen[code.upper()] = line
+            if code.upper() in existing:
                 if not update:
                     raise SvcmonthError(
                         _("member {code} is already registered (use --update)").format(code=code)

@@ -30,7 +30,6 @@ _CONTROL = re.compile(
     + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
     + "]"
 )
-_INSTANT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?([+-]\d{2}:\d{2}|Z)?$")
 NUMERIC_KEYS = {
     "rank",
     "articles",
@@ -242,17 +241,28 @@ def render_column(site: Site, column: Column) -> str:
 
 
 def render_report(
-    rows: Iterable[dict[str, Any]], keys: Sequence[str], title: str | None = None
+    rows: Iterable[dict[str, Any]], cols: Sequence[Any], title: str | None = None
 ) -> str:
-    """A report's rows as one self-contained HTML page (``--format html``)."""
-    from svcmonth.render import labels
-
-    heads = labels()
-    columns = [TableColumn(heads.get(k, k), k in NUMERIC_KEYS, k) for k in keys]
-    cells = [[cell(row.get(k), k) for k in keys] for row in rows]
+    """A report's rows as one self-contained HTML page (``--format html``); ``cols`` are the
+    report's declared columns (or bare keys of the shared ones)."""
+    columns, cells = table(rows, cols)
     return _render(
         "report.html", rows=cells, columns=columns, surveys=[], page_title=title or "svcmonth"
     )
+
+
+def table(
+    rows: Iterable[dict[str, Any]], cols: Sequence[Any]
+) -> tuple[list[TableColumn], list[list[str]]]:
+    """Headings and cells of a listing as people read them (the labels and value names of
+    the declared columns: the same words as the table, Markdown and workbook formats)."""
+    from svcmonth import columns as columns_
+
+    declared = columns_.resolve(list(cols))
+    heads = [
+        TableColumn(c.heading, c.kind == "int" or c.key in NUMERIC_KEYS, c.key) for c in declared
+    ]
+    return heads, [[columns_.human(row.get(c.key), c.kind) for c in declared] for row in rows]
 
 
 def render_survey(name: str, rows: Iterable[dict[str, Any]], title: str | None = None) -> str:
@@ -264,31 +274,6 @@ def render_survey(name: str, rows: Iterable[dict[str, Any]], title: str | None =
         surveys=[survey_from_rows(name, rows)],
         page_title=title or name,
     )
-
-
-def cell(value: Any, key: str = "") -> str:
-    """A value as people read it on a page: local time to the minute, 是/否, status words."""
-    from svcmonth.render import status_labels
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, (list, tuple)):
-        return "、".join(cell(v) for v in value)
-    if isinstance(value, dict):
-        return "、".join(f"{k} {cell(v)}" for k, v in value.items())
-    if key == "status":
-        return status_labels().get(str(value), str(value))
-    if isinstance(value, str):
-        return local_minute(value)
-    return str(value)
-
-
-def local_minute(text: str) -> str:
-    """``2023-07-17T09:40:00+08:00`` → ``2023-07-17 09:40``; other text unchanged."""
-    match = _INSTANT.match(text)
-    return f"{match[1]} {match[2]}" if match else text
 
 
 def clean_text(text: str) -> str:
@@ -354,7 +339,7 @@ def survey_from_rows(name: str, rows: Iterable[dict[str, Any]]) -> Survey:
 
 def write_report(
     rows: Iterable[dict[str, Any]],
-    keys: Sequence[str],
+    cols: Sequence[Any],
     output: Path | None,
     encoding: str | None = None,
     title: str | None = None,
@@ -364,7 +349,7 @@ def write_report(
     if encoding and codec_name(encoding) != "utf-8":
         raise SvcmonthError(_("--format html is always written in UTF-8"))
     rows = list(rows)
-    write_page(render_report(rows, keys, title), output)
+    write_page(render_report(rows, cols, title), output)
     return len(rows)
 
 

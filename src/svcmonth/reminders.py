@@ -67,7 +67,8 @@ class Reminder:
     claim_id: int | None = field(default=None, repr=False)
 
     def row(self) -> dict[str, Any]:
-        """SPEC.md's ``remind`` keys, plus ``key``, ``name`` and the ``reason`` of a failure."""
+        """SPEC.md's ``remind`` keys, plus ``key``, ``name``, the ``reason`` of a failure and
+        the message ``body``."""
         return {
             "member": self.member,
             "kind": self.kind,
@@ -78,6 +79,7 @@ class Reminder:
             "key": self.key,
             "name": self.name,
             "reason": self.reason or None,
+            "body": self.body,
         }
 
 

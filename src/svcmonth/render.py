@@ -1,12 +1,19 @@
-"""The one renderer for every listing: table, csv, json, md (and xlsx for files).
+"""The one renderer for every listing: a registry of output formats (``--format``).
+
+Each format registers one renderer (``@register("name", human=…)``); the ``--format``
+choices are built from the registry. Each listing declares its columns
+(``columns.Column``: key, label, kind): human formats show the labels and value names in the
+interface language and instants to the minute; machine formats keep SPEC.md's keys.
 
 - ``table``: rich on a terminal (coloured unless ``NO_COLOR``); elsewhere plain text drawn by
   tabulate in wide-character mode, so Chinese columns line up and no cell is ever cut.
-- ``csv``: the JSON keys as header; cells made inert against formula injection; to a file
-  UTF-8 with a BOM (Excel) unless ``--encoding`` says otherwise, to stdout without a BOM.
+- ``csv``: the JSON keys as header (``--labels``: the labels and human values); cells made
+  inert against formula injection; to a file UTF-8 with a BOM (Excel) unless ``--encoding``
+  says otherwise, to stdout without a BOM.
 - ``json``: one array of objects, streamed row by row.
 - ``md``: a GitHub-flavoured Markdown table, for pasting into the website or a message.
-- ``xlsx``: an Excel workbook (``--output`` only), every text cell stored as text.
+- ``xlsx``: a workbook for people (``--output`` only): title, as-of line, bold frozen header
+  repeated on printed pages, CJK-aware widths, numbers as numbers, landscape one page wide.
 Heavy modules (rich, tabulate, openpyxl) are imported only when their format is used.
 """
 
@@ -16,22 +23,24 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from svcmonth import columns as columns_
 from svcmonth import csvio
+from svcmonth.columns import Column
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-
-FORMATS = ("table", "csv", "json", "md", "xlsx", "html")
 
 STATUS_STYLE = {
     "on_time": "green",
     "met": "green",
     "graded": "green",
     "sent": "green",
+    "ok": "green",
     "late": "yellow",
     "at_risk": "yellow",
     "would_send": "cyan",
@@ -39,143 +48,71 @@ STATUS_STYLE = {
     "failed": "red",
     "rejected": "red",
     "no_address": "red",
+    "problem": "red",
     "pending": "dim",
     "withdrawn": "dim",
     "already_sent": "dim",
 }
 
 
+@dataclass
+class Target:
+    """Where and how one listing is rendered: the file (None: stdout), its encoding, the
+    title (and the line under it in a workbook: as of when, by which rules), the sheet name,
+    and ``labels`` (``csv --labels``: the header and values as people read them)."""
+
+    output: Path | None = None
+    encoding: str | None = None
+    title: str | None = None
+    note: str | None = None
+    sheet: str | None = None
+    labels: bool = False
+
+
+Renderer = Callable[[Iterable[dict[str, Any]], list[Column], Target], int]
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """A registered output format: its renderer, and whether it is for people (labels,
+    value names, local time) or for machines (SPEC.md's keys and values)."""
+
+    name: str
+    render: Renderer
+    human: bool
+    file_only: bool = False
+
+
+FORMATS: dict[str, OutputFormat] = {}
+
+
+def register(name: str, *, human: bool, file_only: bool = False) -> Callable[[Renderer], Renderer]:
+    """Register ``name`` as an output format (``--format`` offers every registered one)."""
+
+    def add(func: Renderer) -> Renderer:
+        FORMATS[name] = OutputFormat(name, func, human, file_only)
+        return func
+
+    return add
+
+
 def labels() -> dict[str, str]:
-    """Column headings for people (translated); JSON keys and CSV headers stay as keys."""
-    return {
-        "code": _("Code"),
-        "name": _("Name"),
-        "officer": _("Officer"),
-        "phone": _("Phone"),
-        "email": _("E-mail"),
-        "category": _("Category"),
-        "active": _("Active"),
-        "id": _("ID"),
-        "member": _("Member"),
-        "column": _("Column"),
-        "kind": _("Kind"),
-        "title": _("Title"),
-        "author": _("Author"),
-        "submitted_at": _("Submitted"),
-        "week": _("Week"),
-        "on_time": _("On time"),
-        "level": _("Level"),
-        "status": _("Status"),
-        "adopted_by": _("Adopted by"),
-        "points": _("Points"),
-        "url": _("URL"),
-        "deadline": _("Deadline"),
-        "submission": _("Submission"),
-        "articles": _("Articles"),
-        "required": _("Required"),
-        "shortfall": _("Shortfall"),
-        "rank": _("Rank"),
-        "reports_on_time": _("Reports on time"),
-        "reports_late": _("Reports late"),
-        "reports_missing": _("Reports missing"),
-        "adopted": _("Adopted"),
-        "quota_met": _("Minimum met"),
-        "campaigns": _("Campaigns"),
-        "weeks": _("Weeks"),
-        "eligible": _("Eligible"),
-        "submissions": _("Submissions"),
-        "key": _("Key"),
-        "to": _("To"),
-        "subject": _("Subject"),
-        "at": _("At"),
-        "action": _("Action"),
-        "entity": _("Entity"),
-        "entity_id": _("Entity ID"),
-        "before": _("Before"),
-        "after": _("After"),
-        "first_day": _("First day"),
-        "last_day": _("Last day"),
-        "columns": _("By column"),
-        "start": _("Start"),
-        "end": _("End"),
-        "tz": _("Time zone"),
-        "min_articles": _("Minimum"),
-        "since": _("Since"),
-        "until": _("Until"),
-        "slogan": _("Slogan"),
-        "setting": _("Setting"),
-        "value": _("Value"),
-        "check": _("Check"),
-        "detail": _("Detail"),
-        "body": _("Body"),
-        "forwarded_on": _("Forwarded on"),
-        "description": _("Description"),
-        "doubling_default": _("Doubles"),
-        "sort": _("Order"),
-        "message_id": _("Message-ID"),
-        "from": _("From"),
-        "arrived_at": _("Arrived"),
-        "arrival_source": _("Arrival from"),
-        "attachments": _("Attachments"),
-        "note": _("Note"),
-        "number": _("No."),
-        "question": _("Question"),
-        "type": _("Type"),
-        "option": _("Option"),
-        "count": _("Count"),
-        "percent": _("Percent"),
-        "respondents": _("Answered"),
-        "other": _("Other"),
-        "average_rank": _("Average rank"),
-        "responses": _("Responses"),
-        "questions": _("Questions"),
-        "campaign": _("Campaign"),
-        "first_at": _("First answer"),
-        "last_at": _("Last answer"),
-    }
+    """The shared column headings for people (translated), by key."""
+    return {c.key: c.heading for c in columns_.resolve(list(columns_._SHARED))}
 
 
 def status_labels() -> dict[str, str]:
-    """How a status value reads in a table for people."""
-    return {
-        "on_time": _("on time"),
-        "late": _("late"),
-        "missing": _("missing"),
-        "pending": _("pending"),
-        "met": _("met"),
-        "at_risk": _("at risk"),
-        "failed": _("failed"),
-        "graded": _("graded"),
-        "rejected": _("rejected"),
-        "withdrawn": _("withdrawn"),
-        "would_send": _("would send"),
-        "sent": _("sent"),
-        "already_sent": _("already sent"),
-        "no_address": _("no address"),
-        "ready": _("ready"),
-        "unmatched": _("unmatched"),
-        "needs_column": _("needs column"),
-        "no_campaign": _("no campaign"),
-        "ignored": _("ignored"),
-        "accepted": _("accepted"),
-        "ok": _("ok"),
-        "problem": _("PROBLEM"),
-    }
+    """How a status value reads for people (all vocabularies; a declared column's kind
+    picks the right one: ``pending`` is 待报 for a deadline, 待评 for a grade)."""
+    out: dict[str, str] = {}
+    for kind in ("grade_status", "remind_status", "quota_status", "deadline_status"):
+        out.update({v: columns_.value_name(kind, v) for v in columns_.VALUES[kind]})
+    return out
 
 
-def _text(value: Any, key: str = "") -> str:
+def _text(value: Any, key: str = "", kind: str = "text") -> str:
     """A value as people read it in a table."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {_text(v)}" for k, v in value.items())
-    if key == "status" or key.isdigit():  # a status, or a week column of the matrix
-        return status_labels().get(str(value), str(value))
-    return str(value)
+    return columns_.human(value, kind)
 
 
 def stdout_is_terminal() -> bool:
@@ -231,45 +168,73 @@ def check_encoding(encoding: str | None) -> None:
 
 def render(
     rows: Iterable[dict[str, Any]],
-    keys: Sequence[str],
+    keys: Sequence[Column | str],
     fmt: str = "table",
     output: Path | None = None,
     encoding: str | None = None,
     title: str | None = None,
+    *,
+    note: str | None = None,
+    sheet: str | None = None,
+    labels: bool = False,
 ) -> int:
-    """Show ``rows`` (only ``keys``, in that order) in ``fmt``; returns the number of rows."""
+    """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
+    of rows. ``keys`` are declared columns, or bare keys (shared columns)."""
     check_encoding(encoding)
-    if fmt == "xlsx":
-        if output is None:
-            raise SvcmonthError(_("--format xlsx needs --output FILE.xlsx"))
-        return _xlsx(list(rows), keys, output, title)
-    if fmt == "html":
-        from svcmonth.pages import write_report
+    found = FORMATS.get(fmt)
+    if found is None:
+        raise SvcmonthError(
+            _("unknown format {fmt!r} (one of {names})").format(fmt=fmt, names=", ".join(FORMATS))
+        )
+    if found.file_only and output is None:
+        raise SvcmonthError(_("--format {fmt} needs --output FILE.{fmt}").format(fmt=fmt))
+    target = Target(output, encoding, title, note, sheet, labels)
+    return found.render(rows, columns_.resolve(keys), target)
 
-        return write_report(rows, keys, output, encoding, title)
-    if fmt == "json":
-        return _json(rows, keys, output, encoding)
-    if fmt == "csv":
-        return _csv(rows, keys, output, encoding)
-    rows = list(rows)
-    if fmt == "md":
-        text = _plain(rows, keys, "github")
-    elif output is None and color_allowed():
-        _rich(rows, keys, title)
-        return len(rows)
-    else:
-        text = _plain(rows, keys, "simple")
+
+def _write_text(target: Target, text: str, file_default: str = "utf-8") -> None:
+    """Write the rendered text to ``--output`` or stdout (the one place output is written)."""
     try:
-        with _open_text(output, encoding, "utf-8") as out:
-            if title and fmt != "md":
-                out.write(title + "\n\n")
-            elif title:
-                out.write(f"### {title}\n\n")
-            out.write(text + "\n")
+        with _open_text(target.output, target.encoding, file_default) as out:
+            out.write(text)
     except UnicodeEncodeError as exc:
         raise SvcmonthError(
-            _("some text cannot be written in {enc}: {reason}").format(enc=encoding, reason=exc)
+            _("some text cannot be written in {enc}: {reason}").format(
+                enc=target.encoding, reason=exc
+            )
         ) from None
+
+
+@register("table", human=True)
+def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+    rows = list(rows)
+    if target.output is None and color_allowed():
+        _rich(rows, cols, target.title)
+        return len(rows)
+    text = _plain(rows, cols, "simple")
+    _write_text(target, (target.title + "\n\n" if target.title else "") + text + "\n")
+    return len(rows)
+
+
+@register("csv", human=False)
+def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+    if target.labels:
+        header = [c.heading for c in cols]
+        rows = ({c.key: columns_.human(r.get(c.key), c.kind) for c in cols} for r in rows)
+        return _csv(rows, [c.key for c in cols], target.output, target.encoding, header)
+    return _csv(rows, [c.key for c in cols], target.output, target.encoding)
+
+
+@register("json", human=False)
+def _json_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+    return _json(rows, [c.key for c in cols], target.output, target.encoding)
+
+
+@register("md", human=True)
+def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+    rows = list(rows)
+    text = _plain(rows, cols, "github")
+    _write_text(target, (f"### {target.title}\n\n" if target.title else "") + text + "\n")
     return len(rows)
 
 
@@ -288,12 +253,16 @@ def _json(
 
 
 def _csv(
-    rows: Iterable[dict[str, Any]], keys: Sequence[str], output: Path | None, encoding: str | None
+    rows: Iterable[dict[str, Any]],
+    keys: Sequence[str],
+    output: Path | None,
+    encoding: str | None,
+    header: Sequence[str] | None = None,
 ) -> int:
     counted = _Counter(rows)
     try:
         with _open_text(output, encoding, "utf-8-sig") as out:
-            csvio.write(out, keys, counted)
+            csvio.write(out, keys, counted, header)
     except UnicodeEncodeError as exc:
         raise SvcmonthError(
             _("some text cannot be written in {enc}: {reason}").format(enc=encoding, reason=exc)
@@ -313,34 +282,33 @@ class _Counter:
             yield row
 
 
-def _plain(rows: list[dict[str, Any]], keys: Sequence[str], tablefmt: str) -> str:
+def _plain(rows: list[dict[str, Any]], cols: list[Column], tablefmt: str) -> str:
     import tabulate
 
     tabulate.WIDE_CHARS_MODE = True  # needs wcwidth: CJK characters are two columns wide
-    heads = labels()
     if not rows:
         return _("(none)")
     return tabulate.tabulate(
-        [[_text(r.get(k), k) for k in keys] for r in rows],
-        headers=[heads.get(k, k) for k in keys],
+        [[columns_.human(r.get(c.key), c.kind) for c in cols] for r in rows],
+        headers=[c.heading for c in cols],
         tablefmt=tablefmt,
         disable_numparse=True,
     )
 
 
-def _rich(rows: list[dict[str, Any]], keys: Sequence[str], title: str | None) -> None:
+def _rich(rows: list[dict[str, Any]], cols: list[Column], title: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    heads = labels()
     table = Table(title=title, header_style="bold", show_lines=False)
-    for k in keys:
-        table.add_column(heads.get(k, k), overflow="fold")
+    for c in cols:
+        table.add_column(c.heading, overflow="fold")
     for r in rows:
         cells = []
-        for k in keys:
-            text = _text(r.get(k), k)
-            style = STATUS_STYLE.get(str(r.get(k))) if k == "status" or k.isdigit() else None
+        for c in cols:
+            value = r.get(c.key)
+            text = columns_.human(value, c.kind)
+            style = STATUS_STYLE.get(str(value)) if c.kind in columns_.VALUES else None
             cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
         table.add_row(*cells)
     console = Console()
@@ -356,36 +324,124 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _xlsx(rows: list[dict[str, Any]], keys: Sequence[str], output: Path, title: str | None) -> int:
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on screen or in a sheet: a CJK character counts double."""
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+_SHEET_FORBIDDEN = str.maketrans({ch: "-" for ch in ":\\/?*[]"})
+
+
+@register("html", human=True)
+def _html(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+    """One self-contained page in the style of the website's column pages (``pages.py``)."""
+    from svcmonth.pages import write_report
+
+    return write_report(rows, cols, target.output, target.encoding, target.title)
+
+
+@register("xlsx", human=True, file_only=True)
+def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+    """A workbook for people: title row, the as-of line, a bold header frozen and repeated on
+    every printed page, widths that fit the text, numbers as numbers, landscape, one page
+    wide."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
 
+    assert target.output is not None
+    rows = list(rows)
+    title = target.title or "svcmonth"
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = (title or "svcmonth")[:31].replace("/", "-")
-    ws.append(list(keys))
-    for r_index, row in enumerate(rows, start=2):
-        for c_index, key in enumerate(keys, start=1):
-            value = row.get(key)
-            cell = ws.cell(row=r_index, column=c_index)
-            if isinstance(value, bool) or isinstance(value, (int, float)):
-                cell.value = value
-            elif value is None:
+    sheet = (target.sheet or title).translate(_SHEET_FORBIDDEN).strip("'")[:31]
+    ws.title = sheet or "svcmonth"
+    n_cols = max(1, len(cols))
+    heading = ws.cell(row=1, column=1, value=csvio.cell(title))
+    heading.font = Font(bold=True, size=14)
+    heading.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 24
+    header_row = 2
+    if target.note:
+        note = ws.cell(row=2, column=1, value=csvio.cell(target.note))
+        note.font = Font(size=10, color="555555")
+        header_row = 3
+    if n_cols > 1:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_cols)
+        if target.note:
+            ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fill = PatternFill("solid", fgColor="DDE4EE")
+    widths = [display_width(c.heading) for c in cols]
+    centered = Alignment(horizontal="center")
+    for index, c in enumerate(cols, start=1):
+        cell = ws.cell(row=header_row, column=index, value=c.heading)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for r_index, row in enumerate(rows, start=header_row + 1):
+        for c_index, c in enumerate(cols, start=1):
+            value = row.get(c.key)
+            body: Any = ws.cell(row=r_index, column=c_index)
+            body.border = border
+            if value is None:
                 continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                body.value = value
+                shown = str(value)
             else:
                 # text stays text: phone numbers and long codes never become numbers in
                 # scientific notation, and nothing becomes a formula
-                cell.value = csvio.cell(value)
-                cell.data_type = TYPE_STRING
-    ws.freeze_panes = "A2"
+                shown = columns_.human(value, c.kind)
+                body.value = csvio.cell(shown)
+                body.data_type = TYPE_STRING
+                if c.kind in ("bool", "eligible") or c.kind in columns_.VALUES:
+                    body.alignment = centered
+            widths[c_index - 1] = max(widths[c_index - 1], display_width(shown))
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = min(60, max(6, width + 2))
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is None:
+        from openpyxl.worksheet.properties import PageSetupProperties
+
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    _save_workbook(wb, target.output)
+    return len(rows)
+
+
+def _save_workbook(wb: Any, output: Path) -> None:
+    """Write a workbook to ``--output`` (the one place a binary output is written)."""
     try:
         wb.save(output)
     except OSError as exc:
         raise SvcmonthError(
             _("cannot write {path}: {reason}").format(path=output, reason=exc.strerror)
         ) from None
-    return len(rows)
+
+
+def write_lines(lines: Iterable[str], encoding: str | None = None) -> None:
+    """Plain lines to stdout (the slogans for an LED screen), through the one writer."""
+    _write_text(Target(None, encoding), "".join(f"{line}\n" for line in lines))
+
+
+def write_object(obj: Any, output: Path | None, encoding: str | None = None) -> None:
+    """One JSON object (``campaign show --format json``) to ``--output`` or stdout."""
+    check_encoding(encoding)
+    _write_text(Target(output, encoding), json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
 def message(text: str) -> None:

@@ -14,38 +14,51 @@ from datetime import date, datetime
 from typing import Any
 
 from svcmonth import checks, timeutil
+from svcmonth import columns as col
 from svcmonth.campaigns import Campaign, load
+from svcmonth.columns import Column
 from svcmonth.errors import NotFound
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 
-SCOREBOARD_KEYS = (
-    "rank",
-    "member",
-    "name",
-    "articles",
-    "reports_on_time",
-    "reports_late",
-    "reports_missing",
-    "points",
-    "adopted",
-    "quota_met",
+SCOREBOARD = (
+    col.RANK,
+    col.MEMBER,
+    col.NAME,
+    col.ARTICLES,
+    col.REPORTS_ON_TIME,
+    col.REPORTS_LATE,
+    col.REPORTS_MISSING,
+    col.POINTS,
+    col.ADOPTED,
+    col.QUOTA_MET,
 )
-WEEKLY_KEYS = ("member", "name", "status", "submitted_at", "articles", "columns")
-YEAR_END_KEYS = (
-    "rank",
-    "member",
-    "name",
-    "officer",
-    "campaigns",
-    "articles",
-    "reports_on_time",
-    "weeks",
-    "points",
-    "adopted",
-    "quota_met",
-    "eligible",
+WEEKLY = (
+    col.MEMBER,
+    col.NAME,
+    Column("status", N_("Weekly report"), "deadline_status"),
+    col.SUBMITTED_AT,
+    Column("articles", N_("Articles this week"), "int"),
+    Column("columns", N_("By column"), "map"),
 )
-OFFICER_KEYS = ("rank", "officer", "member", "submissions", "points")
+YEAR_END = (
+    col.RANK,
+    col.MEMBER,
+    col.NAME,
+    col.OFFICER,
+    col.CAMPAIGNS,
+    col.ARTICLES,
+    col.REPORTS_ON_TIME,
+    col.WEEKS,
+    col.POINTS,
+    col.ADOPTED,
+    col.QUOTA_MET,
+    col.ELIGIBLE,
+)
+OFFICERS = (col.RANK, col.OFFICER, col.MEMBER, col.SUBMISSIONS, col.POINTS)
+SCOREBOARD_KEYS = col.keys(SCOREBOARD)
+WEEKLY_KEYS = col.keys(WEEKLY)
+YEAR_END_KEYS = col.keys(YEAR_END)
+OFFICER_KEYS = col.keys(OFFICERS)
 
 
 def competition_rank(rows: list[dict[str, Any]], score: Callable[[dict[str, Any]], int]) -> None:
@@ -129,7 +142,7 @@ def weekly(
     start = timeutil.to_db(timeutil.local_midnight(w.first_day, campaign.tz))
     end = timeutil.to_db(w.ends)
     by_member: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, col, n in conn.execute(
+    for code, column_name, n in conn.execute(
         "SELECT m.code, s.column_name, count(*) FROM submission s"
         " JOIN member m ON m.id = s.member_id"
         " JOIN column_def c ON c.name = s.column_name"
@@ -138,7 +151,7 @@ def weekly(
         " AND s.submitted_at <= ? GROUP BY m.code, s.column_name ORDER BY m.code, c.sort",
         (campaign.id, start, end, timeutil.to_db(as_of)),
     ):
-        by_member[code][col] = n
+        by_member[code][column_name] = n
     return [
         {
             "member": r["member"],

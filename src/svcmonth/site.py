@@ -155,18 +155,17 @@ def gather(
         ]
         for w in campaign.weeks
     ]
-    scoreboard = reports.scoreboard(conn, campaign, as_of)
+    scoreboard_columns, scoreboard = pages.table(
+        reports.scoreboard(conn, campaign, as_of), reports.SCOREBOARD
+    )
     return pages.Site(
         campaign=campaign.name,
         dates=_("{start} to {end}").format(start=campaign.start, end=campaign.end),
         as_of=_local(as_of, campaign),
         weeks=weeks,
         week_columns=week_columns,
-        scoreboard=[[pages.cell(r[k], k) for k in reports.SCOREBOARD_KEYS] for r in scoreboard],
-        scoreboard_columns=[
-            pages.TableColumn(labels.get(k, k), k in pages.NUMERIC_KEYS, k)
-            for k in reports.SCOREBOARD_KEYS
-        ],
+        scoreboard=scoreboard,
+        scoreboard_columns=scoreboard_columns,
         columns=columns,
     )
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import members, timeutil
+from svcmonth import columns as col
+from svcmonth import members, timeutil, typed
 from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.weeks import default_report_week
 
 MAX_TITLE, MAX_URL = 500, 2000
@@ -240,13 +241,14 @@ def import_rows(
     rows: Iterable[tuple[int, dict[str, str]]],
     now: datetime,
     tz_name: str,
+    year: int | None = None,
 ) -> tuple[list[tuple[int, str]], int]:
     """Log submissions from ``(line, row)`` pairs inside the caller's transaction.
 
     ``campaign_for(instant)`` gives the campaign of each row. Every row is checked as
     ``submit`` checks one; they are written in batches (``executemany``) until a row has a
     problem. Returns ``(problems, rows written)``; with any problem the caller rolls the
-    whole import back.
+    whole import back. ``year``: the year of a date typed without one.
     """
     problems: list[tuple[int, str]] = []
     written = 0
@@ -256,10 +258,10 @@ def import_rows(
     tz = timeutil.zone(tz_name)
     for line, row in rows:
         try:
-            instant = timeutil.parse_instant(row.get("submitted_at", ""), tz)
+            instant = typed.parse_instant(row.get("submitted_at", ""), tz, year)
             campaign = campaign_for(instant)
             if campaign.tz.key != tz.key:
-                instant = timeutil.parse_instant(row["submitted_at"], campaign.tz)
+                instant = typed.parse_instant(row["submitted_at"], campaign.tz, year)
             week_text = (row.get("week") or "").strip()
             week: int | None = None
             if week_text:
@@ -327,6 +329,22 @@ def withdraw(conn: sqlite3.Connection, submission_id: int, now: datetime) -> Non
     )
 
 
+LIST = (
+    col.Column("id", N_("ID"), "int"),
+    col.MEMBER,
+    col.COLUMN,
+    col.KIND,
+    col.TITLE,
+    col.AUTHOR,
+    col.SUBMITTED_AT,
+    col.WEEK,
+    col.Column("on_time", N_("On time"), "bool"),
+    col.LEVEL,
+    col.Column("status", N_("Status"), "grade_status"),
+    col.ADOPTED_BY,
+    col.POINTS,
+    col.Column("url", N_("Link")),
+)
 LIST_KEYS = (
     "id",
     "member",

@@ -32,8 +32,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from svcmonth import audit, campaigns, csvio, timeutil
+from svcmonth import columns as cols_
 from svcmonth.errors import NotFound, SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 
 # the metadata columns, by their names in the export, and where each is stored
 META = {
@@ -51,18 +52,28 @@ OTHER_OPEN, OTHER_CLOSE = "〖", "〗"
 TYPES = ("single", "multiple", "ranking", "text")
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
-REPORT_KEYS = (
-    "number",
-    "question",
-    "type",
-    "option",
-    "count",
-    "percent",
-    "respondents",
-    "other",
-    "average_rank",
+# `survey report` and `survey list`: SPEC.md's keys, with the labels people read them by
+REPORT_COLUMNS = (
+    cols_.Column("number", N_("No."), "int"),
+    cols_.Column("question", N_("Question")),
+    cols_.Column("type", N_("Type")),
+    cols_.Column("option", N_("Option")),
+    cols_.Column("count", N_("Count"), "int"),
+    cols_.Column("percent", N_("Percent")),
+    cols_.Column("respondents", N_("Answered"), "int"),
+    cols_.Column("other", N_("Other"), "bool"),
+    cols_.Column("average_rank", N_("Average rank")),
 )
-LIST_KEYS = ("name", "campaign", "questions", "responses", "first_at", "last_at")
+REPORT_KEYS = cols_.keys(REPORT_COLUMNS)
+LIST_COLUMNS = (
+    cols_.Column("name", N_("Survey")),
+    cols_.Column("campaign", N_("Campaign")),
+    cols_.Column("questions", N_("Questions"), "int"),
+    cols_.Column("responses", N_("Responses"), "int"),
+    cols_.Column("first_at", N_("First answer"), "instant"),
+    cols_.Column("last_at", N_("Last answer"), "instant"),
+)
+LIST_KEYS = cols_.keys(LIST_COLUMNS)
 
 _QUESTION = re.compile(r"^(\d{1,4})\s*[、.．]\s*(.*)$", re.S)
 _QUESTION_DI = re.compile(r"^第\s*(\d{1,4})\s*题\s*[:：、.．]?\s*(.*)$", re.S)

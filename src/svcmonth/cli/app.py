@@ -12,7 +12,7 @@ import typer.main
 from typer.core import TyperGroup
 
 from svcmonth import __version__
-from svcmonth.cli import common
+from svcmonth.cli import common, localize
 from svcmonth.errors import ImportErrors, SvcmonthError
 from svcmonth.i18n import _
 
@@ -79,7 +79,9 @@ class _LazyCommands(MutableMapping[str, Any]):
             holder.callback()(_holder)
             declare(holder, COMMAND_MODULES[name])
             for built_name, command in typer.main.get_command(holder).commands.items():  # type: ignore[attr-defined]
-                self.built.setdefault(built_name, command)
+                if built_name not in self.built:
+                    localize.localize(command)  # help texts in this invocation's language
+                    self.built[built_name] = command
         return self.built[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -101,11 +103,17 @@ def _holder() -> None:
 
 
 class SvcmonthGroup(TyperGroup):
-    """Turns every user mistake into one ``Error: …`` line on stderr and exit 1."""
+    """Turns every user mistake into one ``错误：…`` (``Error: …``) line on stderr and exit 1;
+    translates the framework's words and every help text for each invocation."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands(self.commands)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        localize.install()
+        localize.localize(self)
+        return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # the names, without building the commands
@@ -135,7 +143,7 @@ class SvcmonthGroup(TyperGroup):
 
 def _error(text: str) -> None:
     one_line = " ".join(text.split("\n"))
-    print(f"Error: {one_line}", file=sys.stderr)
+    print(_("Error: ") + one_line, file=sys.stderr)
 
 
 app = typer.Typer(
@@ -148,6 +156,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help, in the interface language (cli/localize.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import campaigns, timeutil, weeks
+from svcmonth import campaigns, render, timeutil, typed, weeks
+from svcmonth import columns as col
 from svcmonth.cli.common import (
     CampaignOpt,
     DbOpt,
@@ -18,8 +19,9 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.columns import Column
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.render import message
 
 app = typer.Typer(
@@ -49,7 +51,7 @@ def new(
 
     Example: svcmonth campaign new 2023服务月 --start 2023-07-11 --end 2023-08-11
     """
-    first, last = timeutil.parse_date(start), timeutil.parse_date(end)
+    first, last = typed.parse_date(start), typed.parse_date(end)
     weekday = weeks.parse_weekday(deadline_day)
     at = timeutil.parse_time_of_day(deadline_time)
     with database(db, write=True) as conn:
@@ -85,17 +87,44 @@ def show_(
         c, _at = campaign_at(conn, campaign, None)
     settings = c.settings()
     if fmt is Format.json:
-        text = json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
+        render.write_object(settings, output, encoding)
         if output:
-            output.write_text(text, encoding=encoding or "utf-8")
             message(_("wrote {path}").format(path=output))
-        else:
-            typer.echo(text, nl=False)
         return
     if fmt in (Format.table, Format.md) and output is None:
-        rows = [{"setting": k, "value": v} for k, v in settings.items() if k != "weeks"]
-        show(rows, ("setting", "value"), fmt, None, encoding, title=c.name)
-    show(c.week_rows(), ("week", "first_day", "last_day", "deadline"), fmt, output, encoding)
+        rows = [
+            {"setting": k, "value": _setting(k, v)} for k, v in settings.items() if k != "weeks"
+        ]
+        show(rows, SETTINGS, fmt, None, encoding, title=c.name)
+    show(c.week_rows(), WEEKS, fmt, output, encoding, title=None, heading=c.name)
+
+
+def _setting(key: str, value: object) -> object:
+    """A setting's value as people read it (the weekday and the points per level)."""
+    if key == "deadline_weekday":
+        return col.value_name("weekday", value)
+    if key == "points" and isinstance(value, dict):
+        return [
+            _("level {level}: {points} points").format(level=k, points=v) for k, v in value.items()
+        ]
+    return value
+
+
+SETTINGS = (Column("setting", N_("Setting"), "setting"), Column("value", N_("Value"), "map"))
+WEEKS = (
+    col.WEEK,
+    Column("first_day", N_("First day"), "date"),
+    Column("last_day", N_("Last day"), "date"),
+    col.DEADLINE,
+)
+CAMPAIGNS = (
+    Column("name", N_("Campaign")),
+    Column("start", N_("First day"), "date"),
+    Column("end", N_("Last day"), "date"),
+    Column("tz", N_("Time zone")),
+    Column("min_articles", N_("Article minimum"), "int"),
+    Column("weeks", N_("Weeks"), "int"),
+)
 
 
 @app.command("list")
@@ -108,7 +137,7 @@ def list_(
     """List every campaign in the database."""
     with database(db) as conn:
         rows = campaigns.list_all(conn)
-    show(rows, ("name", "start", "end", "tz", "min_articles", "weeks"), fmt, output, encoding)
+    show(rows, CAMPAIGNS, fmt, output, encoding, heading=_("Campaigns"))
 
 
 @app.command("deadline")
@@ -124,10 +153,15 @@ def deadline(
     """
     with database(db, write=True) as conn:
         c, _now = campaign_at(conn, campaign, None)
-        instant = timeutil.parse_instant(at, c.tz)
+        instant = typed.parse_instant(at, c.tz, c.start.year)
         result = campaigns.move_deadline(conn, c, week, instant, now())
     message(
-        _("week {week} of {name}: deadline {deadline} (was {was})").format(name=c.name, **result)
+        _("week {week} of {name}: deadline {deadline} (was {was})").format(
+            name=c.name,
+            week=result["week"],
+            deadline=col.minute(result["deadline"]),
+            was=col.minute(result["was"]),
+        )
     )
 
 

@@ -38,7 +38,7 @@ def deadlines(
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         rows = checks.deadline_rows(conn, c, instant, week=week)
-    show(rows, (*checks.DEADLINE_KEYS, "name"), fmt, output, encoding)
+    show(rows, checks.DEADLINES, fmt, output, encoding, heading=_("Weekly report deadlines"))
     if exit_code and checks.falls_short(rows):
         raise typer.Exit(3)
 
@@ -57,6 +57,6 @@ def quota(
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         rows = checks.quota_rows(conn, c, instant)
-    show(rows, (*checks.QUOTA_KEYS, "name"), fmt, output, encoding)
+    show(rows, checks.QUOTA, fmt, output, encoding, heading=_("Article minimum"))
     if exit_code and checks.falls_short(rows):
         raise typer.Exit(3)

@@ -8,24 +8,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, render, storage, timeutil
+from svcmonth import campaigns, render, storage, timeutil, typed
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import _, translate
 
 DEFAULT_DB = Path("svcmonth.db")
 
 
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    md = "md"
-    xlsx = "xlsx"
-    html = "html"
+# The --format choices: every format registered in svcmonth.render (a new format registers
+# there and appears here). Format.table, Format.json… name them in the commands.
+if TYPE_CHECKING:  # the names the commands use, for the type checker
+
+    class Format(StrEnum):
+        table = "table"
+        csv = "csv"
+        json = "json"
+        md = "md"
+        xlsx = "xlsx"
+        html = "html"
+
+else:
+    Format = StrEnum("Format", {name: name for name in render.FORMATS})
 
 
 DbOpt = Annotated[
@@ -81,6 +88,7 @@ class Globals:  # one per process: the root callback resets it on every invocati
 
     db: Path | None = None
     now: str | None = None
+    labels: bool = False  # csv --labels (an option every listing gets, see cli/localize.py)
 
 
 _globals = Globals()
@@ -88,7 +96,7 @@ _globals = Globals()
 
 def set_globals(db: Path | None, now_text: str | None) -> None:
     """Called by the root callback at the start of every invocation."""
-    _globals.db, _globals.now = db, now_text
+    _globals.db, _globals.now, _globals.labels = db, now_text, False
 
 
 def globals_() -> Globals:
@@ -147,26 +155,79 @@ def campaign_at(
     if text is None:
         instant = now()
         return campaigns.resolve(conn, name, instant), instant
-    zone = campaigns.load(conn, name).tz if name else campaigns.zone_for_display(conn)
-    instant = timeutil.parse_instant(text, zone)
+    named = campaigns.load(conn, name) if name else None
+    zone = named.tz if named else campaigns.zone_for_display(conn)
+    year = typed_year(conn, named)
+    instant = typed.parse_instant(text, zone, year)
     campaign = campaigns.resolve(conn, name, instant)
     if campaign.tz.key != zone.key:
-        instant = timeutil.parse_instant(text, campaign.tz)
+        instant = typed.parse_instant(text, campaign.tz, year)
     return campaign, instant
+
+
+def typed_year(conn: sqlite3.Connection, campaign: campaigns.Campaign | None = None) -> int:
+    """The year a date typed without one takes: the campaign in question's, else the latest
+    campaign's, else the current year."""
+    if campaign is not None:
+        return campaign.start.year
+    return campaigns.latest_year(conn) or now().year
 
 
 def show(
     rows: Any,
     keys: Any,
-    fmt: Format,
+    fmt: Any,
     output: Path | None,
     encoding: str | None,
     title: str | None = None,
+    *,
+    heading: str | None = None,
+    note: str | None = None,
+    sheet: str | None = None,
+    quiet: bool = False,
 ) -> None:
-    """Render rows through the one renderer; say where a file went (on stderr)."""
-    n = render.render(rows, keys, fmt.value, output, encoding, title)
-    if output is not None:
+    """Render rows through the one renderer; say where a file went (on stderr).
+
+    ``keys``: the listing's declared columns (or bare keys). ``title`` is shown in every
+    format; a document (a workbook) always has one: ``title``, else ``heading``, else the
+    command's own help line."""
+    name = str(getattr(fmt, "value", fmt))
+    if title is None and name in DOCUMENT_FORMATS:
+        title = heading or command_title()
+    n = render.render(
+        rows,
+        keys,
+        name,
+        output,
+        encoding,
+        title,
+        note=note,
+        sheet=sheet,
+        labels=_globals.labels,
+    )
+    if output is not None and not quiet:
         render.message(_("wrote {n} rows to {path}").format(n=n, path=output))
+
+
+DOCUMENT_FORMATS = ("xlsx", "html")
+
+
+def command_title() -> str | None:
+    """The running command's help line (translated), as a title for a workbook."""
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    text = ctx.command.help if ctx is not None else None
+    if not text:
+        return None
+    first = (translate(text) or "").strip().splitlines()[0]
+    return first.rstrip("。.")
+
+
+def as_of_note(instant: datetime, zone_: Any) -> str:
+    """The line under a workbook's title: as of when."""
+    local = instant.astimezone(zone_)
+    return _("As of {at}").format(at=local.strftime("%Y-%m-%d %H:%M"))
 
 
 def parse_level(text: str) -> int:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import grading, timeutil
+from svcmonth import grading, typed
 from svcmonth.cli.common import CampaignOpt, DbOpt, campaign_at, database, now
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -68,9 +68,9 @@ def grade(
 
 def _day(conn: sqlite3.Connection, on: str | None) -> date:
     """The date typed, else today in the campaign's zone."""
-    if on:
-        return timeutil.parse_date(on)
     c, instant = campaign_at(conn, None, None)
+    if on:
+        return typed.parse_date(on, c.start.year)
     return instant.astimezone(c.tz).date()
 
 

@@ -20,6 +20,7 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.columns import Column, value_name
 from svcmonth.errors import SendFailed
 from svcmonth.i18n import _
 
@@ -52,7 +53,7 @@ def _report(conn: sqlite3.Connection, run: inbox.Intake, quiet: bool) -> None:
     if quiet:
         return
     counts = inbox.summary(conn, run.new)
-    parts = ", ".join(f"{n} {render.status_labels().get(s, s)}" for s, n in sorted(counts.items()))
+    parts = ", ".join(f"{n} {value_name('intake_status', s)}" for s, n in sorted(counts.items()))
     render.message(
         _("read {n} new message(s), {seen} seen before{parts}").format(
             n=len(run.new), seen=run.skipped, parts=f": {parts}" if parts else ""
@@ -167,10 +168,10 @@ def list_(
     """List what the mail brought: sender, arrival, member, column, week, title, status."""
     with database(db) as conn:
         rows = inbox.listing(conn, status)
-    keys: tuple[str, ...] = inbox.LIST_KEYS
+    cols: tuple[Column, ...] = inbox.LIST_COLUMNS
     if fmt in (Format.table, Format.md):
-        keys = tuple(k for k in keys if k not in ("message_id", "subject", "kind"))
-    show(rows, keys, fmt, output, encoding)
+        cols = tuple(c for c in cols if c.key not in ("message_id", "subject", "kind"))
+    show(rows, cols, fmt, output, encoding)
 
 
 @app.command("accept")
@@ -220,7 +221,7 @@ def assign(
             id=entry_id,
             member=after["member"] or "-",
             column=after["column"] or "-",
-            status=render.status_labels().get(after["status"], after["status"]),
+            status=value_name("intake_status", after["status"]),
         )
     )
 

@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import csvio, members, timeutil
+from svcmonth import columns as col
+from svcmonth import csvio, members, timeutil, typed
 from svcmonth.campaigns import zone_for_display
 from svcmonth.cli.common import (
     CampaignOpt,
@@ -19,7 +20,8 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.i18n import _
+from svcmonth.columns import Column
+from svcmonth.i18n import N_, _
 from svcmonth.render import message
 
 app = typer.Typer(help=_("Member banks and their publicity officers."), no_args_is_help=True)
@@ -32,6 +34,22 @@ EmailOpt = Annotated[str | None, typer.Option("--email", help=_("Officer's e-mai
 CategoryOpt = Annotated[str | None, typer.Option("--category", help=_("Category of bank."))]
 
 LIST_KEYS = ("code", "name", "officer", "phone", "email", "category", "active")
+LIST = (
+    Column("code", N_("Member code")),
+    col.NAME,
+    col.OFFICER,
+    col.PHONE,
+    col.EMAIL,
+    col.CATEGORY,
+    col.ACTIVE,
+)
+HISTORY = (
+    col.OFFICER,
+    col.PHONE,
+    col.EMAIL,
+    Column("since", N_("Since"), "instant"),
+    Column("until", N_("Until"), "instant"),
+)
 
 
 @app.command("add")
@@ -68,7 +86,11 @@ def import_(
 ) -> None:
     """Import members from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
     rows, bad = csvio.read_rows(
-        file, ("code", "name"), ("officer", "phone", "email", "category"), members.IMPORT_IGNORED
+        file,
+        ("code", "name"),
+        ("officer", "phone", "email", "category"),
+        members.IMPORT_IGNORED,
+        col.header_aliases(LIST),
     )
     with database(db, write=True) as conn:
         problems, added, updated = members.import_rows(conn, rows, now(), update=update)
@@ -130,8 +152,13 @@ def extend(
     """Give one member more time for one week (the later deadline applies)."""
     with database(db, write=True) as conn:
         c, _now = campaign_at(conn, campaign, None)
-        result = members.extend(conn, c, code, week, timeutil.parse_instant(until, c.tz), now())
-    message(_("{member}: week {week} due {until}").format(**result))
+        until_at = typed.parse_instant(until, c.tz, c.start.year)
+        result = members.extend(conn, c, code, week, until_at, now())
+    message(
+        _("{member}: week {week} due {until}").format(
+            member=result["member"], week=result["week"], until=col.minute(result["until"])
+        )
+    )
 
 
 @app.command("list")
@@ -147,7 +174,7 @@ def list_(
     """List members with their current officer."""
     with database(db) as conn:
         rows = members.listing(conn, include_inactive=all_)
-    show(rows, LIST_KEYS, fmt, output, encoding)
+    show(rows, LIST, fmt, output, encoding, heading=_("Members"))
 
 
 @app.command("history")
@@ -164,4 +191,4 @@ def history(
         rows = members.officer_history(conn, code)
     for r in rows:
         r["since"], r["until"] = timeutil.show(r["since"], tz), timeutil.show(r["until"], tz)
-    show(rows, ("officer", "phone", "email", "since", "until"), fmt, output, encoding)
+    show(rows, HISTORY, fmt, output, encoding)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import audit, campaigns, checks, refdata, reports, storage
+from svcmonth import audit, campaigns, checks, refdata, render, reports, storage
 from svcmonth import backup as backups
 from svcmonth.cli.common import (
     DbOpt,
@@ -20,8 +20,9 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.columns import Column, minute
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.render import message
 from svcmonth.timeutil import show as show_time
 from svcmonth.timeutil import to_db
@@ -56,7 +57,22 @@ def log(
         rows = audit.entries(conn, entity, entity_id)
     for r in rows:
         r["at"] = show_time(r["at"], tz)
-    show(rows, ("at", "action", "entity", "entity_id", "before", "after"), fmt, output, encoding)
+    show(rows, LOG, fmt, output, encoding, heading=_("Audit trail"))
+
+
+LOG = (
+    Column("at", N_("At"), "instant"),
+    Column("action", N_("Action"), "audit_action"),
+    Column("entity", N_("Entity"), "entity"),
+    Column("entity_id", N_("Entity ID")),
+    Column("before", N_("Before"), "fields"),
+    Column("after", N_("After"), "fields"),
+)
+DOCTOR = (
+    Column("check", N_("Check"), "doctor_check"),
+    Column("status", N_("Status"), "check_status"),
+    Column("detail", N_("Detail")),
+)
 
 
 def backup(
@@ -115,26 +131,27 @@ def demo(
             board = reports.scoreboard(conn, c, as_of)
     finally:
         conn.close()
-    weeks = [str(w.number) for w in c.weeks]
     show(
         checks.matrix(deadline_rows),
-        ("member", "name", *weeks),
+        checks.matrix_columns([w.number for w in c.weeks]),
         Format.table,
         None,
         None,
-        title=_("Weekly reports (活动扫描), as of {at}").format(at=c.show(to_db(as_of))),
+        title=_("Weekly reports (活动扫描), as of {at}").format(
+            at=minute(c.show(to_db(as_of)) or "")
+        ),
     )
     print()
     show(
         quota_rows,
-        (*checks.QUOTA_KEYS, "name"),
+        checks.QUOTA,
         Format.table,
         None,
         None,
         title=_("Article minimum (稿件指标)"),
     )
     print()
-    show(board, reports.SCOREBOARD_KEYS, Format.table, None, None, title=_("Scoreboard"))
+    show(board, reports.SCOREBOARD, Format.table, None, None, title=_("Scoreboard"))
     message(_("explore it: svcmonth --db {path} report year-end --year 2023").format(path=path))
 
 
@@ -152,7 +169,7 @@ def doctor(
     path = db_path(db)
     with database(db, snapshot=False) as conn:
         rows = doctors.diagnose(conn, path, os.environ)
-    show(rows, ("check", "status", "detail"), fmt, output, encoding)
+    show(rows, DOCTOR, fmt, output, encoding, heading=_("Database check"))
     n = doctors.problems(rows)
     if n:
         raise SvcmonthError(_("{n} problem(s) found").format(n=n))
@@ -166,10 +183,12 @@ def slogans(
     """The plan's publicity slogans (附件), each once, for LED screens and roadshows."""
     lines = refdata.slogans()
     if fmt is Format.table and output is None:
-        for line in lines:
-            print(line)
+        render.write_lines(lines, encoding)  # one slogan a line, for the LED screen
         return
-    show([{"slogan": s} for s in lines], ("slogan",), fmt, output, encoding)
+    show([{"slogan": s} for s in lines], SLOGAN, fmt, output, encoding)
+
+
+SLOGAN = (Column("slogan", N_("Slogan")),)
 
 
 def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str) -> typer.Typer:
@@ -185,7 +204,7 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
         """List them."""
         with database(db) as conn:
             rows = refdata.listing(conn, table)
-        show(rows, keys, fmt, output, encoding)
+        show(rows, _reference_columns(keys), fmt, output, encoding)
 
     @sub.command("add")
     def add(
@@ -211,6 +230,16 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
         message(_("added {kind} {name}").format(kind=kind, name=name))
 
     return sub
+
+
+def _reference_columns(keys: tuple[str, ...]) -> list[Column]:
+    known = {
+        "name": Column("name", N_("Name")),
+        "kind": Column("kind", N_("Kind"), "column_kind"),
+        "description": Column("description", N_("Description")),
+        "doubling_default": Column("doubling_default", N_("Doubles points"), "bool"),
+    }
+    return [known[k] for k in keys]
 
 
 def register(root: typer.Typer) -> None:

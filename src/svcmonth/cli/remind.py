@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from svcmonth import columns as col
 from svcmonth import mailer, reminders, render
 from svcmonth.cli.common import (
     AsOfOpt,
@@ -20,10 +21,20 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.columns import Column
 from svcmonth.errors import SendFailed
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 
-KEYS = (*reminders.REMIND_KEYS, "key")
+KEYS = (
+    col.MEMBER,
+    Column("kind", N_("Reminder"), "reminder_kind"),
+    col.WEEK,
+    col.TO,
+    col.SUBJECT,
+    Column("status", N_("Status"), "remind_status"),
+    Column("body", N_("Message"), "first_line"),
+    Column("key", N_("Key")),
+)
 SHOWN_AFTER_SENDING = ("sent", "no_address")
 
 
@@ -66,7 +77,7 @@ def remind(
         if config is None:
             rows = [r.row() for r in reminders.preview(conn, c, instant)]
             if not quiet:
-                show(rows, KEYS, fmt, output, encoding)
+                show(rows, KEYS, fmt, output, encoding, heading=_("Reminders"))
             return
         smtp = config
         outcome = reminders.send_due(
@@ -75,7 +86,7 @@ def remind(
     shown = [r.row() for r in outcome.reminders if r.status in SHOWN_AFTER_SENDING]
     if not quiet and (shown or fmt in (Format.csv, Format.json)):
         # rendered without the "wrote N rows" note: cron mails whatever is printed
-        render.render(shown, KEYS, fmt.value, output, encoding)
+        show(shown, KEYS, fmt, output, encoding, heading=_("Reminders"), quiet=True)
     for r in outcome.failed:
         print(
             _("not sent: {member} {key} to {to}: {reason}").format(

@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import grading, reports
+from svcmonth import columns as col
+from svcmonth import grading, reports, typed
 from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
     AsOfOpt,
@@ -15,13 +16,15 @@ from svcmonth.cli.common import (
     Format,
     FormatOpt,
     OutputOpt,
+    as_of_note,
     campaign_at,
     database,
     now,
     show,
 )
-from svcmonth.i18n import _
-from svcmonth.timeutil import parse_instant, zone
+from svcmonth.columns import Column
+from svcmonth.i18n import N_, _
+from svcmonth.timeutil import zone
 
 app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
 
@@ -41,7 +44,16 @@ def scoreboard(
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         rows = reports.scoreboard(conn, c, instant)
-    show(rows, reports.SCOREBOARD_KEYS, fmt, output, encoding, title=c.name)
+    show(
+        rows,
+        reports.SCOREBOARD,
+        fmt,
+        output,
+        encoding,
+        title=c.name,
+        note=as_of_note(instant, c.tz),
+        sheet=_("Scoreboard"),
+    )
 
 
 @app.command("weekly")
@@ -62,13 +74,22 @@ def weekly(
     title = _("{name}, week {week} ({first} – {last})").format(
         name=c.name, week=week, first=w.first_day, last=w.last_day
     )
-    show(rows, reports.WEEKLY_KEYS, fmt, output, encoding, title=title)
+    show(
+        rows,
+        reports.WEEKLY,
+        fmt,
+        output,
+        encoding,
+        title=title,
+        note=as_of_note(instant, c.tz),
+        sheet=_("Week {n}").format(n=week),
+    )
 
 
 def _as_of_for_year(text: str | None) -> datetime:
     # year reports span several campaigns: a typed --as-of without offset is read in the
     # default zone of the association (Asia/Shanghai)
-    return parse_instant(text, zone(DEFAULT_TZ)) if text else now()
+    return typed.parse_instant(text, zone(DEFAULT_TZ)) if text else now()
 
 
 @app.command("year-end")
@@ -81,15 +102,23 @@ def year_end(
     db: DbOpt = None,
 ) -> None:
     """The year-end table: eligible members ranked by points; below any minimum, not eligible."""
+    instant = _as_of_for_year(as_of)
     with database(db) as conn:
-        rows = reports.year_end(conn, year, _as_of_for_year(as_of))
+        rows = reports.year_end(conn, year, instant)
+        minimums = sorted({c.min_articles for c in reports.year_campaigns(conn, year)})
+    rule = _(
+        "rules: at least {n} articles in each campaign, else not eligible; "
+        "eligible members ranked by points, ties share a rank"
+    ).format(n="/".join(str(m) for m in minimums))
     show(
         rows,
-        reports.YEAR_END_KEYS,
+        reports.YEAR_END,
         fmt,
         output,
         encoding,
-        title=_("Year-end table {year}").format(year=year),
+        title=_("Publicity work assessment table {year}").format(year=year),
+        note=as_of_note(instant, zone(DEFAULT_TZ)) + _("; ") + rule,
+        sheet=_("Assessment {year}").format(year=year),
     )
 
 
@@ -103,15 +132,18 @@ def officers(
     db: DbOpt = None,
 ) -> None:
     """Publicity officers (优秀工作者) ranked by the points of what they authored."""
+    instant = _as_of_for_year(as_of)
     with database(db) as conn:
-        rows = reports.officers(conn, year, _as_of_for_year(as_of))
+        rows = reports.officers(conn, year, instant)
     show(
         rows,
-        reports.OFFICER_KEYS,
+        reports.OFFICERS,
         fmt,
         output,
         encoding,
-        title=_("Officers {year}").format(year=year),
+        title=_("Publicity officers ranked, {year}").format(year=year),
+        note=as_of_note(instant, zone(DEFAULT_TZ)),
+        sheet=_("Officers {year}").format(year=year),
     )
 
 
@@ -127,4 +159,13 @@ def forwarded(
     with database(db) as conn:
         c, _at = campaign_at(conn, campaign, None)
         rows = grading.forwardings(conn, c)
-    show(rows, ("submission", "member", "title", "body", "forwarded_on"), fmt, output, encoding)
+    show(rows, FORWARDED, fmt, output, encoding, heading=_("Forwarded submissions"))
+
+
+FORWARDED = (
+    Column("submission", N_("Submission"), "int"),
+    col.MEMBER,
+    col.TITLE,
+    Column("body", N_("Forwarded to")),
+    Column("forwarded_on", N_("Forwarded on"), "date"),
+)

@@ -19,7 +19,9 @@ from svcmonth.cli.common import (
     database,
     now,
     show,
+    typed_year,
 )
+from svcmonth.columns import header_aliases
 from svcmonth.i18n import _
 from svcmonth.render import message
 
@@ -57,7 +59,29 @@ def submit(
         new_id = submissions.submit(
             conn, c, code, column, title, instant, now(), week=week, author=author, url=url
         )
+        logged = submissions.get_row(conn, new_id)
     print(new_id)
+    message(_confirmation(new_id, logged))
+
+
+def _confirmation(new_id: int, row: dict[str, object]) -> str:
+    """``已登记 #115：CCB 第2周活动扫描，按时`` — what was logged, in words (on stderr)."""
+    timing = _("on time") if row["on_time"] else _("late")
+    if row["kind"] == "report":
+        return _("logged #{id}: {member} week {week} {column}, {timing}").format(
+            id=new_id,
+            member=row["member"],
+            week=row["week"],
+            column=row["column_name"],
+            timing=timing,
+        )
+    return _("logged #{id}: {member} {column} “{title}”, {timing}").format(
+        id=new_id,
+        member=row["member"],
+        column=row["column_name"],
+        title=row["title"],
+        timing=timing,
+    )
 
 
 @app.command("import")
@@ -70,7 +94,11 @@ def import_(
 ) -> None:
     """Import submissions from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
     rows, bad = csvio.iter_rows(
-        file, submissions.IMPORT_REQUIRED, submissions.IMPORT_OPTIONAL, submissions.IMPORT_IGNORED
+        file,
+        submissions.IMPORT_REQUIRED,
+        submissions.IMPORT_OPTIONAL,
+        submissions.IMPORT_IGNORED,
+        header_aliases(submissions.LIST),
     )
     with database(db, write=True) as conn:
         fixed = campaigns.load(conn, campaign) if campaign else None
@@ -80,7 +108,8 @@ def import_(
         def campaign_for(instant: datetime) -> campaigns.Campaign:
             return fixed if fixed is not None else resolve(instant)
 
-        problems, n = submissions.import_rows(conn, campaign_for, rows, now(), zone.key)
+        year = typed_year(conn, fixed)
+        problems, n = submissions.import_rows(conn, campaign_for, rows, now(), zone.key, year)
         csvio.refuse(file, bad + problems)
     message(_("imported {n} submission(s)").format(n=n))
 
@@ -110,7 +139,7 @@ def list_(
             pending=pending,
             as_of=instant if as_of else None,
         )
-        show(rows, submissions.LIST_KEYS, fmt, output, encoding)
+        show(rows, submissions.LIST, fmt, output, encoding, heading=_("Submissions"))
 
 
 @app.command("withdraw")

@@ -76,7 +76,7 @@ def list_(
     """The surveys imported, with their questions, responses and first and last answers."""
     with database(db) as conn:
         rows = survey.list_surveys(conn)
-    show(rows, survey.LIST_KEYS, fmt, output, encoding)
+    show(rows, survey.LIST_COLUMNS, fmt, output, encoding)
 
 
 @app.command("report")
@@ -97,7 +97,7 @@ def report(
     """
     with database(db) as conn:
         rows = survey.report(conn, name, question)
-    keys = survey.REPORT_KEYS
+    keys = survey.REPORT_COLUMNS
     if fmt in (Format.json, Format.csv):
         show(rows, keys, fmt, output, encoding)
     elif fmt == Format.md:
@@ -105,7 +105,7 @@ def report(
     elif fmt == Format.xlsx:
         show(survey_output.for_people(rows, False), keys, fmt, output, encoding, title=name)
         assert output is not None  # the renderer refuses xlsx without --output
-        survey_output.add_charts(output, rows, keys)
+        survey_output.add_charts(output, rows, survey.REPORT_KEYS)
     else:
         people = survey_output.for_people(rows, blank_repeats=True)
         show(people, keys, fmt, output, encoding, title=name)

@@ -1,0 +1,322 @@
+"""Declared columns: what a listing or report shows, as ``(key, label, kind)``.
+
+Each report declares its own columns (``reports.SCOREBOARD``, ``checks.QUOTA``, …): the key
+is the JSON key and CSV header of SPEC.md, the label is what people read (a message id,
+translated when shown), the kind says how a value reads in a human format (``table``, ``md``,
+``xlsx``): instants to the minute in local time, booleans 是/否, status values by name.
+The columns below are the ones several reports share (SPEC.md's label table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from svcmonth.i18n import N_, _, is_chinese
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: JSON key, label (message id), kind (how people read its values)."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text|int|bool|instant|date|list|map|eligible|<vocabulary>
+
+    @property
+    def heading(self) -> str:
+        """The label in this invocation's language."""
+        return _(self.label)
+
+
+# Value names per vocabulary (SPEC.md, "Language"): the kind of a status column names one.
+VALUES: dict[str, dict[str, str]] = {
+    "deadline_status": {
+        "on_time": N_("on time"),
+        "late": N_("late"),
+        "missing": N_("missing"),
+        "pending": N_("not yet due"),
+    },
+    "grade_status": {
+        "pending": N_("pending"),
+        "graded": N_("graded"),
+        "rejected": N_("rejected"),
+        "withdrawn": N_("withdrawn"),
+    },
+    "quota_status": {
+        "met": N_("met"),
+        "at_risk": N_("at risk"),
+        "failed": N_("failed"),
+    },
+    "remind_status": {
+        "would_send": N_("would send"),
+        "sent": N_("sent"),
+        "already_sent": N_("already sent"),
+        "no_address": N_("no address"),
+        "failed": N_("sending failed"),
+    },
+    "check_status": {"ok": N_("ok"), "problem": N_("PROBLEM")},
+    "intake_status": {
+        "ready": N_("ready"),
+        "unmatched": N_("unmatched"),
+        "needs_column": N_("needs column"),
+        "no_campaign": N_("no campaign"),
+        "ignored": N_("ignored"),
+        "accepted": N_("accepted"),
+    },
+    "arrival_source": {
+        "internaldate": N_("mail server"),
+        "received": N_("Received header"),
+        "date": N_("sender's Date"),
+    },
+    "submission_kind": {"report": N_("weekly report"), "article": N_("article")},
+    "reminder_kind": {"report": N_("weekly report"), "quota": N_("article minimum")},
+    "column_kind": {
+        "report": N_("weekly report"),
+        "article": N_("article"),
+        "association": N_("association"),
+    },
+    "audit_action": {
+        "create": N_("created"),
+        "edit": N_("changed"),
+        "activate": N_("reactivated"),
+        "deactivate": N_("deactivated"),
+        "extend": N_("extension"),
+        "withdraw": N_("withdrawn"),
+        "grade": N_("graded"),
+        "reject": N_("rejected"),
+        "adopt": N_("adopted"),
+        "forward": N_("forwarded"),
+        "move_deadline": N_("deadline moved"),
+        "set_rules": N_("rules changed"),
+        "seed": N_("reference data loaded"),
+    },
+    "entity": {
+        "member": N_("member"),
+        "submission": N_("submission"),
+        "campaign": N_("campaign"),
+        "column_def": N_("column"),
+        "outlet": N_("outlet"),
+        "body": N_("body"),
+        "database": N_("database"),
+    },
+    "doctor_check": {
+        "integrity": N_("integrity"),
+        "foreign_keys": N_("references"),
+        "schema": N_("schema version"),
+        "sqlite": N_("SQLite version"),
+        "journal_mode": N_("journal mode"),
+        "permissions": N_("file permissions"),
+        "smtp": N_("SMTP settings"),
+    },
+}
+
+
+def value_name(kind: str, value: Any) -> str:
+    """How a status value reads for people (the value itself when it has no name)."""
+    name = VALUES.get(kind, {}).get(str(value))
+    return _(name) if name else str(value)
+
+
+def human(value: Any, kind: str = "text") -> str:
+    """A value as people read it in a table, Markdown or a workbook cell."""
+    if value is None:
+        return ""
+    if kind == "fields" and isinstance(value, dict):  # an audit entry's changed fields
+        shown = [
+            f"{field_label(k)} {human(v, FIELD_KINDS.get(k, 'text'))}"
+            for k, v in value.items()
+            if v not in (None, "")
+        ]
+        return ("，" if is_chinese() else ", ").join(shown)
+    if kind == "eligible":
+        return _("yes") if value else _("not eligible")
+    if isinstance(value, bool) or (kind == "bool" and isinstance(value, int)):
+        return _("yes") if value else _("no")
+    if kind == "instant" and isinstance(value, str):
+        return minute(value)
+    if isinstance(value, (list, tuple)):
+        return ("、" if is_chinese() else ", ").join(human(v) for v in value)
+    if isinstance(value, dict):
+        return ("，" if is_chinese() else ", ").join(f"{k} {human(v)}" for k, v in value.items())
+    if kind in VALUES:
+        return value_name(kind, value)
+    if kind == "first_line":  # a message's first line after the salutation
+        lines = [line for line in str(value).splitlines() if line.strip()]
+        if len(lines) > 1 and lines[0].rstrip().endswith((":", "：")):
+            lines = lines[1:]
+        return lines[0].strip() if lines else ""
+    if kind == "setting" and isinstance(value, str):
+        return value_name("setting", value) if value in SETTINGS else value
+    return str(value)
+
+
+def minute(text: str) -> str:
+    """``2023-07-17T09:40:00+08:00`` → ``2023-07-17 09:40`` (local time, to the minute)."""
+    if len(text) >= 16 and text[10] in "T " and text[13] == ":":
+        return text[:10] + " " + text[11:16]
+    return text
+
+
+SETTINGS = {
+    "name": N_("Campaign"),
+    "start": N_("First day"),
+    "end": N_("Last day"),
+    "tz": N_("Time zone"),
+    "min_articles": N_("Article minimum"),
+    "deadline_weekday": N_("Deadline weekday"),
+    "deadline_time": N_("Deadline time"),
+    "on_time_level": N_("Level on time"),
+    "late_level": N_("Level late"),
+    "adoption_level": N_("Level when adopted"),
+    "adoption_multiplier": N_("Adoption multiplier"),
+    "points": N_("Points per level"),
+    "doubling_outlets": N_("Doubling outlets"),
+}
+VALUES["setting"] = SETTINGS
+VALUES["weekday"] = {
+    "monday": N_("Monday"),
+    "tuesday": N_("Tuesday"),
+    "wednesday": N_("Wednesday"),
+    "thursday": N_("Thursday"),
+    "friday": N_("Friday"),
+    "saturday": N_("Saturday"),
+    "sunday": N_("Sunday"),
+}
+
+FIELDS = {
+    "grade": N_("Grade"),
+    "outlet": N_("Outlet"),
+    "adopted_on": N_("Adopted on"),
+    "body": N_("Forwarded to"),
+    "forwarded_on": N_("Forwarded on"),
+    "reason": N_("Reason"),
+    "until": N_("Until"),
+    "campaign": N_("Campaign"),
+    "start": N_("First day"),
+    "end": N_("Last day"),
+    "withdrawn_at": N_("Withdrawn at"),
+    "source": N_("Source"),
+}
+
+
+FIELD_KINDS = {"status": "grade_status", "grade": "grade_value", "active": "bool"}
+VALUES["grade_value"] = {
+    "pending": N_("pending"),
+    "rule": N_("by the rule"),
+    "rejected": N_("rejected"),
+    "manual": N_("by hand"),
+}
+
+
+def field_label(key: str) -> str:
+    """A changed field's name for people (an audit entry)."""
+    if key in FIELDS:
+        return _(FIELDS[key])
+    found = _SHARED.get(key)
+    if found is not None:
+        return found.heading
+    return _(SETTINGS[key]) if key in SETTINGS else key
+
+
+RANK = Column("rank", N_("Rank"), "int")
+MEMBER = Column("member", N_("Member code"))
+NAME = Column("name", N_("Member name"))
+OFFICER = Column("officer", N_("Publicity officer"))
+PHONE = Column("phone", N_("Phone"))
+EMAIL = Column("email", N_("E-mail"))
+CATEGORY = Column("category", N_("Category"))
+ACTIVE = Column("active", N_("Registered"), "bool")
+CAMPAIGNS = Column("campaigns", N_("Campaigns"), "list")
+COLUMN = Column("column", N_("Column"))
+KIND = Column("kind", N_("Kind"), "submission_kind")
+TITLE = Column("title", N_("Title"))
+AUTHOR = Column("author", N_("Author"))
+SUBMITTED_AT = Column("submitted_at", N_("Submitted at"), "instant")
+WEEK = Column("week", N_("Week"), "int")
+DEADLINE = Column("deadline", N_("Deadline"), "instant")
+LEVEL = Column("level", N_("Level"), "int")
+POINTS = Column("points", N_("Points"), "int")
+ADOPTED = Column("adopted", N_("Adopted"), "int")
+ADOPTED_BY = Column("adopted_by", N_("Adopted by"), "list")
+ARTICLES = Column("articles", N_("Articles"), "int")
+REQUIRED = Column("required", N_("Required"), "int")
+SHORTFALL = Column("shortfall", N_("Shortfall"), "int")
+REPORTS_ON_TIME = Column("reports_on_time", N_("Weeks reported on time"), "int")
+REPORTS_LATE = Column("reports_late", N_("Weeks reported late"), "int")
+REPORTS_MISSING = Column("reports_missing", N_("Weeks not reported"), "int")
+WEEKS = Column("weeks", N_("Report weeks"), "int")
+QUOTA_MET = Column("quota_met", N_("Article minimum met"), "bool")
+ELIGIBLE = Column("eligible", N_("Eligible"), "eligible")
+SUBMISSIONS = Column("submissions", N_("Number of submissions"), "int")
+TO = Column("to", N_("To"))
+SUBJECT = Column("subject", N_("Subject"))
+
+# Columns met in listings that declare only keys (a command written before its report
+# declared columns still shows labels); a declared column always wins.
+_SHARED = {
+    c.key: c
+    for c in (
+        RANK,
+        MEMBER,
+        NAME,
+        OFFICER,
+        PHONE,
+        EMAIL,
+        CATEGORY,
+        ACTIVE,
+        CAMPAIGNS,
+        COLUMN,
+        KIND,
+        TITLE,
+        AUTHOR,
+        SUBMITTED_AT,
+        WEEK,
+        DEADLINE,
+        LEVEL,
+        POINTS,
+        ADOPTED,
+        ADOPTED_BY,
+        ARTICLES,
+        REQUIRED,
+        SHORTFALL,
+        REPORTS_ON_TIME,
+        REPORTS_LATE,
+        REPORTS_MISSING,
+        WEEKS,
+        QUOTA_MET,
+        ELIGIBLE,
+        SUBMISSIONS,
+        TO,
+        SUBJECT,
+        Column("id", N_("ID"), "int"),
+        Column("code", N_("Member code")),
+        Column("on_time", N_("On time"), "bool"),
+        Column("url", N_("Link")),
+        Column("submission", N_("Submission"), "int"),
+        Column("status", N_("Status")),
+    )
+}
+
+
+def resolve(columns: Sequence[Column | str]) -> list[Column]:
+    """Declared columns as given; a bare key becomes its shared column, else the key itself."""
+    return [c if isinstance(c, Column) else _SHARED.get(c, Column(c, c, "text")) for c in columns]
+
+
+def header_aliases(columns: Sequence[Column]) -> dict[str, str]:
+    """Header names an import accepts for each column besides its key: the label in Chinese
+    (``单位代码``) and in English (lower case), whatever the interface language."""
+    from svcmonth.i18n import catalog
+
+    zh = catalog("zh_CN")
+    out: dict[str, str] = {}
+    for c in columns:
+        out[zh.gettext(c.label).strip().lower()] = c.key
+        out[c.label.strip().lower()] = c.key
+    return out
+
+
+def keys(columns: Sequence[Column | str]) -> tuple[str, ...]:
+    return tuple(c.key if isinstance(c, Column) else c for c in columns)

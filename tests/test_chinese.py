@@ -1,0 +1,375 @@
+"""中文界面 (SPEC.md, "Language"): Chinese by default, English with SVCMONTH_LANG=en; human
+formats speak the language, machine formats keep the contract; input as Chinese users type it."""
+
+from __future__ import annotations
+
+import re
+
+import openpyxl
+import pytest
+from wcwidth import wcswidth
+
+from conftest import Svc
+from svcmonth.cli.app import COMMAND_MODULES
+
+# words that may stay Latin in a Chinese screen: command and option names, formats, codes
+COMMAND_WORDS = set(COMMAND_MODULES) | {
+    "svcmonth",
+    "new",
+    "show",
+    "list",
+    "deadline",
+    "rules",
+    "rename",
+    "add",
+    "import",
+    "edit",
+    "deactivate",
+    "activate",
+    "extend",
+    "history",
+    "withdraw",
+    "deadlines",
+    "quota",
+    "scoreboard",
+    "weekly",
+    "year-end",
+    "officers",
+    "forwarded",
+    "auto",
+    "table",
+    "csv",
+    "json",
+    "md",
+    "xlsx",
+    "html",
+    "wal",  # SQLite's journal mode, a code
+}
+LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def english_words(text: str) -> list[str]:
+    """The English words of ``text`` besides command/option names, codes and acronyms."""
+    text = re.sub(r"'[^'\n]*'", " ", text)  # what the user typed, quoted back
+    text = re.sub(r"(?<![\w])--?[a-z][a-z-]*", " ", text)  # option names
+    text = re.sub(r"\$?\b[A-Z][A-Z0-9_]*\b", " ", text)  # codes, acronyms, SVCMONTH_DB
+    text = re.sub(r"[\w./-]*/[\w./-]*|\b[\w.]+\.(?:db|xlsx|csv)(?:-wal|-shm)?", " ", text)
+    text = re.sub(r"\S+@\S+", " ", text)  # e-mail addresses
+    text = re.sub(r"\bSQLite\b|\bExcel\b|\bcron\b", " ", text)  # names of programs
+    return [w for w in LATIN.findall(text) if w.strip("'-") not in COMMAND_WORDS]
+
+
+@pytest.fixture
+def zh(c2023: Svc) -> Svc:
+    """The 2023 campaign with a few submissions, run in Chinese."""
+    c2023("submit", "ICBC", "--column", "活动扫描", "--title", "第一周", "--at", "2023-07-17 09:40")
+    c2023("submit", "ABC", "--column", "活动扫描", "--title", "第一周", "--at", "2023-07-17 12:05")
+    c2023("submit", "ICBC", "--column", "先进事迹", "--title", "事迹", "--at", "2023-07-20 10:00")
+    c2023("grade", "auto")
+    c2023.lang = "zh_CN"
+    return c2023
+
+
+def test_in_chinese_mode_no_english_word_is_left(zh):
+    screens = {
+        "--help": zh("--help").out,
+        "report year-end --help": zh("report", "year-end", "--help").out,
+        "usage error": zh("member", "list", "--format", "pdf", code=2).err,
+        "missing option": zh("report", "year-end", code=2).err,
+        "unknown command": zh("nosuch", code=2).err,
+        "user error": zh("submit", "ICBB", "--column", "先进事迹", "--title", "t", code=1).err,
+        "report scoreboard": zh("report", "scoreboard").out,
+        "check deadlines": zh("check", "deadlines").out,
+        "check quota": zh("check", "quota").out,
+        "doctor": zh("doctor").out,
+        "confirmation": zh(
+            "submit", "BOC", "--column", "活动扫描", "--title", "t", "--at", "2023-07-17 10:00"
+        ).err,
+        "log": zh("log").out,
+    }
+    left = {name: english_words(text) for name, text in screens.items()}
+    assert left == {name: [] for name in screens}, screens
+
+
+def test_the_chinese_screens_say_what_spec_says(zh):
+    assert zh("--help").out.startswith("用法：svcmonth [选项] 命令 [参数]...")
+    assert zh("member", "list", "--format", "pdf", code=2).err.splitlines() == [
+        "用法：svcmonth member list [选项]",
+        "查看帮助：svcmonth member list -h",
+        "错误：'--format' / '-f' 的值无效："
+        "'pdf' 不在可选值 'table', 'csv', 'json', 'md', 'html', 'xlsx' 之中。",
+    ]
+    assert zh("report", "year-end", code=2).err.endswith("错误：缺少选项 '--year'。\n")
+    assert zh("submit", "ICBB", "--column", "先进事迹", "--title", "t", code=1).err == (
+        "错误：未知的会员单位代码 'ICBB'；是否要找 ICBC？\n"
+    )
+    quota = zh("check", "quota").out.splitlines()
+    assert quota[0].split() == ["单位代码", "稿件数", "应报篇数", "尚差篇数", "状态", "单位名称"]
+    assert quota[2].split()[:5] == ["ICBC", "1", "3", "2", "未完成"]
+    deadlines = zh("check", "deadlines", "--week", "1").out.splitlines()
+    assert deadlines[2].split()[:7] == [
+        "ICBC",
+        "1",
+        "2023-07-17",
+        "12:00",
+        "按时",
+        "2023-07-17",
+        "09:40",
+    ]
+    assert deadlines[3].split()[4] == "迟报" and deadlines[4].split()[4] == "未报"
+
+
+def test_one_process_speaks_each_invocation_in_its_own_language(zh):
+    assert "选项：" in zh("report", "scoreboard", "--help").out
+    zh.lang = "en"
+    assert "Options:" in zh("report", "scoreboard", "--help").out
+    assert zh("check", "quota").out.split()[:2] == ["Member", "code"]
+    zh.lang = "zh_CN"
+    assert "选项：" in zh("report", "scoreboard", "--help").out
+
+
+def test_english_is_complete_with_svcmonth_lang_en(zh):
+    zh.lang = "en"
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert not cjk.search(zh("report", "year-end", "--help").out)
+    assert not cjk.search(zh("check", "quota", "--help").out)
+    assert zh("submit", "XX", "--column", "先进事迹", "--title", "t", code=1).err.startswith(
+        "Error: unknown member 'XX'"
+    )
+    header = zh("report", "scoreboard").out.splitlines()[2]
+    assert not cjk.search(header) and header.startswith("Rank")
+    assert "Usage: svcmonth member list [OPTIONS]" in zh("member", "list", "-f", "x", code=2).err
+
+
+def test_machine_formats_keep_keys_values_and_instants(zh):
+    rows = zh.json("check", "deadlines", "--week", "1")
+    assert rows[0]["status"] == "on_time" and rows[0]["deadline"] == "2023-07-17T12:00:00+08:00"
+    csv_lines = zh("check", "quota", "--format", "csv").out.splitlines()
+    assert csv_lines[0] == "member,articles,required,shortfall,status,name"
+    assert csv_lines[1] == "ICBC,1,3,2,failed,中国工商银行内蒙古分行"
+
+
+def test_csv_labels_gives_the_human_header_and_values(zh):
+    lines = zh("check", "quota", "--format", "csv", "--labels").out.splitlines()
+    assert lines[0] == "单位代码,稿件数,应报篇数,尚差篇数,状态,单位名称"
+    assert lines[1] == "ICBC,1,3,2,未完成,中国工商银行内蒙古分行"
+    board = zh("report", "scoreboard", "--format", "csv", "--labels").out.splitlines()
+    assert board[0].endswith(",得分,被采用篇数,完成稿件指标")
+    assert board[1].endswith(",否")
+
+
+def test_markdown_speaks_chinese_for_the_website(zh):
+    md = zh("report", "weekly", "--week", "1", "--format", "md").out
+    assert md.startswith("### 2023服务月 第1周（2023-07-11 至 2023-07-16）")
+    assert "| 单位代码 " in md and "| 按时 " in md and "| 2023-07-17 09:40 " in md
+    assert "week" not in md
+
+
+def test_submit_confirms_in_words_on_stderr_and_prints_the_id_alone(zh):
+    run = zh(
+        "submit", "BOC", "--column", "活动扫描", "--title", "中行第二周", "--at", "7月24日 11:00"
+    )
+    assert run.out == "4\n"
+    assert run.err == "已登记 #4：BOC 第2周活动扫描，按时\n"
+    late = zh(
+        "submit", "CCB", "--column", "活动扫描", "--title", "t", "--at", "7月24日 12:00", code=1
+    )
+    assert late.err.startswith("错误：未知的会员单位代码 'CCB'")
+    run = zh("submit", "abc", "--column", "学习体会", "--title", "心得", "--at", "8月20日 9:00")
+    assert run.err == "已登记 #5：ABC 学习体会《心得》，迟报\n"
+    zh.lang = "en"
+    run = zh("submit", "ABC", "--column", "活动扫描", "--title", "x", "--at", "2023-07-24 12:00")
+    assert run.err == "logged #6: ABC week 2 活动扫描, late\n"
+
+
+def test_the_reminder_dry_run_shows_the_body(zh):
+    zh.now = "2023-07-24T09:00:00+08:00"
+    rows = zh.json("remind")
+    # Chinese punctuation in the Chinese catalog (the English one keeps the message ids)
+    assert rows[0]["body"].startswith("王丽同志：\n\n您好！中国工商银行内蒙古分行")
+    assert (
+        "请于2023年7月24日（星期一）12:00（UTC+08:00）前在“活动扫描”栏目报送。" in rows[0]["body"]
+    )
+    table = zh("remind").out.splitlines()
+    assert table[0].split()[6:] == ["邮件正文", "提醒标识"]
+    assert "您好！中国工商银行内蒙古分行2023服务月第2周（2023年7月17日至2023年7月23日）" in table[2]
+
+
+# --- the year-end workbook, a document for the leadership -----------------------------------
+
+
+def test_the_year_end_workbook_is_a_document_for_the_leadership(zh, tmp_path):
+    long_name = "内蒙古自治区呼和浩特市赛罕区某某农村商业银行股份有限公司"
+    zh("member", "add", "RCB", long_name, "--officer", "阿拉坦其其格")
+    for day in (12, 13, 14):
+        zh(
+            "submit",
+            "ABC",
+            "--column",
+            "学习体会",
+            "--title",
+            f"体会{day}",
+            "--at",
+            f"7月{day}日 10:00",
+        )
+    zh("grade", "auto")
+    out = tmp_path / "2023年度考核.xlsx"
+    zh("report", "year-end", "--year", "2023", "--format", "xlsx", "--output", str(out))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["2023年度考核"]
+    ws = wb["2023年度考核"]
+    assert ws["A1"].value == "2023年度信息宣传工作考核表" and ws["A1"].font.bold
+    assert ws["A2"].value == (
+        "截至 2023-08-20 10:00；规则：每次活动报送稿件不少于3篇，未完成者取消入选资格；"
+        "有入选资格的单位按得分排名，得分相同者名次并列"
+    )
+    header = [c.value for c in ws[3]]
+    assert header == [
+        "排名",
+        "单位代码",
+        "单位名称",
+        "信息宣传员",
+        "活动",
+        "稿件数",
+        "按时报送周数",
+        "应报周数",
+        "得分",
+        "被采用篇数",
+        "完成稿件指标",
+        "入选资格",
+    ]
+    assert all(c.font.bold for c in ws[3])
+    assert ws.freeze_panes == "A4"
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    rows = {r[1]: r for r in ws.iter_rows(min_row=4, values_only=True)}
+    assert rows["ABC"][0] == 1 and rows["ABC"][8] == 7  # numbers as numbers
+    assert rows["ABC"][10:] == ("是", "是")
+    assert rows["ICBC"][0] is None and rows["ICBC"][10:] == ("否", "取消入选资格")
+    assert rows["RCB"][2] == long_name
+    # widths fit their text, a CJK character counting double
+    assert ws.column_dimensions["C"].width >= wcswidth(long_name)
+    assert ws.column_dimensions["L"].width >= wcswidth("取消入选资格")
+
+
+def test_every_other_workbook_has_the_same_shape_with_its_own_title(zh, tmp_path):
+    out = tmp_path / "quota.xlsx"
+    zh("check", "quota", "--format", "xlsx", "--output", str(out))
+    ws = openpyxl.load_workbook(out).active
+    assert ws.title == "稿件指标" and ws["A1"].value == "稿件指标"
+    assert [c.value for c in ws[2]][:5] == ["单位代码", "稿件数", "应报篇数", "尚差篇数", "状态"]
+    assert ws.freeze_panes == "A3" and ws.page_setup.orientation == "landscape"
+    assert [c.value for c in ws[3]][:5] == ["ICBC", 1, 3, 2, "未完成"]
+
+
+# --- input as Chinese users type it ----------------------------------------------------------
+
+AT_0940 = "2023-07-17T09:40:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2023-07-17 09:40", AT_0940),
+        ("2023/7/17 9:40", AT_0940),
+        ("2023.7.17 9:40", AT_0940),
+        ("2023年7月17日 9:40", AT_0940),
+        ("2023年7月17日9时40分", AT_0940),
+        ("7月17日 9:40", AT_0940),
+        ("７月１７日 ９：４０", AT_0940),
+        ("２０２３-０７-１７ ０９：４０", AT_0940),
+        ("7月17日 上午9:40", AT_0940),
+        ("2023年7月17日 下午2:05", "2023-07-17T14:05:00+08:00"),
+        ("7月17日下午2点05分", "2023-07-17T14:05:00+08:00"),
+        ("2023年7月17日", "2023-07-17T00:00:00+08:00"),
+    ],
+)
+def test_times_as_chinese_users_type_them(c2023, typed, expected):
+    c2023("submit", "ICBC", "--column", "先进事迹", "--title", "事迹", "--at", typed)
+    assert c2023.json("submission", "list")[0]["submitted_at"] == expected
+
+
+def test_a_date_without_a_year_takes_the_campaigns_year(c2023):
+    c2023("campaign", "new", "2024服务月", "--start", "2024年7月9日", "--end", "2024年8月9日")
+    c2023("submit", "ICBC", "--column", "先进事迹", "--title", "a", "--at", "7月17日 9:40")
+    c2023("submit", "ABC", "--column", "先进事迹", "--title", "b", "-c", "2023服务月")
+    rows = c2023.json("submission", "list", "-c", "2024服务月")
+    assert [r["submitted_at"] for r in rows] == ["2024-07-17T09:40:00+08:00"]
+    c2023("campaign", "deadline", "--week", "2", "--at", "7月23日 下午6:00", "-c", "2023服务月")
+    weeks = c2023.json("campaign", "show", "-c", "2023服务月")["weeks"]
+    assert weeks[1]["deadline"] == "2023-07-23T18:00:00+08:00"
+
+
+@pytest.mark.parametrize("typed", ["7月32日 9:40", "2023年13月1日", "下午2:05", "7月17日 25:00"])
+def test_a_time_that_is_not_one_is_refused(c2023, typed):
+    before = c2023.dump()
+    err = c2023.fails("submit", "ICBC", "--column", "先进事迹", "--title", "t", "--at", typed)
+    assert "is not a" in err and len(err.splitlines()) == 1
+    assert c2023.dump() == before
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "13904710007",
+        "+86 139 0471 0007",
+        "139 0471 0007",
+        "0471-6900000",
+        "(0471)6900000",
+        "0471-6900000转8001",
+        "010-12345678",
+        "400-810-9999",
+        "800 820 8820",
+    ],
+)
+def test_phone_numbers_as_chinese_offices_write_them(c2023, phone):
+    c2023("member", "add", "CMB", "招商银行", "--phone", phone)
+    assert [m["phone"] for m in c2023.json("member", "list") if m["code"] == "CMB"] == [phone]
+
+
+@pytest.mark.parametrize("phone", ["123", "1390471000", "139047100071", "6900000", "电话"])
+def test_what_is_not_a_phone_number_is_refused(c2023, phone):
+    before = c2023.dump()
+    assert "is not a phone number" in c2023.fails("member", "add", "CMB", "招商", "--phone", phone)
+    assert c2023.dump() == before
+
+
+def test_member_import_takes_chinese_headers_from_excel(c2023, tmp_path):
+    f = tmp_path / "会员单位.csv"
+    f.write_bytes(
+        "单位代码,单位名称,信息宣传员,联系电话,电子邮箱,单位类别\r\n"
+        "CMB,招商银行呼和浩特分行,孙悦,0471-6900000转8001,sunyue@cmb.example.cn,股份制银行\r\n".encode(
+            "gb18030"
+        )
+    )
+    c2023("member", "import", str(f))
+    cmb = c2023.json("member", "list")[-1]
+    assert (cmb["code"], cmb["officer"], cmb["phone"]) == ("CMB", "孙悦", "0471-6900000转8001")
+
+
+def test_submission_import_takes_chinese_headers_and_times(c2023, tmp_path):
+    f = tmp_path / "稿件.csv"
+    f.write_text(
+        "单位代码,栏目,标题,报送时间,周次\n"
+        "icbc,活动扫描,工行第一周,2023年7月17日 9:40,1\n"
+        "ABC,先进事迹,农行事迹,7月18日 下午3:00,\n",
+        encoding="utf-8-sig",
+    )
+    c2023("submission", "import", str(f))
+    rows = c2023.json("submission", "list")
+    assert [(r["member"], r["submitted_at"], r["week"]) for r in rows] == [
+        ("ICBC", AT_0940, 1),
+        ("ABC", "2023-07-18T15:00:00+08:00", None),
+    ]
+
+
+def test_member_codes_match_regardless_of_case_and_unknown_ones_get_a_suggestion(c2023):
+    c2023("submit", "icbc", "--column", "先进事迹", "--title", "t", "--at", "2023-07-17 09:40")
+    assert c2023.json("submission", "list")[0]["member"] == "ICBC"
+    assert c2023.fails("member", "edit", "IBCC", "--name", "x") == (
+        "Error: unknown member 'IBCC'; did you mean ICBC?\n"
+    )
+    assert "is already registered" in c2023.fails("member", "add", "boc", "中行")
+    assert "see `svcmonth member list`" in c2023.fails("member", "edit", "ZZZZZZ", "--name", "x")

@@ -94,7 +94,11 @@ def test_a_translation_changes_messages_not_keys(tmp_path, monkeypatch):
     runner.invoke(
         app, ["campaign", "new", "c", "--start", "2023-07-11", "--end", "2023-08-11"], env=env
     )
-    result = runner.invoke(app, ["submit", "XX", "--column", "先进事迹", "--title", "t"], env=env)
+    result = runner.invoke(
+        app,
+        ["submit", "XX", "--column", "先进事迹", "--title", "t", "--at", "2023-07-12 10:00"],
+        env=env,
+    )
     assert result.stderr == "Error: 未知会员单位 'XX'\n"
     quota = runner.invoke(app, ["check", "quota", "--format", "csv"], env=env)
     assert quota.stdout.splitlines()[0] == "member,articles,required,shortfall,status,name"

@@ -29,11 +29,6 @@ def _(message: str) -> str:
     return _catalog.gettext(message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """Translate a message whose form depends on ``n``."""
-    return _catalog.ngettext(singular, plural, n)
-
-
 def extract(root: Path | None = None) -> str:
     """The catalog template (``svcmonth.pot``): every literal passed to ``_()`` in the
     package, in order of first appearance. Regenerate with ``python -m svcmonth.i18n``."""

@@ -3,8 +3,9 @@
 ``PRAGMA user_version`` holds the number of migrations applied; ``storage.connect`` applies
 the pending ones, each in its own transaction, every time a database is opened, and
 refuses a file whose version is higher than this list (written by a newer svcmonth).
-Derived figures (on time, level, status, points) are never stored: the ``submission_eval``
-view computes them on every read from the grades and the campaign's rules.
+Derived figures (on time, level, status, points) are never stored: the views of
+``svcmonth.rules`` compute them on every read. The views are not part of any migration after
+m003: ``storage.connect`` recreates them from ``rules.VIEWS`` whenever they differ.
 """
 
 from __future__ import annotations
@@ -383,4 +384,23 @@ def m003_faster_eval_view(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_reminder_status, m003_faster_eval_view]
+def m004_corrections(conn: sqlite3.Connection) -> None:
+    """Corrections (issue 10): a withdrawal's reason; an adoption can be undone (audited); the
+    views move out of the migrations into ``svcmonth.rules``, which ``storage.connect``
+    recreates whenever the schema version rises or the rules change."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE submission ADD COLUMN withdraw_reason TEXT;
+        DROP TRIGGER adoption_never_deleted;
+        DROP VIEW submission_eval;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_reminder_status,
+    m003_faster_eval_view,
+    m004_corrections,
+]

@@ -25,8 +25,6 @@ from svcmonth import csvio
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
-FORMATS = ("table", "csv", "json", "md", "xlsx")
-
 STATUS_STYLE = {
     "on_time": "green",
     "met": "green",
@@ -241,6 +239,13 @@ def render(
             _("some text cannot be written in {enc}: {reason}").format(enc=encoding, reason=exc)
         ) from None
     return len(rows)
+
+
+def document(item: dict[str, Any], output: Path | None, encoding: str | None) -> None:
+    """One JSON object (``campaign show``, ``submission show``), to stdout or ``output``."""
+    check_encoding(encoding)
+    with _open_text(output, encoding, "utf-8") as out:
+        out.write(json.dumps(item, ensure_ascii=False, indent=2) + "\n")
 
 
 def _json(

@@ -26,6 +26,10 @@ app = typer.Typer(help=_("Checks: weekly deadlines and the article minimum."), n
 @app.command("deadlines")
 def deadlines(
     week: Annotated[int | None, typer.Option("--week", help=_("Only this week."))] = None,
+    matrix: Annotated[
+        bool,
+        typer.Option("--matrix", help=_("One row per member, one column per week.")),
+    ] = False,
     as_of: AsOfOpt = None,
     exit_code: ExitCodeOpt = False,
     campaign: CampaignOpt = None,
@@ -38,7 +42,11 @@ def deadlines(
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         rows = checks.deadline_rows(conn, c, instant, week=week)
-    show(rows, (*checks.DEADLINE_KEYS, "name"), fmt, output, encoding)
+    if matrix:
+        numbers = [str(w.number) for w in c.weeks if week is None or w.number == week]
+        show(checks.matrix(rows), ("member", "name", *numbers), fmt, output, encoding)
+    else:
+        show(rows, (*checks.DEADLINE_KEYS, "name"), fmt, output, encoding)
     if exit_code and checks.falls_short(rows):
         raise typer.Exit(3)
 

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 
 from svcmonth import campaigns, render, storage, timeutil
-from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
 DEFAULT_DB = Path("svcmonth.db")
@@ -136,22 +135,11 @@ def database(
 
 
 def campaign_at(
-    conn: sqlite3.Connection, name: str | None, text: str | None
+    conn: sqlite3.Connection, name: str | None, text: str | None, *, submission: bool = False
 ) -> tuple[campaigns.Campaign, datetime]:
-    """The campaign a command means and the instant in question (``--at``/``--as-of`` or now).
-
-    A typed time without an offset is read in the campaign's zone; when no campaign is named,
-    it is first read in the latest campaign's zone to find the campaign.
-    """
-    if text is None:
-        instant = now()
-        return campaigns.resolve(conn, name, instant), instant
-    zone = campaigns.load(conn, name).tz if name else campaigns.zone_for_display(conn)
-    instant = timeutil.parse_instant(text, zone)
-    campaign = campaigns.resolve(conn, name, instant)
-    if campaign.tz.key != zone.key:
-        instant = timeutil.parse_instant(text, campaign.tz)
-    return campaign, instant
+    """The campaign a command means and the instant in question (``--at``/``--as-of`` or now):
+    ``campaigns.campaign_and_instant`` decides, with the clock read here."""
+    return campaigns.campaign_and_instant(conn, name, text, now(), submission=submission)
 
 
 def show(
@@ -166,9 +154,3 @@ def show(
     n = render.render(rows, keys, fmt.value, output, encoding, title)
     if output is not None:
         render.message(_("wrote {n} rows to {path}").format(n=n, path=output))
-
-
-def parse_level(text: str) -> int:
-    if text not in ("1", "2", "3"):
-        raise SvcmonthError(_("the level must be 1, 2 or 3, not {text!r}").format(text=text))
-    return int(text)

@@ -1,0 +1,31 @@
+"""``svcmonth log``: the audit trail."""
+
+from typing import Annotated
+
+import typer
+
+from svcmonth import audit, campaigns
+from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, show
+from svcmonth.i18n import _
+from svcmonth.timeutil import show as show_time
+
+
+def log(
+    entity: Annotated[str | None, typer.Option("--entity", help=_("submission, member…"))] = None,
+    entity_id: Annotated[str | None, typer.Option("--id", help=_("Only this id or code."))] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The audit trail: every change to grades, adoptions, withdrawals and members."""
+    with database(db) as conn:
+        tz = campaigns.zone_for_display(conn)
+        rows = audit.entries(conn, entity, entity_id)
+    for r in rows:
+        r["at"] = show_time(r["at"], tz)
+    show(rows, ("at", "action", "entity", "entity_id", "before", "after"), fmt, output, encoding)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("log")(log)

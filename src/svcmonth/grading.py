@@ -47,7 +47,7 @@ def reject(conn: sqlite3.Connection, submission_id: int, reason: str, now: datet
     """Reject a submission: kept, scores nothing, cannot be adopted."""
     row = get_row(conn, submission_id)
     _refuse_withdrawn(row)
-    refuse_adopted(conn, submission_id, _("rejected"))
+    refuse_adopted(conn, submission_id, "reject")
     conn.execute(
         "UPDATE submission SET grade = 'rejected', manual_level = NULL, reject_reason = ?"
         " WHERE id = ?",

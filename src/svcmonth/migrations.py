@@ -394,6 +394,8 @@ def m004_corrections(conn: sqlite3.Connection) -> None:
         ALTER TABLE submission ADD COLUMN withdraw_reason TEXT;
         DROP TRIGGER adoption_never_deleted;
         DROP VIEW submission_eval;
+        -- the officer in office at a submission's instant is looked up on every read
+        CREATE INDEX officer_member_since ON officer(member_id, since);
         """,
     )
 

@@ -295,22 +295,29 @@ def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-def refuse_adopted(conn: sqlite3.Connection, submission_id: int, what: str) -> None:
-    """Rule 13: an adopted submission cannot be withdrawn or rejected until the adoption is
-    undone."""
+def refuse_adopted(conn: sqlite3.Connection, submission_id: int, action: str) -> None:
+    """Rule 13: an adopted submission cannot be withdrawn or rejected (``action``: ``withdraw``
+    or ``reject``) until the adoption is undone."""
     outlets = [
         r[0]
         for r in conn.execute(
             "SELECT outlet FROM adoption WHERE submission_id = ? ORDER BY id", (submission_id,)
         )
     ]
-    if outlets:
-        raise SvcmonthError(
-            _(
-                "submission {id} was adopted by {outlets} and cannot be {what}; undo the "
-                "adoption first (adopt {id} --outlet NAME --undo)"
-            ).format(id=submission_id, outlets=", ".join(outlets), what=what)
+    if not outlets:
+        return
+    text = (
+        _(
+            "submission {id} was adopted by {outlets} and cannot be rejected; undo the "
+            "adoption first (adopt {id} --outlet NAME --undo)"
         )
+        if action == "reject"
+        else _(
+            "submission {id} was adopted by {outlets} and cannot be withdrawn; undo the "
+            "adoption first (adopt {id} --outlet NAME --undo)"
+        )
+    )
+    raise SvcmonthError(text.format(id=submission_id, outlets=", ".join(outlets)))
 
 
 _AUDITED = ("status", "level", "points", "on_time")
@@ -327,7 +334,7 @@ def withdraw(
     row = get_row(conn, submission_id)
     if row["withdrawn_at"] is not None:
         raise SvcmonthError(_("submission {id} is already withdrawn").format(id=submission_id))
-    refuse_adopted(conn, submission_id, _("withdrawn"))
+    refuse_adopted(conn, submission_id, "withdraw")
     why = clean_reason(reason)
     at = timeutil.to_db(now)
     conn.execute(

@@ -12,7 +12,7 @@ from svcmonth import rules, timeutil
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks
+from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks, last_ended
 
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_POINTS = {1: 1, 2: 2, 3: 3}
@@ -52,8 +52,8 @@ class Campaign:
 
     def last_ended_week(self, instant: datetime) -> int:
         """The last week that ended at ``instant`` (week 1 while none has)."""
-        ended = [w.number for w in self.weeks if w.ends <= instant]
-        return ended[-1] if ended else 1
+        last = last_ended(self.weeks, instant)
+        return last.number if last else 1
 
     def week(self, number: int) -> Week:
         """Week ``number``, or a clear error when the campaign has no such week."""

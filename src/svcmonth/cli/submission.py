@@ -195,10 +195,10 @@ def show_one(
     if fmt is Format.json:
         render.document(item, output, encoding)
         return
-    fields = [{"field": k, "value": item[k]} for k in submissions.SHOW_KEYS]
+    fields = [{"setting": k, "value": item[k]} for k in submissions.SHOW_KEYS]
     show(
         fields,
-        ("field", "value"),
+        ("setting", "value"),
         fmt,
         output,
         encoding,
@@ -214,6 +214,7 @@ def show_one(
     )
     for key, keys, title in parts:
         if item[key]:
+            print()
             show(item[key], keys, fmt, None, encoding, title=title)
 
 

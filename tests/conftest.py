@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 import ssl
 from collections.abc import Callable, Iterator
@@ -86,11 +88,37 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SVCMONTH_LANG", "en")
 
 
+def _copy(template: Path, target: Path) -> None:
+    """A template database as this test's own file (owner-only, like every database)."""
+    shutil.copyfile(template, target)
+    os.chmod(target, 0o600)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The databases every test starts from, built once per session through the CLI and
+    copied per test: ``blank`` (after ``init``) and ``c2023`` (the 2023 campaign, 3 members)."""
+    base = tmp_path_factory.mktemp("templates")
+    blank = Svc(base / "blank.db", CliRunner())
+    blank("init")
+    campaign = Svc(base / "c2023.db", CliRunner())
+    campaign("init")
+    campaign("campaign", "new", "2023服务月", "--start", "2023-07-11", "--end", "2023-08-11")
+    for code, name, officer, phone, email in MEMBERS:
+        args = ["member", "add", code, name, "--officer", officer, "--phone", phone]
+        if email:
+            args += ["--email", email]
+        campaign(*args)
+    for s in (blank, campaign):  # closed cleanly: the file alone holds everything
+        assert not Path(f"{s.db}-wal").exists()
+    return {"blank": blank.db, "c2023": campaign.db}
+
+
 @pytest.fixture
-def svc(tmp_path: Path) -> Svc:
+def svc(tmp_path: Path, templates: dict[str, Path]) -> Svc:
     """A fresh, initialised database and a runner for it."""
     s = Svc(tmp_path / "svc.db", CliRunner())
-    s("init")
+    _copy(templates["blank"], s.db)
     return s
 
 
@@ -102,14 +130,9 @@ MEMBERS = [
 
 
 @pytest.fixture
-def c2023(svc: Svc) -> Svc:
+def c2023(svc: Svc, templates: dict[str, Path]) -> Svc:
     """The plan's 2023 campaign (07-11 to 08-11, Asia/Shanghai) with three members."""
-    svc("campaign", "new", "2023服务月", "--start", "2023-07-11", "--end", "2023-08-11")
-    for code, name, officer, phone, email in MEMBERS:
-        args = ["member", "add", code, name, "--officer", officer, "--phone", phone]
-        if email:
-            args += ["--email", email]
-        svc(*args)
+    _copy(templates["c2023"], svc.db)
     return svc
 
 

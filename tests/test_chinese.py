@@ -77,7 +77,17 @@ def test_in_chinese_mode_no_english_word_is_left(zh):
         "usage error": zh("member", "list", "--format", "pdf", code=2).err,
         "missing option": zh("report", "year-end", code=2).err,
         "unknown command": zh("nosuch", code=2).err,
-        "user error": zh("submit", "ICBB", "--column", "先进事迹", "--title", "t", code=1).err,
+        "user error": zh(
+            "submit",
+            "ICBB",
+            "--column",
+            "先进事迹",
+            "--title",
+            "t",
+            "--at",
+            "7月20日 10:00",
+            code=1,
+        ).err,
         "report scoreboard": zh("report", "scoreboard").out,
         "check deadlines": zh("check", "deadlines").out,
         "check quota": zh("check", "quota").out,
@@ -100,9 +110,9 @@ def test_the_chinese_screens_say_what_spec_says(zh):
         "'pdf' 不在可选值 'table', 'csv', 'json', 'md', 'html', 'xlsx' 之中。",
     ]
     assert zh("report", "year-end", code=2).err.endswith("错误：缺少选项 '--year'。\n")
-    assert zh("submit", "ICBB", "--column", "先进事迹", "--title", "t", code=1).err == (
-        "错误：未知的会员单位代码 'ICBB'；是否要找 ICBC？\n"
-    )
+    assert zh(
+        "submit", "ICBB", "--column", "先进事迹", "--title", "t", "--at", "7月20日 10:00", code=1
+    ).err == ("错误：未知的会员单位代码 'ICBB'；是否要找 ICBC？\n")
     quota = zh("check", "quota").out.splitlines()
     assert quota[0].split() == ["单位代码", "稿件数", "应报篇数", "尚差篇数", "状态", "单位名称"]
     assert quota[2].split()[:5] == ["ICBC", "1", "3", "2", "未完成"]
@@ -133,9 +143,9 @@ def test_english_is_complete_with_svcmonth_lang_en(zh):
     cjk = re.compile(r"[\u4e00-\u9fff]")
     assert not cjk.search(zh("report", "year-end", "--help").out)
     assert not cjk.search(zh("check", "quota", "--help").out)
-    assert zh("submit", "XX", "--column", "先进事迹", "--title", "t", code=1).err.startswith(
-        "Error: unknown member 'XX'"
-    )
+    assert zh(
+        "submit", "XX", "--column", "先进事迹", "--title", "t", "--at", "7月20日 10:00", code=1
+    ).err.startswith("Error: unknown member 'XX'")
     header = zh("report", "scoreboard").out.splitlines()[2]
     assert not cjk.search(header) and header.startswith("Rank")
     assert "Usage: svcmonth member list [OPTIONS]" in zh("member", "list", "-f", "x", code=2).err
@@ -175,7 +185,18 @@ def test_submit_confirms_in_words_on_stderr_and_prints_the_id_alone(zh):
         "submit", "CCB", "--column", "活动扫描", "--title", "t", "--at", "7月24日 12:00", code=1
     )
     assert late.err.startswith("错误：未知的会员单位代码 'CCB'")
-    run = zh("submit", "abc", "--column", "学习体会", "--title", "心得", "--at", "8月20日 9:00")
+    run = zh(  # after the campaign: logged late in it by naming it (rule 11)
+        "submit",
+        "abc",
+        "--column",
+        "学习体会",
+        "--title",
+        "心得",
+        "--at",
+        "8月20日 9:00",
+        "-c",
+        "2023服务月",
+    )
     assert run.err == "已登记 #5：ABC 学习体会《心得》，迟报\n"
     zh.lang = "en"
     run = zh("submit", "ABC", "--column", "活动扫描", "--title", "x", "--at", "2023-07-24 12:00")
@@ -297,9 +318,9 @@ def test_a_date_without_a_year_takes_the_campaigns_year(c2023):
     c2023("submit", "ABC", "--column", "先进事迹", "--title", "b", "-c", "2023服务月")
     rows = c2023.json("submission", "list", "-c", "2024服务月")
     assert [r["submitted_at"] for r in rows] == ["2024-07-17T09:40:00+08:00"]
-    c2023("campaign", "deadline", "--week", "2", "--at", "7月23日 下午6:00", "-c", "2023服务月")
+    c2023("campaign", "deadline", "--week", "2", "--at", "7月24日 下午6:00", "-c", "2023服务月")
     weeks = c2023.json("campaign", "show", "-c", "2023服务月")["weeks"]
-    assert weeks[1]["deadline"] == "2023-07-23T18:00:00+08:00"
+    assert weeks[1]["deadline"] == "2023-07-24T18:00:00+08:00"
 
 
 @pytest.mark.parametrize("typed", ["7月32日 9:40", "2023年13月1日", "下午2:05", "7月17日 25:00"])

@@ -82,7 +82,11 @@ def test_a_translation_changes_messages_not_keys(tmp_path):
     runner.invoke(
         app, ["campaign", "new", "c", "--start", "2023-07-11", "--end", "2023-08-11"], env=env
     )
-    result = runner.invoke(app, ["submit", "XX", "--column", "先进事迹", "--title", "t"], env=env)
+    result = runner.invoke(
+        app,
+        ["submit", "XX", "--column", "先进事迹", "--title", "t", "--at", "2023-07-12 10:00"],
+        env=env,
+    )
     assert result.stderr.startswith("错误：未知的会员单位代码 'XX'")
     quota = runner.invoke(app, ["check", "quota", "--format", "csv"], env=env)
     assert quota.stdout.splitlines()[0] == "member,articles,required,shortfall,status,name"

@@ -117,12 +117,16 @@ def test_member_rows_import_or_are_refused_by_line(tmp_path, rows):
         return
     try:
         with storage.transaction(conn):
-            found, _a, _u = members.import_rows(conn, parsed, datetime(2023, 7, 1, tzinfo=UTC))
+            found, added, _u = members.import_rows(conn, parsed, datetime(2023, 7, 1, tzinfo=UTC))
             if found:
                 raise ImportErrors("bad", found)
     except ImportErrors as exc:
         assert all(line >= 2 for line, _ in exc.problems)
         assert conn.execute("SELECT count(*) FROM member").fetchone()[0] == 0
+    else:  # every row imported, exactly as written
+        stored = conn.execute("SELECT code, name FROM member ORDER BY id").fetchall()
+        assert added == len(parsed) == len(rows) == len(stored)
+        assert stored == [(r["code"].strip(), r["name"].strip()) for r in rows]
     finally:
         conn.close()
 

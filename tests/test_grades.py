@@ -9,7 +9,7 @@ def row(svc, sid):
 
 def test_an_on_time_article_graded_by_the_rule_is_level_2_worth_2(c2023, submit):
     sid = submit("ICBC", "先进事迹", "2023-07-12 10:00")
-    late = submit("ICBC", "先进事迹", "2023-08-14 12:00")
+    late = submit("ICBC", "先进事迹", "2023-08-14 12:00", "标题", "--campaign", "2023服务月")
     run = c2023("grade", "auto")
     assert "graded 2 pending submission(s)" in run.err
     assert (row(c2023, sid)["level"], row(c2023, sid)["points"]) == (2, 2)
@@ -89,7 +89,7 @@ def test_an_unknown_outlet_is_an_error(c2023, submit):
 
 def test_points_are_derived_so_a_rule_change_changes_every_score(c2023, submit):
     a = submit("ICBC", "先进事迹", "2023-07-12 10:00")
-    b = submit("ABC", "先进事迹", "2023-08-14 13:00")  # late
+    b = submit("ABC", "先进事迹", "2023-08-14 13:00", "标题", "--campaign", "2023服务月")  # late
     c2023("grade", "auto")
     board = lambda: {r["member"]: r["points"] for r in c2023.json("report", "scoreboard")}  # noqa: E731
     assert board() == {"ICBC": 2, "ABC": 1, "BOC": 0}
@@ -140,17 +140,22 @@ def test_withdrawals_adoptions_and_member_changes_are_logged(c2023, submit):
     sid = submit("ICBC", "先进事迹", "2023-07-12 10:00")
     c2023("adopt", str(sid), "--outlet", "银监分局简报", "--on", "2023-07-20")
     c2023("forward", str(sid), "--to", "中国银行业协会", "--on", "2023-07-21")
+    c2023("adopt", str(sid), "--outlet", "银监分局简报", "--undo")
     c2023("submission", "withdraw", str(sid))
     c2023("member", "edit", "ABC", "--officer", "钱七")
     actions = [(e["action"], e["entity"], e["entity_id"]) for e in c2023.json("log")]
-    assert actions[-4:] == [
+    assert actions[-5:] == [
         ("adopt", "submission", str(sid)),
         ("forward", "submission", str(sid)),
+        ("adopt_undo", "submission", str(sid)),
         ("withdraw", "submission", str(sid)),
         ("edit", "member", "ABC"),
     ]
     last = c2023.json("log")[-1]
-    assert (last["before"], last["after"]) == ({"officer": "李强"}, {"officer": "钱七"})
+    assert (last["before"], last["after"]) == (
+        {"officer": "李强", "since": None, "reattributed": None},
+        {"officer": "钱七", "since": "2023-08-20T02:00:00Z", "reattributed": 0},
+    )
 
 
 def test_forwarding_is_recorded_once_per_body(c2023, submit):

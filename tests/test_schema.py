@@ -1,14 +1,18 @@
-"""Schema upgrades: a file made at the first schema version, with data, upgrades intact."""
+"""Schema upgrades: a file the first release wrote (schema version 1), with data, upgrades intact.
+
+The file is rebuilt from ``tests/data/schema_v1.sql``, a dump the first release's own code
+made; building it with today's code would only prove that today's code reads today's data.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from pathlib import Path
 
-from svcmonth import campaigns, grading, members, refdata, storage, submissions
+from svcmonth import storage
 from svcmonth.migrations import MIGRATIONS
 
-T0 = datetime(2023, 7, 5, 1, 0, tzinfo=UTC)
+V1_DUMP = Path(__file__).parent / "data" / "schema_v1.sql"
 
 
 def _tables(conn: sqlite3.Connection, names: list[str]) -> dict[str, list[tuple]]:
@@ -17,37 +21,15 @@ def _tables(conn: sqlite3.Connection, names: list[str]) -> dict[str, list[tuple]
 
 def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc):
     path = tmp_path / "v1.db"
-    storage._create_private_file(path)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA foreign_keys = ON")
-    storage.migrate(conn, 0, target=1)  # the schema as the first release shipped it
-    with storage.transaction(conn):
-        refdata.seed(conn, "2023-07-05T01:00:00Z")
-        c = campaigns.create(conn, "2023服务月", date(2023, 7, 11), date(2023, 8, 11), T0)
-        members.add(
-            conn,
-            "ICBC",
-            {
-                "name": "中国工商银行内蒙古分行",
-                "officer": "王丽",
-                "email": "wangli@icbc.example.cn",
-            },
-            T0,
-        )
-        a = submissions.submit(
-            conn, c, "ICBC", "先进事迹", "网点服务", datetime(2023, 7, 12, 2, tzinfo=UTC), T0
-        )
-        submissions.submit(
-            conn, c, "ICBC", "活动扫描", "第一周", datetime(2023, 7, 17, 3, 59, 59, tzinfo=UTC), T0
-        )
-        grading.adopt(conn, a, "中国银行业协会网站", date(2023, 7, 20), T0)
-        grading.auto(conn, c, T0)
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_DUMP.read_text(encoding="utf-8"))
+    conn.execute("PRAGMA user_version = 1")
     v1_tables = [
         r[0]
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     ]
     before = _tables(conn, v1_tables)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert before["submission"] and before["adoption"]
     conn.close()
 
     upgraded = storage.connect(path)  # migrates forward on open
@@ -62,7 +44,7 @@ def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc):
 
     svc.db = path
     rows = svc.json("submission", "list")
-    assert [(r["title"], r["points"], r["on_time"]) for r in rows] == [
-        ("网点服务", 6, True),
-        ("第一周", 2, True),
+    assert [(r["title"], r["author"], r["points"], r["on_time"]) for r in rows] == [
+        ("网点服务", "王丽", 6, True),
+        ("第一周", "王丽", 2, True),
     ]

@@ -60,22 +60,25 @@ def test_week_is_for_reports_only(c2023):
 
 
 def test_an_association_column_takes_no_submissions(c2023):
-    err = c2023.fails("submit", "ICBC", "--column", "活动部署", "--title", "t")
+    err = c2023.fails(
+        "submit", "ICBC", "--column", "活动部署", "--title", "t", "--at", "2023-07-12 10:00"
+    )
     assert "run by the association" in err and "先进事迹" in err
 
 
 def test_an_unknown_column_lists_the_ones_members_use(c2023):
-    err = c2023.fails("submit", "ICBC", "--column", "新闻", "--title", "t")
+    err = c2023.fails(
+        "submit", "ICBC", "--column", "新闻", "--title", "t", "--at", "2023-07-12 10:00"
+    )
     assert err.startswith("Error: unknown column '新闻'; members submit to: 活动扫描, 先进事迹")
 
 
-def test_an_article_outside_the_window_is_logged_but_not_on_time(c2023, submit):
-    early = submit("ICBC", "学习体会", "2023-07-10 23:59:59")
+def test_an_article_after_the_window_is_logged_in_the_named_campaign_but_not_on_time(c2023, submit):
     first = submit("ICBC", "学习体会", "2023-07-11 00:00:00")
     last = submit("ICBC", "学习体会", "2023-08-14 11:59:59")
-    closed = submit("ICBC", "学习体会", "2023-08-14 12:00:00")
+    closed = submit("ICBC", "学习体会", "2023-08-14 12:00:00", "标题", "--campaign", "2023服务月")
     on_time = {r["id"]: r["on_time"] for r in c2023.json("submission", "list")}
-    assert on_time == {early: False, first: True, last: True, closed: False}
+    assert on_time == {first: True, last: True, closed: False}
     assert c2023.json("check", "quota")[0]["articles"] == 2
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from svcmonth import timeutil
+from svcmonth import rules, timeutil, typed
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks
+from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks, last_ended
 
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_POINTS = {1: 1, 2: 2, 3: 3}
@@ -42,8 +41,19 @@ class Campaign:
 
     @property
     def window_end(self) -> str:
-        """The instant the article window closes: the last week's deadline (stored form)."""
-        return timeutil.to_db(self.weeks[-1].deadline)
+        """The instant the article window and the campaign's span end (stored form)."""
+        return timeutil.to_db(rules.window_end(self.weeks))
+
+    def article_week(self, number: int) -> tuple[str, str]:
+        """Week ``number``'s articles in the weekly view, ``[start, end)`` (stored forms)."""
+        self.week(number)
+        start, end = rules.article_week_bounds(self.weeks, number, self.tz)
+        return timeutil.to_db(start), timeutil.to_db(end)
+
+    def last_ended_week(self, instant: datetime) -> int:
+        """The last week that ended at ``instant`` (week 1 while none has)."""
+        last = last_ended(self.weeks, instant)
+        return last.number if last else 1
 
     def week(self, number: int) -> Week:
         """Week ``number``, or a clear error when the campaign has no such week."""
@@ -116,6 +126,12 @@ def create(
     weeks = campaign_weeks(start, end, tz, deadline_weekday, deadline_time)
     if conn.execute("SELECT 1 FROM campaign WHERE name = ?", (name,)).fetchone():
         raise SvcmonthError(_("a campaign named {name!r} already exists").format(name=name))
+    refuse_overlap(
+        conn,
+        None,
+        timeutil.to_db(timeutil.local_midnight(start, tz)),
+        timeutil.to_db(rules.window_end(weeks)),
+    )
     at = timeutil.to_db(now)
     cur = conn.execute(
         "INSERT INTO campaign (name, start_date, end_date, tz, start_utc, min_articles,"
@@ -182,6 +198,23 @@ def load(conn: sqlite3.Connection, name: str) -> Campaign:
     return _from_row(conn, row)
 
 
+def load_by_id(conn: sqlite3.Connection, campaign_id: int) -> Campaign:
+    """The campaign with this id (a submission's)."""
+    row = conn.execute(_SELECT + " WHERE id = ?", (campaign_id,)).fetchone()
+    if row is None:
+        raise NotFound(_("no campaign with id {id}").format(id=campaign_id))
+    return _from_row(conn, row)
+
+
+def campaign_containing(conn: sqlite3.Connection, at: str) -> Campaign | None:
+    """The campaign whose span contains the stored instant ``at``, if any."""
+    row = conn.execute(
+        "SELECT campaign_id FROM campaign_span WHERE start_utc <= ? AND ? < window_end",
+        (at, at),
+    ).fetchone()
+    return None if row is None else load_by_id(conn, row[0])
+
+
 def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> Campaign:
     tz = timeutil.zone(row[4])
     c = Campaign(
@@ -227,54 +260,125 @@ def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> Campaign:
     return c
 
 
-def resolve(conn: sqlite3.Connection, name: str | None, instant: datetime) -> Campaign:
-    """The campaign a command means (SPEC.md): named; else the one whose span (first day to
-    last deadline) contains ``instant``; else the latest by first day."""
-    if name:
-        return load(conn, name)
-    at = timeutil.to_db(instant)
+def refuse_overlap(
+    conn: sqlite3.Connection, campaign_id: int | None, start_utc: str, end_utc: str
+) -> None:
+    """Rule 11: campaigns never overlap. Refuse a span ``[start_utc, end_utc)`` that overlaps
+    another campaign's, naming it (``campaign_id``: the campaign being changed)."""
     row = conn.execute(
-        _SELECT  # noqa: S608 (a constant)
-        + " WHERE start_utc <= ? AND ? < (SELECT max(deadline) FROM campaign_week"
-        " WHERE campaign_id = campaign.id) ORDER BY start_date DESC, id DESC LIMIT 1",
-        (at, at),
+        "SELECT name, start_utc, window_end FROM campaign_span"
+        " WHERE campaign_id IS NOT ? AND start_utc < ? AND ? < window_end"
+        " ORDER BY start_utc LIMIT 1",
+        (campaign_id, end_utc, start_utc),
     ).fetchone()
-    if row is None:
-        row = conn.execute(_SELECT + " ORDER BY start_date DESC, id DESC LIMIT 1").fetchone()
-    if row is None:
-        raise NotFound(_("no campaign yet: create one with `svcmonth campaign new`"))
-    return _from_row(conn, row)
+    if row is not None:
+        zone = zone_for_display(conn)
+        raise SvcmonthError(
+            _(
+                "campaigns may not overlap: this one would run from {start} to {end}, "
+                "into {name} ({other_start} to {other_end})"
+            ).format(
+                start=timeutil.minute(timeutil.from_db(start_utc), zone),
+                end=timeutil.minute(timeutil.from_db(end_utc), zone),
+                name=row[0],
+                other_start=timeutil.minute(timeutil.from_db(row[1]), zone),
+                other_end=timeutil.minute(timeutil.from_db(row[2]), zone),
+            )
+        )
 
 
-def resolver(conn: sqlite3.Connection) -> Callable[[datetime], Campaign]:
-    """``resolve(conn, None, instant)`` for many instants (an import): every campaign is read
-    once, each instant is then placed without a query."""
-    loaded = [
-        _from_row(conn, row)
-        for row in conn.execute(_SELECT + " ORDER BY start_date DESC, id DESC").fetchall()
-    ]
-    spans = [
-        (c.start_utc, max(timeutil.to_db(w.deadline) for w in c.weeks), c)
-        for c in loaded
-        if c.weeks
-    ]
+class Placer:
+    """Which campaign and which instant a command means; see ``campaign_and_instant``.
 
-    def campaign_at(instant: datetime) -> Campaign:
-        at = timeutil.to_db(instant)
-        for start, last_deadline, c in spans:
-            if start <= at < last_deadline:
+    Built once per command (an import places thousands of rows with one): every campaign is
+    read once, each instant is then placed without a query.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, name: str | None, *, submission: bool = False):
+        self.named = load(conn, name) if name else None
+        self.submission = submission
+        self.loaded: list[Campaign] = []
+        if self.named is None:
+            self.loaded = [
+                _from_row(conn, row)
+                for row in conn.execute(_SELECT + " ORDER BY start_date DESC, id DESC").fetchall()
+            ]
+        self.zone = (
+            self.named.tz
+            if self.named
+            else (self.loaded[0].tz if self.loaded else timeutil.zone(DEFAULT_TZ))
+        )
+        # a date typed without a year (7月17日) takes the campaign's, else the latest one's
+        latest = self.named or (self.loaded[0] if self.loaded else None)
+        self.year = latest.start.year if latest else None
+
+    def _containing(self, at: str) -> Campaign | None:
+        for c in self.loaded:
+            if c.weeks and c.start_utc <= at < c.window_end:
                 return c
-        if not loaded:
+        return None
+
+    def __call__(self, when: str | datetime | None, now: datetime) -> tuple[Campaign, datetime]:
+        """``(campaign, instant)`` for ``when``: a typed time (without an offset it is read in
+        the campaign's zone), an instant, or None for ``now``."""
+        text = when if isinstance(when, str) else None
+        instant = now if when is None else when if isinstance(when, datetime) else None
+        if instant is None:
+            assert text is not None
+            instant = typed.parse_instant(text, self.zone, self.year or now.year)
+        if self.named is not None:
+            campaign = self.named
+            if self.submission and timeutil.to_db(instant) < campaign.start_utc:
+                raise SvcmonthError(
+                    _("{at} is before campaign {name} starts ({start})").format(
+                        at=timeutil.minute(instant, campaign.tz),
+                        name=campaign.name,
+                        start=campaign.start.isoformat(),
+                    )
+                )
+            return campaign, instant
+        found = self._containing(timeutil.to_db(instant))
+        if found is not None and text is not None and found.tz.key != self.zone.key:
+            instant = typed.parse_instant(text, found.tz, self.year or now.year)
+            found = self._containing(timeutil.to_db(instant))
+        if found is not None:
+            return found, instant
+        if not self.loaded:
             raise NotFound(_("no campaign yet: create one with `svcmonth campaign new`"))
-        return loaded[0]
+        if self.submission:
+            raise SvcmonthError(
+                _(
+                    "no campaign runs at {at} (campaigns run from their first day to their last "
+                    "week's deadline); to log it in a past campaign, name it with --campaign"
+                ).format(at=timeutil.minute(instant, self.zone))
+            )
+        return self.loaded[0], instant
 
-    return campaign_at
+
+def campaign_and_instant(
+    conn: sqlite3.Connection,
+    name: str | None,
+    when: str | datetime | None,
+    now: datetime,
+    *,
+    submission: bool = False,
+) -> tuple[Campaign, datetime]:
+    """Which campaign and which instant a command means: every command, import and intake
+    path decides it here (SPEC.md, the command-line contract and rule 11).
+
+    ``when`` is the instant in question: a typed time (``--at``, ``--as-of``; without an
+    offset it is read in the campaign's zone), an instant (a mail's date), or None for
+    ``now``. The campaign is ``name``'s; else the one whose span (first day 00:00 to the last
+    week's deadline) contains the instant; else the latest by first day. With
+    ``submission`` (something is being logged), an instant in no campaign's span is refused
+    unless the campaign is named, and one before the named campaign's first day always.
+    """
+    return Placer(conn, name, submission=submission)(when, now)
 
 
-def latest_year(conn: sqlite3.Connection) -> int | None:
-    """The year of the latest campaign's first day (a date typed without a year takes it)."""
-    row = conn.execute("SELECT max(start_date) FROM campaign").fetchone()
-    return int(row[0][:4]) if row and row[0] else None
+def resolve(conn: sqlite3.Connection, name: str | None, instant: datetime) -> Campaign:
+    """The campaign a command means at ``instant`` (``campaign_and_instant``'s campaign)."""
+    return campaign_and_instant(conn, name, instant, instant)[0]
 
 
 def zone_for_display(conn: sqlite3.Connection) -> ZoneInfo:
@@ -287,10 +391,40 @@ def zone_for_display(conn: sqlite3.Connection) -> ZoneInfo:
 def move_deadline(
     conn: sqlite3.Connection, campaign: Campaign, week: int, at: datetime, now: datetime
 ) -> dict[str, Any]:
-    """Move one week's deadline for everyone (a holiday)."""
+    """Move one week's deadline for everyone (a holiday). Rule 12: the deadlines stay in
+    order (after the week's last day, not before the previous week's deadline, no later than
+    the next week's); moving the last week's moves the campaign's span (rule 11)."""
     w = campaign.week(week)
     new = timeutil.to_db(at)
     old = timeutil.to_db(w.deadline)
+    shown = campaign.show
+    if at < w.ends:
+        raise SvcmonthError(
+            _("week {week}'s deadline must lie after its last day ({day})").format(
+                week=week, day=w.last_day.isoformat()
+            )
+        )
+    if week > 1 and at < campaign.weeks[week - 2].deadline:
+        raise SvcmonthError(
+            _(
+                "week {week}'s deadline cannot precede week {prev}'s ({at}); move week {prev} first"
+            ).format(
+                week=week,
+                prev=week - 1,
+                at=shown(timeutil.to_db(campaign.weeks[week - 2].deadline)),
+            )
+        )
+    if week < len(campaign.weeks) and at > campaign.weeks[week].deadline:
+        raise SvcmonthError(
+            _(
+                "week {week}'s deadline cannot be later than week {next}'s ({at}); move week "
+                "{next} first"
+            ).format(
+                week=week, next=week + 1, at=shown(timeutil.to_db(campaign.weeks[week].deadline))
+            )
+        )
+    if week == len(campaign.weeks):
+        refuse_overlap(conn, campaign.id, campaign.start_utc, new)
     conn.execute(
         "UPDATE campaign_week SET deadline = ? WHERE campaign_id = ? AND week = ?",
         (new, campaign.id, week),
@@ -305,6 +439,66 @@ def move_deadline(
         {"deadline": new},
     )
     return {"week": week, "deadline": campaign.show(new), "was": campaign.show(old)}
+
+
+def rename(conn: sqlite3.Connection, old: str, new: str, now: datetime) -> Campaign:
+    """Rename a campaign (audited)."""
+    campaign = load(conn, old)
+    name = (new or "").strip()
+    if not name:
+        raise SvcmonthError(_("the campaign needs a name"))
+    if (
+        name != campaign.name
+        and conn.execute("SELECT 1 FROM campaign WHERE name = ?", (name,)).fetchone()
+    ):
+        raise SvcmonthError(_("a campaign named {name!r} already exists").format(name=name))
+    conn.execute("UPDATE campaign SET name = ? WHERE id = ?", (name, campaign.id))
+    record(
+        conn,
+        timeutil.to_db(now),
+        "rename",
+        "campaign",
+        name,
+        {"name": campaign.name},
+        {"name": name},
+    )
+    return load(conn, name)
+
+
+# what a campaign holds that is logged work, not its own settings
+_LOGGED = (
+    ("submission", N_("submission(s)")),
+    ("deadline_extension", N_("extension(s)")),
+    ("reminder", N_("reminder(s) sent")),
+)
+
+
+def delete(conn: sqlite3.Connection, name: str, now: datetime) -> None:
+    """Delete a campaign made by mistake: only one with nothing logged in it (audited)."""
+    campaign = load(conn, name)
+    held = []
+    for table, label in _LOGGED:
+        n = conn.execute(
+            f"SELECT count(*) FROM {table} WHERE campaign_id = ?",  # noqa: S608 (fixed names)
+            (campaign.id,),
+        ).fetchone()[0]
+        if n:
+            held.append(f"{n} {_(label)}")
+    if held:
+        raise SvcmonthError(
+            _("campaign {name} holds {held}: only an empty campaign can be deleted").format(
+                name=campaign.name, held=", ".join(held)
+            )
+        )
+    before = campaign.settings()
+    before.pop("weeks")
+    for table in ("campaign_points", "campaign_doubling_outlet", "campaign_week"):
+        conn.execute(
+            f"DELETE FROM {table} WHERE campaign_id = ?",  # noqa: S608 (fixed names)
+            (campaign.id,),
+        )
+    conn.execute("DELETE FROM campaign WHERE id = ?", (campaign.id,))
+    record(conn, timeutil.to_db(now), "delete", "campaign", campaign.name, before, None)
 
 
 def set_rules(

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from svcmonth import columns as col
-from svcmonth import timeutil
+from svcmonth import rules, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.columns import Column
 from svcmonth.i18n import N_, _
@@ -49,15 +49,14 @@ def matrix_columns(weeks: list[int]) -> list[Column]:
     ]
 
 
-_DEADLINES_SQL = """
+_DEADLINES_SQL = f"""
 WITH w AS (
     SELECT week, deadline FROM campaign_week
     WHERE campaign_id = :c AND (:week IS NULL OR week = :week)
 ), first_report AS (
     SELECT member_id, week, min(submitted_at) AS first_at, id
     FROM submission
-    WHERE campaign_id = :c AND kind = 'report' AND grade <> 'rejected'
-      AND withdrawn_at IS NULL AND submitted_at <= :as_of
+    WHERE campaign_id = :c AND kind = 'report' AND {rules.COUNTS} AND submitted_at <= :as_of
     GROUP BY member_id, week
 )
 SELECT code, name, week, due, first_at, id,
@@ -68,16 +67,16 @@ SELECT code, name, week, due, first_at, id,
     END AS status
 FROM (
     SELECT m.id AS member_id, m.code, m.name, w.week, r.first_at, r.id,
-        max(w.deadline, coalesce(x.until, w.deadline)) AS due
+        {rules.effective_deadline_sql("w.deadline", "x.until")} AS due
     FROM member m
     CROSS JOIN w
     LEFT JOIN deadline_extension x
       ON x.campaign_id = :c AND x.member_id = m.id AND x.week = w.week
     LEFT JOIN first_report r ON r.member_id = m.id AND r.week = w.week
-    WHERE m.active = 1 AND (:member IS NULL OR m.id = :member)
+    WHERE m.active = 1
 )
 ORDER BY member_id, week
-"""
+"""  # noqa: S608 (fixed fragments of svcmonth.rules)
 
 
 def deadline_rows(
@@ -85,7 +84,6 @@ def deadline_rows(
     campaign: Campaign,
     as_of: datetime,
     week: int | None = None,
-    member_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Every active member × week: ``member, week, deadline, status, submitted_at,
     submission`` (plus ``name``)."""
@@ -93,7 +91,7 @@ def deadline_rows(
         campaign.week(week)
     rows = conn.execute(
         _DEADLINES_SQL,
-        {"c": campaign.id, "week": week, "as_of": timeutil.to_db(as_of), "member": member_id},
+        {"c": campaign.id, "week": week, "as_of": timeutil.to_db(as_of)},
     ).fetchall()
     show = timeutil.shower(campaign.tz)
     return [
@@ -110,21 +108,21 @@ def deadline_rows(
     ]
 
 
-_QUOTA_SQL = """
+_QUOTA_SQL = f"""
 SELECT m.code, m.name, coalesce(a.n, 0) FROM member m
 LEFT JOIN (
     SELECT member_id, count(*) AS n FROM submission
-    WHERE campaign_id = :c AND kind = 'article' AND grade <> 'rejected' AND withdrawn_at IS NULL
+    WHERE campaign_id = :c AND kind = 'article' AND {rules.COUNTS}
       AND submitted_at >= :start AND submitted_at < :end AND submitted_at <= :as_of
     GROUP BY member_id
 ) a ON a.member_id = m.id
-WHERE m.active = 1 AND (:member IS NULL OR m.id = :member)
+WHERE m.active = 1
 ORDER BY m.id
-"""
+"""  # noqa: S608 (fixed fragments of svcmonth.rules)
 
 
 def article_counts(
-    conn: sqlite3.Connection, campaign: Campaign, as_of: str, member_id: int | None = None
+    conn: sqlite3.Connection, campaign: Campaign, as_of: str
 ) -> list[tuple[str, str, int]]:
     """``(code, name, articles)`` for each active member: articles that count (rule 5)."""
     return conn.execute(
@@ -134,20 +132,12 @@ def article_counts(
             "start": campaign.start_utc,
             "end": campaign.window_end,
             "as_of": as_of,
-            "member": member_id,
         },
     ).fetchall()
 
 
-def quota_status(articles: int, required: int, window_open: bool) -> str:
-    """``met``; below the minimum, ``at_risk`` while the window is open, else ``failed``."""
-    if articles >= required:
-        return "met"
-    return "at_risk" if window_open else "failed"
-
-
 def quota_rows(
-    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime, member_id: int | None = None
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime
 ) -> list[dict[str, Any]]:
     """Every active member's article count against the minimum: ``member, articles,
     required, shortfall, status`` (plus ``name``)."""
@@ -160,10 +150,10 @@ def quota_rows(
             "articles": n,
             "required": required,
             "shortfall": max(0, required - n),
-            "status": quota_status(n, required, window_open),
+            "status": rules.quota_status(n, required, window_open),
             "name": name,
         }
-        for code, name, n in article_counts(conn, campaign, at, member_id)
+        for code, name, n in article_counts(conn, campaign, at)
     ]
 
 

@@ -12,6 +12,7 @@ import random
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from svcmonth import campaigns, grading, members, refdata, submissions, timeutil
 from svcmonth.storage import transaction
@@ -38,6 +39,13 @@ def _short(name: str) -> str:
 
 def _at(day: date, hour: int, minute: int, tz: Any) -> datetime:
     return timeutil.local_to_utc(datetime.combine(day, time(hour, minute)), tz)
+
+
+def _not_before(conn: sqlite3.Connection, sid: int, day: date, tz: ZoneInfo) -> date:
+    """``day``, or two days after the submission arrived when that is later (rule 13)."""
+    stored = conn.execute("SELECT submitted_at FROM submission WHERE id = ?", (sid,)).fetchone()[0]
+    arrived = timeutil.from_db(stored).astimezone(tz).date()
+    return max(day, arrived + timedelta(days=2))
 
 
 def build_demo(conn: sqlite3.Connection, seed: int = 2023) -> campaigns.Campaign:
@@ -103,10 +111,34 @@ def build_demo(conn: sqlite3.Connection, seed: int = 2023) -> campaigns.Campaign
         grading.set_level(conn, articles[3], 1, after)
         grading.reject(conn, articles[-1], "与服务月主题无关", after)
         grading.auto(conn, c, after)
-        grading.adopt(conn, articles[1], "中国银行业协会网站", date(2023, 7, 20), after)
-        grading.adopt(conn, articles[1], "银监分局简报", date(2023, 7, 22), after)
-        grading.adopt(conn, articles[5], "银行视窗", date(2023, 7, 28), after)
-        grading.adopt(conn, articles[8], "银监分局简报", date(2023, 8, 2), after)
+        grading.adopt(
+            conn,
+            articles[1],
+            "中国银行业协会网站",
+            _not_before(conn, articles[1], date(2023, 7, 20), tz),
+            after,
+        )
+        grading.adopt(
+            conn,
+            articles[1],
+            "银监分局简报",
+            _not_before(conn, articles[1], date(2023, 7, 22), tz),
+            after,
+        )
+        grading.adopt(
+            conn,
+            articles[5],
+            "银行视窗",
+            _not_before(conn, articles[5], date(2023, 7, 28), tz),
+            after,
+        )
+        grading.adopt(
+            conn,
+            articles[8],
+            "银监分局简报",
+            _not_before(conn, articles[8], date(2023, 8, 2), tz),
+            after,
+        )
         grading.forward(conn, articles[1], "中国银行业协会", date(2023, 7, 25), after)
     return campaigns.load(conn, CAMPAIGN)
 

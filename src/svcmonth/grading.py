@@ -15,7 +15,7 @@ from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.submissions import get_row
+from svcmonth.submissions import get_row, refuse_adopted
 
 _SHOWN = ("status", "level", "points")
 
@@ -47,16 +47,27 @@ def reject(conn: sqlite3.Connection, submission_id: int, reason: str, now: datet
     """Reject a submission: kept, scores nothing, cannot be adopted."""
     row = get_row(conn, submission_id)
     _refuse_withdrawn(row)
-    if conn.execute("SELECT 1 FROM adoption WHERE submission_id = ?", (submission_id,)).fetchone():
-        raise SvcmonthError(
-            _("submission {id} has been adopted and cannot be rejected").format(id=submission_id)
-        )
+    refuse_adopted(conn, submission_id, "reject")
     conn.execute(
         "UPDATE submission SET grade = 'rejected', manual_level = NULL, reject_reason = ?"
         " WHERE id = ?",
         ((reason or "").strip(), submission_id),
     )
     _audit(conn, "reject", row, now, reason=(reason or "").strip())
+
+
+def clear(conn: sqlite3.Connection, submission_id: int, now: datetime) -> None:
+    """Undo a grade or a rejection: the submission is pending again (audited)."""
+    row = get_row(conn, submission_id)
+    _refuse_withdrawn(row)
+    if row["grade"] == "pending":
+        raise SvcmonthError(_("submission {id} is not graded").format(id=submission_id))
+    conn.execute(
+        "UPDATE submission SET grade = 'pending', manual_level = NULL, reject_reason = NULL"
+        " WHERE id = ?",
+        (submission_id,),
+    )
+    _audit(conn, "grade_clear", row, now)
 
 
 def _audit(
@@ -85,8 +96,7 @@ def auto(conn: sqlite3.Connection, campaign: Campaign, now: datetime) -> int:
         "INSERT INTO audit_log (at, action, entity, entity_id, before, after)"
         " SELECT ?, 'grade_auto', 'submission', e.id,"
         "  json_object('status', 'pending', 'level', NULL, 'points', 0, 'grade', 'pending'),"
-        "  json_object('status', 'graded', 'grade', 'rule', 'level',"
-        "   CASE WHEN e.on_time THEN e.on_time_level ELSE e.late_level END)"
+        "  json_object('status', 'graded', 'grade', 'rule', 'level', e.rule_level)"
         " FROM submission_eval e WHERE e.campaign_id = ? AND e.grade = 'pending'"
         " AND e.withdrawn_at IS NULL",
         (at, campaign.id),
@@ -136,12 +146,53 @@ def adopt(
                 id=submission_id, outlet=outlet
             )
         )
+    arrived = _local_day(conn, row)
+    if on < arrived:
+        raise SvcmonthError(
+            _("an adoption on {on} cannot precede the submission, which arrived on {day}").format(
+                on=on.isoformat(), day=arrived.isoformat()
+            )
+        )
     conn.execute(
         "INSERT INTO adoption (submission_id, outlet, adopted_on, recorded_at) VALUES (?, ?, ?, ?)",
         (submission_id, outlet, on.isoformat(), timeutil.to_db(now)),
     )
     _audit(conn, "adopt", row, now, outlet=outlet, adopted_on=on.isoformat())
     return get_row(conn, submission_id)
+
+
+def undo_adoption(
+    conn: sqlite3.Connection, submission_id: int, outlet: str, now: datetime
+) -> dict[str, Any]:
+    """Undo an adoption recorded by mistake (audited); every figure follows."""
+    row = get_row(conn, submission_id)
+    outlet = (outlet or "").strip()
+    found = conn.execute(
+        "SELECT id, adopted_on FROM adoption WHERE submission_id = ? AND outlet = ?",
+        (submission_id, outlet),
+    ).fetchone()
+    if found is None:
+        raise NotFound(
+            _("submission {id} has no adoption by {outlet!r}").format(
+                id=submission_id, outlet=outlet
+            )
+        )
+    conn.execute("DELETE FROM adoption WHERE id = ?", (found[0],))
+    _audit(
+        conn,
+        "adopt_undo",
+        {**row, "outlet": outlet, "adopted_on": found[1]},
+        now,
+        outlet=None,
+        adopted_on=None,
+    )
+    return get_row(conn, submission_id)
+
+
+def _local_day(conn: sqlite3.Connection, row: dict[str, Any]) -> date:
+    """The day the submission arrived, in its campaign's zone."""
+    tz = conn.execute("SELECT tz FROM campaign WHERE id = ?", (row["campaign_id"],)).fetchone()[0]
+    return timeutil.from_db(row["submitted_at"]).astimezone(timeutil.zone(tz)).date()
 
 
 def forward(

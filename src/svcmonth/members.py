@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import columns, timeutil, typed
+from svcmonth import columns, rules, timeutil, typed
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
@@ -118,7 +118,7 @@ def snapshot(conn: sqlite3.Connection, member_id: int) -> dict[str, Any]:
     row = conn.execute(
         "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"
         " coalesce(o.email, ''), m.category, m.active FROM member m"
-        " LEFT JOIN officer o ON o.member_id = m.id AND o.until IS NULL WHERE m.id = ?",
+        " LEFT JOIN officer_in_office o ON o.member_id = m.id WHERE m.id = ?",
         (member_id,),
     ).fetchone()
     return dict(zip(("code", *FIELDS, "active"), (*row[:6], bool(row[6])), strict=True))
@@ -148,13 +148,23 @@ def add(conn: sqlite3.Connection, code: str, fields: dict[str, str | None], now:
 
 
 def edit(
-    conn: sqlite3.Connection, code: str, fields: dict[str, str | None], now: datetime
+    conn: sqlite3.Connection,
+    code: str,
+    fields: dict[str, str | None],
+    now: datetime,
+    since: datetime | None = None,
 ) -> dict[str, Any]:
-    """Change a member; a new officer name opens a new officer in the history."""
+    """Change a member; a new officer name opens a new officer in the history, in office from
+    ``since`` (default ``now``). A past ``since`` re-attributes the member's submissions from
+    that instant on that named no author (their author is derived on read, rule 9)."""
     member = get(conn, code)
     clean = validate(fields)
     before = snapshot(conn, member.id)
     at = timeutil.to_db(now)
+    officer_changes = "officer" in clean and clean["officer"] != before["officer"]
+    if since is not None and not officer_changes:
+        raise SvcmonthError(_("--since goes with --officer naming a new officer"))
+    effective = timeutil.to_db(since) if since is not None else at
     if "name" in clean or "category" in clean:
         conn.execute(
             "UPDATE member SET name = ?, category = ? WHERE id = ?",
@@ -165,17 +175,9 @@ def edit(
             ),
         )
     officer = {k: clean.get(k, before[k]) for k in ("officer", "phone", "email")}
-    if "officer" in clean and clean["officer"] != before["officer"]:
-        conn.execute(
-            "UPDATE officer SET until = max(since, ?) WHERE member_id = ? AND until IS NULL",
-            (at, member.id),
-        )
-        conn.execute(
-            "INSERT INTO officer (member_id, name, phone, email, since)"
-            " VALUES (?, ?, ?, ?, max(?, (SELECT coalesce(max(until), '') FROM officer"
-            " WHERE member_id = ?)))",
-            (member.id, officer["officer"], officer["phone"], officer["email"], at, member.id),
-        )
+    reattributed = None
+    if officer_changes:
+        reattributed = _change_officer(conn, member, officer, effective)
     elif officer != {k: before[k] for k in officer}:
         conn.execute(
             "UPDATE officer SET phone = ?, email = ? WHERE member_id = ? AND until IS NULL",
@@ -183,8 +185,43 @@ def edit(
         )
     after = snapshot(conn, member.id)
     if after != before:
+        if reattributed is not None:
+            before = {**before, "since": None, "reattributed": None}
+            after = {**after, "since": effective, "reattributed": reattributed}
         record(conn, at, "edit", "member", member.code, before, after)
     return after
+
+
+def _change_officer(
+    conn: sqlite3.Connection, member: Member, officer: dict[str, str], effective: str
+) -> int:
+    """Close the current officer at ``effective`` and open the new one; returns how many
+    submissions that named no author change hands."""
+    rows = conn.execute(
+        "SELECT id, since FROM officer WHERE member_id = ? ORDER BY id", (member.id,)
+    ).fetchall()
+    if len(rows) > 1 and effective <= rows[-1][1]:
+        raise SvcmonthError(
+            _("the new officer's start must be later than the current officer's ({since})").format(
+                since=rows[-1][1]
+            )
+        )
+    before = conn.execute(
+        "SELECT count(*) FROM submission s WHERE s.member_id = ? AND s.author = ''"  # noqa: S608 (a fixed fragment)
+        " AND s.submitted_at >= ? AND "
+        + rules.officer_at_sql("s.member_id", "s.submitted_at")
+        + " <> ?",
+        (member.id, effective, officer["officer"]),
+    ).fetchone()[0]
+    conn.execute(
+        "UPDATE officer SET until = max(since, ?) WHERE member_id = ? AND until IS NULL",
+        (effective, member.id),
+    )
+    conn.execute(
+        "INSERT INTO officer (member_id, name, phone, email, since) VALUES (?, ?, ?, ?, ?)",
+        (member.id, officer["officer"], officer["phone"], officer["email"], effective),
+    )
+    return int(before)
 
 
 def set_active(conn: sqlite3.Connection, code: str, active: bool, now: datetime) -> None:
@@ -205,18 +242,10 @@ def set_active(conn: sqlite3.Connection, code: str, active: bool, now: datetime)
     )
 
 
-def current_officer(conn: sqlite3.Connection, member_id: int, at: str) -> str:
-    """The officer in post at ``at`` (stored form); the current one if none was yet."""
-    row = conn.execute(
-        "SELECT name FROM officer WHERE member_id = ? AND since <= ?"
-        " AND (until IS NULL OR until > ?) ORDER BY since DESC LIMIT 1",
-        (member_id, at, at),
-    ).fetchone()
-    if row is None:
-        row = conn.execute(
-            "SELECT name FROM officer WHERE member_id = ? AND until IS NULL", (member_id,)
-        ).fetchone()
-    return row[0] if row else ""
+def officer_at(conn: sqlite3.Connection, member_id: int, at: str) -> str:
+    """The officer in office at ``at`` (stored form), by ``rules.officer_at_sql``."""
+    sql = "SELECT " + rules.officer_at_sql(":m", ":t")  # noqa: S608 (a fixed fragment)
+    return str(conn.execute(sql, {"m": member_id, "t": at}).fetchone()[0])
 
 
 def listing(conn: sqlite3.Connection, include_inactive: bool = True) -> list[dict[str, Any]]:
@@ -225,7 +254,7 @@ def listing(conn: sqlite3.Connection, include_inactive: bool = True) -> list[dic
     sql = (
         "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"
         " coalesce(o.email, ''), m.category, m.active FROM member m"
-        " LEFT JOIN officer o ON o.member_id = m.id AND o.until IS NULL"
+        " LEFT JOIN officer_in_office o ON o.member_id = m.id"
     )
     if not include_inactive:
         sql += " WHERE m.active = 1"
@@ -237,15 +266,22 @@ def listing(conn: sqlite3.Connection, include_inactive: bool = True) -> list[dic
 
 
 def officer_history(conn: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
-    """Every officer a member has had: ``officer, phone, email, since, until``."""
+    """Every officer a member has had: ``officer, phone, email, since, until`` (the first is in
+    office from the beginning: ``since`` None; each until the next one's ``since``)."""
     member = get(conn, code)
+    rows = conn.execute(
+        "SELECT name, phone, email, since FROM officer WHERE member_id = ? ORDER BY id",
+        (member.id,),
+    ).fetchall()
     return [
-        {"officer": r[0], "phone": r[1], "email": r[2], "since": r[3], "until": r[4]}
-        for r in conn.execute(
-            "SELECT name, phone, email, since, until FROM officer WHERE member_id = ?"
-            " ORDER BY since, id",
-            (member.id,),
-        )
+        {
+            "officer": r[0],
+            "phone": r[1],
+            "email": r[2],
+            "since": r[3] if i else None,
+            "until": rows[i + 1][3] if i + 1 < len(rows) else None,
+        }
+        for i, r in enumerate(rows)
     ]
 
 
@@ -278,7 +314,6 @@ def extend(
     return {"member": member.code, "week": week, "until": campaign.show(at)}
 
 
-IMPORT_COLUMNS = ("code", "name", "officer", "phone", "email", "category")
 IMPORT_IGNORED = ("active",)  # written by `member list`, so its CSV can be imported back
 
 

@@ -3,8 +3,9 @@
 ``PRAGMA user_version`` holds the number of migrations applied; ``storage.connect`` applies
 the pending ones, each in its own transaction, every time a database is opened, and
 refuses a file whose version is higher than this list (written by a newer svcmonth).
-Derived figures (on time, level, status, points) are never stored: the ``submission_eval``
-view computes them on every read from the grades and the campaign's rules.
+Derived figures (on time, level, status, points) are never stored: the views of
+``svcmonth.rules`` compute them on every read. The views are not part of any migration after
+m003: ``storage.connect`` recreates them from ``rules.VIEWS`` whenever they differ.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 
 
 def m001_initial(conn: sqlite3.Connection) -> None:
+    # the views (every derived figure, computed when read) are not frozen here: they live in
+    # svcmonth.rules, and storage.connect creates them once the migrations have run
     run_script(
         conn,
         """
@@ -206,63 +209,6 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         CREATE TRIGGER audit_log_append_only BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 
-        -- every derived figure of a submission, computed when read (SPEC.md rules 4-7)
-        CREATE VIEW submission_eval AS
-        SELECT b.*,
-            CASE
-                WHEN b.withdrawn_at IS NOT NULL THEN 'withdrawn'
-                WHEN b.grade = 'rejected' THEN 'rejected'
-                WHEN b.doubled OR b.grade IN ('rule', 'manual') THEN 'graded'
-                ELSE 'pending'
-            END AS status,
-            CASE
-                WHEN b.withdrawn_at IS NOT NULL OR b.level IS NULL THEN 0
-                ELSE (SELECT p.points FROM campaign_points p
-                      WHERE p.campaign_id = b.campaign_id AND p.level = b.level)
-                     * (CASE WHEN b.doubled THEN b.adoption_multiplier ELSE 1 END)
-            END AS points
-        FROM (
-            SELECT o.*,
-                CASE
-                    WHEN o.grade = 'rejected' THEN NULL
-                    WHEN o.doubled THEN o.adoption_level
-                    WHEN o.grade = 'manual' THEN o.manual_level
-                    WHEN o.grade = 'rule' THEN
-                        CASE WHEN o.on_time THEN o.on_time_level ELSE o.late_level END
-                END AS level
-            FROM (
-                SELECT d.*,
-                    CASE WHEN d.kind = 'report' THEN d.submitted_at < d.deadline
-                         ELSE d.submitted_at >= d.start_utc AND d.submitted_at < d.deadline
-                    END AS on_time
-                FROM (
-                    SELECT s.id, s.campaign_id, s.member_id, s.column_name, s.kind, s.title,
-                        s.submitted_at, s.week, s.author, s.url, s.grade, s.manual_level,
-                        s.reject_reason, s.withdrawn_at, s.logged_at,
-                        c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
-                        c.adoption_multiplier,
-                        CASE WHEN s.kind = 'report'
-                            THEN max(w.deadline, coalesce(x.until, w.deadline))
-                            ELSE (SELECT lw.deadline FROM campaign_week lw
-                                  WHERE lw.campaign_id = s.campaign_id
-                                  ORDER BY lw.week DESC LIMIT 1)
-                        END AS deadline,
-                        EXISTS (
-                            SELECT 1 FROM adoption a
-                            JOIN campaign_doubling_outlet dbl
-                              ON dbl.campaign_id = s.campaign_id AND dbl.outlet = a.outlet
-                            WHERE a.submission_id = s.id
-                        ) AS doubled
-                    FROM submission s
-                    JOIN campaign c ON c.id = s.campaign_id
-                    LEFT JOIN campaign_week w
-                      ON w.campaign_id = s.campaign_id AND w.week = s.week
-                    LEFT JOIN deadline_extension x
-                      ON x.campaign_id = s.campaign_id AND x.member_id = s.member_id
-                     AND x.week = s.week
-                ) d
-            ) o
-        ) b;
         """,
     )
 
@@ -298,77 +244,8 @@ def m003_faster_eval_view(conn: sqlite3.Connection) -> None:
     run_script(
         conn,
         """
-        DROP VIEW submission_eval;
-
-        CREATE VIEW submission_eval AS
-        SELECT b.id, b.campaign_id, b.member_id, b.column_name, b.kind, b.title, b.submitted_at,
-            b.week, b.author, b.url, b.grade, b.manual_level, b.reject_reason, b.withdrawn_at,
-            b.logged_at, b.start_utc, b.on_time_level, b.late_level, b.adoption_level,
-            b.adoption_multiplier, b.deadline, b.doubled, b.on_time, b.level,
-            CASE
-                WHEN b.withdrawn_at IS NOT NULL THEN 'withdrawn'
-                WHEN b.grade = 'rejected' THEN 'rejected'
-                WHEN b.doubled OR b.grade IN ('rule', 'manual') THEN 'graded'
-                ELSE 'pending'
-            END AS status,
-            CASE
-                WHEN b.withdrawn_at IS NOT NULL OR b.level IS NULL THEN 0
-                ELSE (CASE b.level WHEN 1 THEN b.p1 WHEN 2 THEN b.p2 WHEN 3 THEN b.p3 END)
-                     * (CASE WHEN b.doubled THEN b.adoption_multiplier ELSE 1 END)
-            END AS points
-        FROM (
-            SELECT o.*,
-                CASE
-                    WHEN o.grade = 'rejected' THEN NULL
-                    WHEN o.doubled THEN o.adoption_level
-                    WHEN o.grade = 'manual' THEN o.manual_level
-                    WHEN o.grade = 'rule' THEN
-                        CASE WHEN o.on_time THEN o.on_time_level ELSE o.late_level END
-                END AS level
-            FROM (
-                SELECT d.*,
-                    CASE WHEN d.kind = 'report' THEN d.submitted_at < d.deadline
-                         ELSE d.submitted_at >= d.start_utc AND d.submitted_at < d.deadline
-                    END AS on_time
-                FROM (
-                    SELECT s.id, s.campaign_id, s.member_id, s.column_name, s.kind, s.title,
-                        s.submitted_at, s.week, s.author, s.url, s.grade, s.manual_level,
-                        s.reject_reason, s.withdrawn_at, s.logged_at,
-                        c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
-                        c.adoption_multiplier, c.p1, c.p2, c.p3,
-                        CASE WHEN s.kind = 'report'
-                            THEN max(w.deadline, coalesce(x.until, w.deadline))
-                            ELSE c.window_end
-                        END AS deadline,
-                        dd.sid IS NOT NULL AS doubled
-                    FROM submission s
-                    JOIN (
-                        SELECT c.id, c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
-                            c.adoption_multiplier,
-                            (SELECT lw.deadline FROM campaign_week lw WHERE lw.campaign_id = c.id
-                             ORDER BY lw.week DESC LIMIT 1) AS window_end,
-                            (SELECT p.points FROM campaign_points p
-                             WHERE p.campaign_id = c.id AND p.level = 1) AS p1,
-                            (SELECT p.points FROM campaign_points p
-                             WHERE p.campaign_id = c.id AND p.level = 2) AS p2,
-                            (SELECT p.points FROM campaign_points p
-                             WHERE p.campaign_id = c.id AND p.level = 3) AS p3
-                        FROM campaign c
-                        LIMIT -1
-                    ) c ON c.id = s.campaign_id
-                    LEFT JOIN campaign_week w
-                      ON w.campaign_id = s.campaign_id AND w.week = s.week
-                    LEFT JOIN deadline_extension x
-                      ON x.campaign_id = s.campaign_id AND x.member_id = s.member_id
-                     AND x.week = s.week
-                    LEFT JOIN (
-                        SELECT DISTINCT a.submission_id AS sid, dbl.campaign_id AS cid
-                        FROM adoption a
-                        JOIN campaign_doubling_outlet dbl ON dbl.outlet = a.outlet
-                    ) dd ON dd.sid = s.id AND dd.cid = s.campaign_id
-                ) d
-            ) o
-        ) b;
+        -- (its faster submission_eval now lives in svcmonth.rules: views are not frozen in
+        -- migrations; files that ran this migration before are the same after m004)
 
         DROP INDEX submission_member_kind;
 
@@ -383,7 +260,23 @@ def m003_faster_eval_view(conn: sqlite3.Connection) -> None:
     )
 
 
-def m004_inbox(conn: sqlite3.Connection) -> None:
+def m004_corrections(conn: sqlite3.Connection) -> None:
+    """Corrections (issue 10): a withdrawal's reason; an adoption can be undone (audited); the
+    views move out of the migrations into ``svcmonth.rules``, which ``storage.connect``
+    recreates whenever the schema version rises or the rules change."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE submission ADD COLUMN withdraw_reason TEXT;
+        DROP TRIGGER adoption_never_deleted;
+        DROP VIEW IF EXISTS submission_eval;
+        -- the officer in office at a submission's instant is looked up on every read
+        CREATE INDEX officer_member_since ON officer(member_id, since);
+        """,
+    )
+
+
+def m005_inbox(conn: sqlite3.Connection) -> None:
     """Mail intake (``inbox``): one entry per message read, its attachments, the senders the
     clerk mapped to a member, where each IMAP folder was read up to, and the receipts sent.
 
@@ -477,7 +370,7 @@ def m004_inbox(conn: sqlite3.Connection) -> None:
     )
 
 
-def m005_survey(conn: sqlite3.Connection) -> None:
+def m006_survey(conn: sqlite3.Connection) -> None:
     """调查问卷: a survey tool's export, stored as exported so a user can query it.
 
     ``answer`` keeps each answered cell as the tool wrote it (the question-type rule reads
@@ -549,6 +442,7 @@ MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
     m003_faster_eval_view,
-    m004_inbox,
-    m005_survey,
+    m004_corrections,
+    m005_inbox,
+    m006_survey,
 ]

@@ -45,6 +45,7 @@ from svcmonth.mailer import ConnectionLost, MessageFailed, Session
 
 REMIND_KEYS = ("member", "kind", "week", "to", "subject", "status")
 ENDS_WITHIN = timedelta(days=1)
+OVERDUE_FOR = timedelta(days=7)  # after the last deadline, the last week's overdue notices
 HEADER = "X-Svcmonth-Reminder"  # "<member> <key>": which reminder a message is
 
 
@@ -88,31 +89,40 @@ class Outcome:
     """What ``send_due`` did: every reminder with its status, and the summary's fate."""
 
     reminders: list[Reminder]
-    summary_sent: bool = False
     summary_error: str | None = None
 
     @property
     def failed(self) -> list[Reminder]:
         return [r for r in self.reminders if r.status == "failed"]
 
-    @property
-    def ok(self) -> bool:
-        return not self.failed and self.summary_error is None
-
 
 _PEOPLE_SQL = """
 SELECT m.id, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, '')
-FROM member m LEFT JOIN officer o ON o.member_id = m.id AND o.until IS NULL
+FROM member m LEFT JOIN officer_in_office o ON o.member_id = m.id
 WHERE m.active = 1
 ORDER BY m.id
 """
 
 
+def remind_open(campaign: Campaign, as_of: datetime) -> bool:
+    """The ``remind`` cut-off (SPEC.md, "Reminders"): from the campaign's first day until 7 days
+    after its last deadline (its span, then the last week's overdue notices); never later."""
+    at = timeutil.to_db(as_of)
+    return (
+        campaign.start_utc
+        <= at
+        < timeutil.to_db(timeutil.from_db(campaign.window_end) + OVERDUE_FOR)
+    )
+
+
 def due(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[Reminder]:
     """The reminders due at ``as_of``, each ``would_send``, ``no_address`` or ``already_sent``.
 
-    Reads only, inside the caller's transaction (or none).
+    Reads only, inside the caller's transaction (or none). Nothing is due outside
+    ``remind_open`` (the cut-off).
     """
+    if not remind_open(campaign, as_of):
+        return []
     weeks = {w.number: w for w in campaign.weeks}
     rows_of: dict[str, list[dict[str, Any]]] = {}
     for r in checks.deadline_rows(conn, campaign, as_of):
@@ -220,7 +230,6 @@ def send_due(
                 if session is None:
                     session = connect()
                 session.send(summary_to, subject, body, when, {HEADER: "summary"})
-                outcome.summary_sent = True
             except (MessageFailed, SvcmonthError) as exc:
                 outcome.summary_error = str(exc)
     finally:

@@ -238,6 +238,13 @@ def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> i
     return len(rows)
 
 
+def document(item: dict[str, Any], output: Path | None, encoding: str | None) -> None:
+    """One JSON object (``campaign show``, ``submission show``), to stdout or ``output``."""
+    check_encoding(encoding)
+    with _open_text(output, encoding, "utf-8") as out:
+        out.write(json.dumps(item, ensure_ascii=False, indent=2) + "\n")
+
+
 def _json(
     rows: Iterable[dict[str, Any]], keys: Sequence[str], output: Path | None, encoding: str | None
 ) -> int:

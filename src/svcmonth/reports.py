@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from svcmonth import checks, timeutil
+from svcmonth import checks, rules, timeutil
 from svcmonth import columns as col
 from svcmonth.campaigns import Campaign, load
 from svcmonth.columns import Column
@@ -80,12 +80,14 @@ GROUP BY e.member_id
 """
 # submissions with any adoption, found from the adoptions (a few) rather than by looking
 # for adoptions of each submission (a million)
-_ADOPTED_SQL = """
+# only submissions that count (rule 13)
+_ADOPTED_SQL = f"""
 SELECT s.member_id, count(*)
 FROM submission s
 WHERE s.id IN (SELECT submission_id FROM adoption) AND s.campaign_id = ? AND s.submitted_at <= ?
+  AND {rules.counts_sql("s")}
 GROUP BY s.member_id
-"""
+"""  # noqa: S608 (a fixed fragment of svcmonth.rules)
 
 
 def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
@@ -118,7 +120,7 @@ def campaign_totals(
                 "reports_missing": counts["missing"],
                 "points": points.get(member_id, 0),
                 "adopted": adopted.get(member_id, 0),
-                "quota_met": articles >= campaign.min_articles,
+                "quota_met": rules.minimum_met(articles, campaign.min_articles),
             }
         )
     return out
@@ -137,17 +139,17 @@ def scoreboard(
 def weekly(
     conn: sqlite3.Connection, campaign: Campaign, week: int, as_of: datetime
 ) -> list[dict[str, Any]]:
-    """One week: who reported and when, and the articles each member sent that week."""
-    w = campaign.week(week)
-    start = timeutil.to_db(timeutil.local_midnight(w.first_day, campaign.tz))
-    end = timeutil.to_db(w.ends)
+    """One week: who reported and when, and the articles each member sent that week (rule 14:
+    from the week's first day until the next week's; the last week's up to the window end)."""
+    start, end = campaign.article_week(week)
     by_member: dict[str, dict[str, int]] = defaultdict(dict)
     for code, column_name, n in conn.execute(
-        "SELECT m.code, s.column_name, count(*) FROM submission s"
+        "SELECT m.code, s.column_name, count(*) FROM submission s"  # noqa: S608 (fixed fragment)
         " JOIN member m ON m.id = s.member_id"
         " JOIN column_def c ON c.name = s.column_name"
-        " WHERE s.campaign_id = ? AND s.kind = 'article' AND s.grade <> 'rejected'"
-        " AND s.withdrawn_at IS NULL AND s.submitted_at >= ? AND s.submitted_at < ?"
+        " WHERE s.campaign_id = ? AND s.kind = 'article' AND "
+        + rules.counts_sql("s")
+        + " AND s.submitted_at >= ? AND s.submitted_at < ?"
         " AND s.submitted_at <= ? GROUP BY m.code, s.column_name ORDER BY m.code, c.sort",
         (campaign.id, start, end, timeutil.to_db(as_of)),
     ):
@@ -189,8 +191,8 @@ def year_end(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
     officers = {
         r[0]: r[1]
         for r in conn.execute(
-            "SELECT m.code, o.name FROM member m JOIN officer o"
-            " ON o.member_id = m.id AND o.until IS NULL WHERE m.active = 1"
+            "SELECT m.code, o.name FROM member m JOIN officer_in_office o"
+            " ON o.member_id = m.id WHERE m.active = 1"
         )
     }
     table: dict[str, dict[str, Any]] = {}
@@ -237,7 +239,7 @@ def officers(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
             "SELECT e.author, m.code, count(*), sum(e.points) FROM submission_eval e"  # noqa: S608
             " JOIN member m ON m.id = e.member_id"
             f" WHERE e.campaign_id IN ({marks}) AND m.active = 1 AND e.author <> ''"
-            " AND e.withdrawn_at IS NULL AND e.submitted_at <= ?"
+            " AND e.counts AND e.submitted_at <= ?"
             " GROUP BY m.id, e.author ORDER BY sum(e.points) DESC, m.id, e.author",
             (*ids, timeutil.to_db(as_of)),
         )

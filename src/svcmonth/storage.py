@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from svcmonth import rules
 from svcmonth.errors import DatabaseError
 from svcmonth.i18n import _
 from svcmonth.migrations import MIGRATIONS
@@ -55,6 +56,8 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         if version < SCHEMA_VERSION:
             conn.execute("PRAGMA journal_mode = WAL")
             migrate(conn, version)
+        if not rules.views_current(conn):
+            refresh_views(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -98,6 +101,14 @@ def migrate(conn: sqlite3.Connection, current: int, target: int = SCHEMA_VERSION
                 continue  # another process migrated while we waited for the lock
             MIGRATIONS[number - 1](conn)
             conn.execute(f"PRAGMA user_version = {number}")
+
+
+def refresh_views(conn: sqlite3.Connection) -> None:
+    """Recreate the views of ``svcmonth.rules`` (one transaction; a no-op when another process
+    did it while this one waited for the lock)."""
+    with transaction(conn):
+        if not rules.views_current(conn):
+            rules.ensure_views(conn)
 
 
 @contextlib.contextmanager

@@ -8,13 +8,13 @@ submissions. Nothing here computes a level or points: ``submission_eval`` does, 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import columns as col
-from svcmonth import members, timeutil, typed
+from svcmonth import columns as cols_
+from svcmonth import members, rules, timeutil
 from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
@@ -82,15 +82,15 @@ def reported_weeks(conn: sqlite3.Connection, campaign_id: int, member_id: int) -
     return {
         r[0]
         for r in conn.execute(
-            "SELECT DISTINCT week FROM submission WHERE campaign_id = ? AND member_id = ?"
-            " AND kind = 'report' AND grade <> 'rejected' AND withdrawn_at IS NULL",
+            "SELECT DISTINCT week FROM submission WHERE campaign_id = ? AND member_id = ?"  # noqa: S608 (a fixed fragment)
+            " AND kind = 'report' AND " + rules.COUNTS,
             (campaign_id, member_id),
         )
     }
 
 
 class _Lookup:
-    """Where ``submit`` reads members, columns, reported weeks and officers: the database."""
+    """Where ``submit`` reads members, columns and reported weeks: the database."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -103,9 +103,6 @@ class _Lookup:
 
     def reported(self, campaign_id: int, member_id: int) -> set[int]:
         return reported_weeks(self.conn, campaign_id, member_id)
-
-    def officer(self, member_id: int, at: str) -> str:
-        return members.current_officer(self.conn, member_id, at)
 
     def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
         """A report was logged (the database has it once it is inserted)."""
@@ -120,7 +117,6 @@ class _ImportLookup(_Lookup):
         self.members: dict[str, members.Member] = {}
         self.columns: dict[str, Column] = {}
         self.weeks: dict[tuple[int, int], set[int]] = {}
-        self.officers: dict[tuple[int, str], str] = {}
 
     def member(self, code: str) -> members.Member:
         key = (code or "").strip()
@@ -140,12 +136,6 @@ class _ImportLookup(_Lookup):
         found = self.weeks.get((campaign_id, member_id))
         if found is None:
             found = self.weeks[(campaign_id, member_id)] = super().reported(campaign_id, member_id)
-        return found
-
-    def officer(self, member_id: int, at: str) -> str:
-        found = self.officers.get((member_id, at))
-        if found is None:
-            found = self.officers[(member_id, at)] = super().officer(member_id, at)
         return found
 
     def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
@@ -190,8 +180,8 @@ def _checked_row(
     writer = (author or "").strip()
     if len(writer) > members.MAX_TEXT:
         raise SvcmonthError(_("the author name is too long"))
-    if not writer:
-        writer = lookup.officer(member.id, logged_at)
+    # no author named: stored empty, and the officer in office at the submission's instant is
+    # its author on every read (rule 9; a late-recorded officer change re-attributes it)
     if week is not None:
         lookup.logged_report(campaign.id, member.id, week)
     return (campaign.id, member.id, col.name, col.kind, clean, at, week, writer, link, logged_at)
@@ -237,31 +227,26 @@ IMPORT_BATCH = 5000
 
 def import_rows(
     conn: sqlite3.Connection,
-    campaign_for: Any,
+    place: Callable[[str, datetime], tuple[Campaign, datetime]],
     rows: Iterable[tuple[int, dict[str, str]]],
     now: datetime,
-    tz_name: str,
-    year: int | None = None,
 ) -> tuple[list[tuple[int, str]], int]:
     """Log submissions from ``(line, row)`` pairs inside the caller's transaction.
 
-    ``campaign_for(instant)`` gives the campaign of each row. Every row is checked as
+    ``place(submitted_at text, now)`` gives each row's campaign and instant (a
+    ``campaigns.Placer`` built with ``submission=True``). Every row is checked as
     ``submit`` checks one; they are written in batches (``executemany``) until a row has a
     problem. Returns ``(problems, rows written)``; with any problem the caller rolls the
-    whole import back. ``year``: the year of a date typed without one.
+    whole import back.
     """
     problems: list[tuple[int, str]] = []
     written = 0
     batch: list[tuple[Any, ...]] = []
     lookup = _ImportLookup(conn)
     logged_at = timeutil.to_db(now)
-    tz = timeutil.zone(tz_name)
     for line, row in rows:
         try:
-            instant = typed.parse_instant(row.get("submitted_at", ""), tz, year)
-            campaign = campaign_for(instant)
-            if campaign.tz.key != tz.key:
-                instant = typed.parse_instant(row["submitted_at"], campaign.tz, year)
+            campaign, instant = place(row.get("submitted_at") or "", now)
             week_text = (row.get("week") or "").strip()
             week: int | None = None
             if week_text:
@@ -311,40 +296,268 @@ def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-def withdraw(conn: sqlite3.Connection, submission_id: int, now: datetime) -> None:
+def refuse_adopted(conn: sqlite3.Connection, submission_id: int, action: str) -> None:
+    """Rule 13: an adopted submission cannot be withdrawn or rejected (``action``: ``withdraw``
+    or ``reject``) until the adoption is undone."""
+    outlets = [
+        r[0]
+        for r in conn.execute(
+            "SELECT outlet FROM adoption WHERE submission_id = ? ORDER BY id", (submission_id,)
+        )
+    ]
+    if not outlets:
+        return
+    text = (
+        _(
+            "submission {id} was adopted by {outlets} and cannot be rejected; undo the "
+            "adoption first (adopt {id} --outlet NAME --undo)"
+        )
+        if action == "reject"
+        else _(
+            "submission {id} was adopted by {outlets} and cannot be withdrawn; undo the "
+            "adoption first (adopt {id} --outlet NAME --undo)"
+        )
+    )
+    raise SvcmonthError(text.format(id=submission_id, outlets=", ".join(outlets)))
+
+
+_AUDITED = ("status", "level", "points", "on_time")
+
+
+def _figures(row: dict[str, Any], *extra: str) -> dict[str, Any]:
+    return {k: row[k] for k in (*_AUDITED, *extra)}
+
+
+def withdraw(
+    conn: sqlite3.Connection, submission_id: int, now: datetime, reason: str | None = None
+) -> None:
     """Withdraw a submission: kept, shown, scores nothing."""
     row = get_row(conn, submission_id)
     if row["withdrawn_at"] is not None:
         raise SvcmonthError(_("submission {id} is already withdrawn").format(id=submission_id))
+    refuse_adopted(conn, submission_id, "withdraw")
+    why = clean_reason(reason)
     at = timeutil.to_db(now)
-    conn.execute("UPDATE submission SET withdrawn_at = ? WHERE id = ?", (at, submission_id))
+    conn.execute(
+        "UPDATE submission SET withdrawn_at = ?, withdraw_reason = ? WHERE id = ?",
+        (at, why, submission_id),
+    )
+    after = get_row(conn, submission_id)
     record(
         conn,
         at,
         "withdraw",
         "submission",
         submission_id,
-        {"status": row["status"], "points": row["points"]},
-        {"status": "withdrawn", "points": 0},
+        _figures(row, "withdraw_reason"),
+        _figures(after, "withdraw_reason"),
     )
 
 
 LIST = (
-    col.Column("id", N_("ID"), "int"),
-    col.MEMBER,
-    col.COLUMN,
-    col.KIND,
-    col.TITLE,
-    col.AUTHOR,
-    col.SUBMITTED_AT,
-    col.WEEK,
-    col.Column("on_time", N_("On time"), "bool"),
-    col.LEVEL,
-    col.Column("status", N_("Status"), "grade_status"),
-    col.ADOPTED_BY,
-    col.POINTS,
-    col.Column("url", N_("Link")),
+    cols_.Column("id", N_("ID"), "int"),
+    cols_.MEMBER,
+    cols_.COLUMN,
+    cols_.KIND,
+    cols_.TITLE,
+    cols_.AUTHOR,
+    cols_.SUBMITTED_AT,
+    cols_.WEEK,
+    cols_.Column("on_time", N_("On time"), "bool"),
+    cols_.LEVEL,
+    cols_.Column("status", N_("Status"), "grade_status"),
+    cols_.ADOPTED_BY,
+    cols_.POINTS,
+    cols_.Column("url", N_("Link")),
 )
+
+
+def restore(conn: sqlite3.Connection, submission_id: int, now: datetime) -> dict[str, Any]:
+    """Undo a withdrawal: the submission counts again (audited)."""
+    row = get_row(conn, submission_id)
+    if row["withdrawn_at"] is None:
+        raise SvcmonthError(_("submission {id} is not withdrawn").format(id=submission_id))
+    conn.execute(
+        "UPDATE submission SET withdrawn_at = NULL, withdraw_reason = NULL WHERE id = ?",
+        (submission_id,),
+    )
+    after = get_row(conn, submission_id)
+    record(
+        conn,
+        timeutil.to_db(now),
+        "restore",
+        "submission",
+        submission_id,
+        _figures(row, "withdraw_reason"),
+        _figures(after, "withdraw_reason"),
+    )
+    return after
+
+
+def clean_reason(reason: str | None) -> str | None:
+    """A reason typed by the clerk: one line, at most 500 characters; None when empty."""
+    text = (reason or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_TITLE or any(ch in text for ch in "\x00\r\n"):
+        raise SvcmonthError(_("the reason must be one line of at most 500 characters"))
+    return text
+
+
+EDITABLE = ("member", "column", "title", "submitted_at", "week", "author", "url")
+
+
+def edit(
+    conn: sqlite3.Connection,
+    submission_id: int,
+    changes: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """Correct a submission's stored fields (audited). ``changes`` holds only what changes:
+    ``member`` (code), ``column``, ``title``, ``submitted_at`` (an instant), ``week``,
+    ``author`` ('' : no author named, the officer in office then), ``url``.
+
+    The submission stays in its campaign: a new instant before the campaign's first day, or
+    inside another campaign's span, is refused. Every derived figure (on time, level, points,
+    the week a report covers) follows on the next read.
+    """
+    from svcmonth import campaigns  # a cycle at import time otherwise
+
+    row = get_row(conn, submission_id)
+    campaign = campaigns.load_by_id(conn, row["campaign_id"])
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise SvcmonthError(_("cannot edit {fields}").format(fields=", ".join(sorted(unknown))))
+    if not changes:
+        raise SvcmonthError(_("nothing to change: give at least one field"))
+    member_id = row["member_id"]
+    if "member" in changes:
+        member_id = members.get_active(conn, changes["member"]).id
+    col = column(conn, changes.get("column", row["column_name"]))
+    title = clean_title(changes.get("title", row["title"]))
+    url = clean_url(changes.get("url", row["url"]))
+    author = row["stored_author"]
+    if "author" in changes:
+        author = (changes["author"] or "").strip()
+        if len(author) > members.MAX_TEXT:
+            raise SvcmonthError(_("the author name is too long"))
+    at = row["submitted_at"]
+    if "submitted_at" in changes:
+        instant = changes["submitted_at"]
+        at = timeutil.to_db(instant)
+        campaigns.campaign_and_instant(conn, campaign.name, instant, now, submission=True)
+        other = campaigns.campaign_containing(conn, at)
+        if other is not None and other.id != campaign.id:
+            raise SvcmonthError(
+                _("{at} lies in campaign {name}; a submission stays in its campaign").format(
+                    at=campaign.show(at), name=other.name
+                )
+            )
+    week: int | None = None
+    if col.kind == "report":
+        if changes.get("week") is not None:
+            week = campaign.week(changes["week"]).number
+        elif row["kind"] == "report":
+            week = row["week"]
+        else:  # an article becomes a report: the week it covers by rule 4
+            week = default_report_week(
+                campaign.weeks, timeutil.from_db(at), reported_weeks(conn, campaign.id, member_id)
+            )
+    elif changes.get("week") is not None:
+        raise SvcmonthError(
+            _("--week is for reports only ({column} takes articles)").format(column=col.name)
+        )
+    conn.execute(
+        "UPDATE submission SET member_id = ?, column_name = ?, kind = ?, title = ?,"
+        " submitted_at = ?, week = ?, author = ?, url = ? WHERE id = ?",
+        (member_id, col.name, col.kind, title, at, week, author, url, submission_id),
+    )
+    after = get_row(conn, submission_id)
+    shown = ("member", "column_name", "title", "submitted_at", "week", "author", "url")
+    record(
+        conn,
+        timeutil.to_db(now),
+        "edit",
+        "submission",
+        submission_id,
+        {**{k: row[k] for k in shown}, **_figures(row)},
+        {**{k: after[k] for k in shown}, **_figures(after)},
+    )
+    return after
+
+
+def attachments(conn: sqlite3.Connection, submission_id: int) -> list[dict[str, Any]]:
+    """The files a submission came with by mail (``inbox accept`` links them)."""
+    from svcmonth import inbox  # inbox builds on this module
+
+    return inbox.attachments_of(conn, submission_id)
+
+
+SHOW_KEYS = (
+    "id",
+    "campaign",
+    "member",
+    "column",
+    "kind",
+    "title",
+    "author",
+    "submitted_at",
+    "week",
+    "deadline",
+    "on_time",
+    "grade",
+    "level",
+    "status",
+    "points",
+    "reject_reason",
+    "withdrawn_at",
+    "withdraw_reason",
+    "url",
+    "logged_at",
+)
+
+
+def show(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
+    """One submission: its fields and figures (SHOW_KEYS), then ``adoptions``,
+    ``forwardings``, ``attachments`` and ``history`` (its audit trail), times in its
+    campaign's zone."""
+    from svcmonth import audit, campaigns
+
+    row = get_row(conn, submission_id)
+    campaign = campaigns.load_by_id(conn, row["campaign_id"])
+    shown = timeutil.shower(campaign.tz)
+    out: dict[str, Any] = {
+        **{k: row.get(k) for k in SHOW_KEYS},
+        "campaign": campaign.name,
+        "column": row["column_name"],
+        "on_time": bool(row["on_time"]),
+        "deadline": shown(row["deadline"]),
+        "submitted_at": shown(row["submitted_at"]),
+        "withdrawn_at": shown(row["withdrawn_at"]),
+        "logged_at": shown(row["logged_at"]),
+    }
+    out["adoptions"] = [
+        {"outlet": r[0], "adopted_on": r[1]}
+        for r in conn.execute(
+            "SELECT outlet, adopted_on FROM adoption WHERE submission_id = ? ORDER BY id",
+            (submission_id,),
+        )
+    ]
+    out["forwardings"] = [
+        {"body": r[0], "forwarded_on": r[1]}
+        for r in conn.execute(
+            "SELECT body, forwarded_on FROM forwarding WHERE submission_id = ? ORDER BY id",
+            (submission_id,),
+        )
+    ]
+    out["attachments"] = attachments(conn, submission_id)
+    history = audit.entries(conn, "submission", str(submission_id))
+    for h in history:
+        h["at"] = shown(h["at"])
+    out["history"] = history
+    return out
+
+
 LIST_KEYS = (
     "id",
     "member",
@@ -383,16 +596,12 @@ def listing(
         where.append("e.column_name = ?")
         params.append(column(conn, column_name).name)
     if week is not None:
-        w = campaign.week(week)
+        start, end = campaign.article_week(week)
         where.append(
             "((e.kind = 'report' AND e.week = ?)"
             " OR (e.kind = 'article' AND e.submitted_at >= ? AND e.submitted_at < ?))"
         )
-        params += [
-            week,
-            timeutil.to_db(timeutil.local_midnight(w.first_day, campaign.tz)),
-            timeutil.to_db(w.ends),
-        ]
+        params += [week, start, end]
     if pending:
         where.append("e.status = 'pending'")
     if as_of is not None:

@@ -198,6 +198,11 @@ def shower(tz: ZoneInfo) -> Callable[[str | None], str | None]:
     return show_one
 
 
+def minute(instant: datetime, tz: ZoneInfo) -> str:
+    """An instant as people read it in a message: local time to the minute (2023-07-17 09:40)."""
+    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant at which ``day`` begins in ``tz`` (the first instant of that day)."""
     naive = datetime.combine(day, time(0))

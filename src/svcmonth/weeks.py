@@ -84,16 +84,21 @@ def campaign_weeks(
     return weeks
 
 
+def last_ended(weeks: list[Week], instant: datetime) -> Week | None:
+    """The last week that ended at ``instant`` (None while none has)."""
+    ended = [w for w in weeks if w.ends <= instant]
+    return ended[-1] if ended else None
+
+
 def default_report_week(weeks: list[Week], submitted: datetime, already_reported: set[int]) -> int:
     """The week a report covers when the clerk does not say (SPEC.md rule 4).
 
     The last week that ended before ``submitted``; if the member already has a report for
     it, the week in progress (an early report); week 1 if no week has ended yet.
     """
-    ended = [w for w in weeks if w.ends <= submitted]
-    if not ended:
+    last = last_ended(weeks, submitted)
+    if last is None:
         return 1
-    last = ended[-1]
     if last.number not in already_reported:
         return last.number
     following = [w for w in weeks if w.number == last.number + 1]

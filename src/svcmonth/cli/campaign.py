@@ -140,6 +140,29 @@ def list_(
     show(rows, CAMPAIGNS, fmt, output, encoding, heading=_("Campaigns"))
 
 
+@app.command("rename")
+def rename(
+    old: Annotated[str, typer.Argument(help=_("Its name now."))],
+    new: Annotated[str, typer.Argument(help=_("The new name."))],
+    db: DbOpt = None,
+) -> None:
+    """Rename a campaign."""
+    with database(db, write=True) as conn:
+        c = campaigns.rename(conn, old, new, now())
+    message(_("renamed campaign {old} to {new}").format(old=old, new=c.name))
+
+
+@app.command("delete")
+def delete(
+    name: Annotated[str, typer.Argument(help=_("Campaign name."))],
+    db: DbOpt = None,
+) -> None:
+    """Delete a campaign created by mistake (only one with nothing logged in it)."""
+    with database(db, write=True) as conn:
+        campaigns.delete(conn, name, now())
+    message(_("deleted campaign {name}").format(name=name))
+
+
 @app.command("deadline")
 def deadline(
     week: Annotated[int, typer.Option("--week", help=_("Week number."))],

@@ -26,6 +26,10 @@ app = typer.Typer(help=_("Checks: weekly deadlines and the article minimum."), n
 @app.command("deadlines")
 def deadlines(
     week: Annotated[int | None, typer.Option("--week", help=_("Only this week."))] = None,
+    matrix: Annotated[
+        bool,
+        typer.Option("--matrix", help=_("One row per member, one column per week.")),
+    ] = False,
     as_of: AsOfOpt = None,
     exit_code: ExitCodeOpt = False,
     campaign: CampaignOpt = None,
@@ -38,7 +42,19 @@ def deadlines(
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         rows = checks.deadline_rows(conn, c, instant, week=week)
-    show(rows, checks.DEADLINES, fmt, output, encoding, heading=_("Weekly report deadlines"))
+    heading = _("Weekly report deadlines")
+    if matrix:
+        numbers = [w.number for w in c.weeks if week is None or w.number == week]
+        show(
+            checks.matrix(rows),
+            checks.matrix_columns(numbers),
+            fmt,
+            output,
+            encoding,
+            heading=heading,
+        )
+    else:
+        show(rows, checks.DEADLINES, fmt, output, encoding, heading=heading)
     if exit_code and checks.falls_short(rows):
         raise typer.Exit(3)
 

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, render, storage, timeutil, typed
-from svcmonth.errors import SvcmonthError
+from svcmonth import campaigns, render, storage, timeutil
 from svcmonth.i18n import _, translate
 
 DEFAULT_DB = Path("svcmonth.db")
@@ -145,32 +144,11 @@ def database(
 
 
 def campaign_at(
-    conn: sqlite3.Connection, name: str | None, text: str | None
+    conn: sqlite3.Connection, name: str | None, text: str | None, *, submission: bool = False
 ) -> tuple[campaigns.Campaign, datetime]:
-    """The campaign a command means and the instant in question (``--at``/``--as-of`` or now).
-
-    A typed time without an offset is read in the campaign's zone; when no campaign is named,
-    it is first read in the latest campaign's zone to find the campaign.
-    """
-    if text is None:
-        instant = now()
-        return campaigns.resolve(conn, name, instant), instant
-    named = campaigns.load(conn, name) if name else None
-    zone = named.tz if named else campaigns.zone_for_display(conn)
-    year = typed_year(conn, named)
-    instant = typed.parse_instant(text, zone, year)
-    campaign = campaigns.resolve(conn, name, instant)
-    if campaign.tz.key != zone.key:
-        instant = typed.parse_instant(text, campaign.tz, year)
-    return campaign, instant
-
-
-def typed_year(conn: sqlite3.Connection, campaign: campaigns.Campaign | None = None) -> int:
-    """The year a date typed without one takes: the campaign in question's, else the latest
-    campaign's, else the current year."""
-    if campaign is not None:
-        return campaign.start.year
-    return campaigns.latest_year(conn) or now().year
+    """The campaign a command means and the instant in question (``--at``/``--as-of`` or now):
+    ``campaigns.campaign_and_instant`` decides, with the clock read here."""
+    return campaigns.campaign_and_instant(conn, name, text, now(), submission=submission)
 
 
 def show(
@@ -228,9 +206,3 @@ def as_of_note(instant: datetime, zone_: Any) -> str:
     """The line under a workbook's title: as of when."""
     local = instant.astimezone(zone_)
     return _("As of {at}").format(at=local.strftime("%Y-%m-%d %H:%M"))
-
-
-def parse_level(text: str) -> int:
-    if text not in ("1", "2", "3"):
-        raise SvcmonthError(_("the level must be 1, 2 or 3, not {text!r}").format(text=text))
-    return int(text)

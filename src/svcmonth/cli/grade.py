@@ -28,16 +28,19 @@ def grade(
     ] = None,
     reject: Annotated[bool, typer.Option("--reject", help=_("Reject the submission."))] = False,
     reason: Annotated[str, typer.Option("--reason", help=_("Why it was rejected."))] = "",
+    clear: Annotated[
+        bool, typer.Option("--clear", help=_("Undo a grade or rejection: pending again."))
+    ] = False,
     campaign: CampaignOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Grade by hand (ID --level N, ID --reject) or by the plan's rule (auto).
+    """Grade by hand (ID --level N, ID --reject, ID --clear) or by the plan's rule (auto).
 
     The rule: on time level 2, late the campaign's late level (default 1).
     """
     if target == "auto":
-        if level is not None or reject:
-            raise SvcmonthError(_("`grade auto` takes no --level or --reject"))
+        if level is not None or reject or clear:
+            raise SvcmonthError(_("`grade auto` takes no --level, --reject or --clear"))
         with database(db, write=True) as conn:
             c, _at = campaign_at(conn, campaign, None)
             n = grading.auto(conn, c, now())
@@ -49,6 +52,13 @@ def grade(
         raise SvcmonthError(
             _("{target!r} is not a submission id (or `auto`)").format(target=target)
         )
+    if clear:
+        if level is not None or reject or reason:
+            raise SvcmonthError(_("--clear takes no --level, --reject or --reason"))
+        with database(db, write=True) as conn:
+            grading.clear(conn, int(target), now())
+        message(_("{id} is pending again").format(id=target))
+        return
     if (level is None) == (not reject):
         raise SvcmonthError(_("give either --level 1|2|3 or --reject"))
     if reason and not reject:
@@ -78,9 +88,23 @@ def adopt(
     submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
     outlet: Annotated[str, typer.Option("--outlet", help=_("Who published it."))],
     on: OnOpt = None,
+    undo: Annotated[
+        bool, typer.Option("--undo", help=_("Undo an adoption recorded by mistake."))
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Record an adoption (刊用); a doubling outlet scores level 3 at double points."""
+    if undo:
+        if on is not None:
+            raise SvcmonthError(_("--undo takes no --on"))
+        with database(db, write=True) as conn:
+            row = grading.undo_adoption(conn, submission_id, outlet, now())
+        message(
+            _("adoption of {id} by {outlet} undone: level {level}, {points} points").format(
+                id=submission_id, outlet=outlet.strip(), level=row["level"], points=row["points"]
+            )
+        )
+        return
     with database(db, write=True) as conn:
         row = grading.adopt(conn, submission_id, outlet, _day(conn, on), now())
     message(

@@ -110,9 +110,20 @@ def edit(
     phone: PhoneOpt = None,
     email: EmailOpt = None,
     category: CategoryOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help=_("With --officer: in office from this day or instant (default: now)."),
+            show_default=False,
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
-    """Change a member; a new officer is kept in the officer history."""
+    """Change a member; a new officer is kept in the officer history.
+
+    Example: svcmonth member edit BOC --officer 黄蕾 --since 2023-07-20
+    """
     fields = {
         "name": name,
         "officer": officer,
@@ -121,7 +132,10 @@ def edit(
         "category": category,
     }
     with database(db, write=True) as conn:
-        members.edit(conn, code, fields, now())
+        effective = None
+        if since is not None:
+            effective = timeutil.parse_instant(since, zone_for_display(conn))
+        members.edit(conn, code, fields, now(), since=effective)
     message(_("updated {code}").format(code=code))
 
 

@@ -58,7 +58,12 @@ def scoreboard(
 
 @app.command("weekly")
 def weekly(
-    week: Annotated[int, typer.Option("--week", help=_("Week number."))],
+    week: Annotated[
+        int | None,
+        typer.Option(
+            "--week", help=_("Week number (default: the last week that ended)."), show_default=False
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     fmt: FormatOpt = Format.table,
@@ -69,10 +74,11 @@ def weekly(
     """One week: who reported and when, and the week's articles by column (--format md to paste)."""
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
-        rows = reports.weekly(conn, c, week, instant)
-        w = c.week(week)
+        number = week if week is not None else c.last_ended_week(instant)
+        rows = reports.weekly(conn, c, number, instant)
+        w = c.week(number)
     title = _("{name}, week {week} ({first} – {last})").format(
-        name=c.name, week=week, first=w.first_day, last=w.last_day
+        name=c.name, week=number, first=w.first_day, last=w.last_day
     )
     show(
         rows,

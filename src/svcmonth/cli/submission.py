@@ -1,12 +1,11 @@
 """``svcmonth submit`` and ``svcmonth submission …``: log, import, list, withdraw."""
 
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, csvio, submissions
+from svcmonth import campaigns, csvio, render, submissions, timeutil
 from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
@@ -19,13 +18,14 @@ from svcmonth.cli.common import (
     database,
     now,
     show,
-    typed_year,
 )
 from svcmonth.columns import header_aliases
 from svcmonth.i18n import _
 from svcmonth.render import message
 
-app = typer.Typer(help=_("Submissions: import, list, withdraw."), no_args_is_help=True)
+app = typer.Typer(
+    help=_("Submissions: import, list, show, correct, withdraw, restore."), no_args_is_help=True
+)
 
 
 def submit(
@@ -55,7 +55,7 @@ def submit(
     Example: svcmonth submit ICBC --column 活动扫描 --title 第一周动态 --at '2023-07-17 11:59'
     """
     with database(db, write=True) as conn:
-        c, instant = campaign_at(conn, campaign, at)
+        c, instant = campaign_at(conn, campaign, at, submission=True)
         new_id = submissions.submit(
             conn, c, code, column, title, instant, now(), week=week, author=author, url=url
         )
@@ -101,15 +101,8 @@ def import_(
         header_aliases(submissions.LIST),
     )
     with database(db, write=True) as conn:
-        fixed = campaigns.load(conn, campaign) if campaign else None
-        zone = fixed.tz if fixed else campaigns.zone_for_display(conn)
-        resolve = campaigns.resolver(conn)
-
-        def campaign_for(instant: datetime) -> campaigns.Campaign:
-            return fixed if fixed is not None else resolve(instant)
-
-        year = typed_year(conn, fixed)
-        problems, n = submissions.import_rows(conn, campaign_for, rows, now(), zone.key, year)
+        place = campaigns.Placer(conn, campaign, submission=True)
+        problems, n = submissions.import_rows(conn, place, rows, now())
         csvio.refuse(file, bad + problems)
     message(_("imported {n} submission(s)").format(n=n))
 
@@ -142,15 +135,114 @@ def list_(
         show(rows, submissions.LIST, fmt, output, encoding, heading=_("Submissions"))
 
 
+IdArg = Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))]
+
+
 @app.command("withdraw")
 def withdraw(
-    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    submission_id: IdArg,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help=_("Why it is withdrawn."), show_default=False)
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Withdraw a submission: it stays on record and scores nothing."""
     with database(db, write=True) as conn:
-        submissions.withdraw(conn, submission_id, now())
+        submissions.withdraw(conn, submission_id, now(), reason)
     message(_("withdrew {id}").format(id=submission_id))
+
+
+@app.command("restore")
+def restore(submission_id: IdArg, db: DbOpt = None) -> None:
+    """Undo a withdrawal: the submission counts again."""
+    with database(db, write=True) as conn:
+        row = submissions.restore(conn, submission_id, now())
+    message(
+        _("restored {id}: {status}, {points} points").format(
+            id=submission_id, status=row["status"], points=row["points"]
+        )
+    )
+
+
+def _opt(help_text: str, name: str) -> Any:
+    return typer.Option(name, help=help_text, show_default=False)
+
+
+@app.command("edit")
+def edit(
+    submission_id: IdArg,
+    title: Annotated[str | None, _opt(_("New title."), "--title")] = None,
+    column: Annotated[str | None, _opt(_("New column."), "--column")] = None,
+    at: Annotated[str | None, _opt(_("When it really arrived."), "--at")] = None,
+    week: Annotated[int | None, _opt(_("Week the report covers."), "--week")] = None,
+    author: Annotated[
+        str | None, _opt(_("Author ('' : the officer in office then)."), "--author")
+    ] = None,
+    url: Annotated[str | None, _opt(_("Link."), "--url")] = None,
+    member: Annotated[str | None, _opt(_("The member it came from."), "--member")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Correct a submission; on time, level and points follow.
+
+    Example: svcmonth submission edit 12 --at '2023-07-17 11:30'
+    """
+    given = {
+        "title": title,
+        "column": column,
+        "week": week,
+        "author": author,
+        "url": url,
+        "member": member,
+    }
+    changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    with database(db, write=True) as conn:
+        if at is not None:
+            current = submissions.get_row(conn, submission_id)
+            tz = campaigns.load_by_id(conn, current["campaign_id"]).tz
+            changes["submitted_at"] = timeutil.parse_instant(at, tz)
+        row = submissions.edit(conn, submission_id, changes, now())
+    message(
+        _("corrected {id}: on time {on_time}, level {level}, {points} points").format(
+            id=submission_id, on_time=bool(row["on_time"]), level=row["level"], points=row["points"]
+        )
+    )
+
+
+@app.command("show")
+def show_one(
+    submission_id: IdArg,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """One submission with its grade, adoptions, forwardings, attachments and history."""
+    with database(db) as conn:
+        item = submissions.show(conn, submission_id)
+    if fmt is Format.json:
+        render.document(item, output, encoding)
+        return
+    fields = [{"setting": k, "value": item[k]} for k in submissions.SHOW_KEYS]
+    show(
+        fields,
+        ("setting", "value"),
+        fmt,
+        output,
+        encoding,
+        title=_("submission {id}").format(id=submission_id),
+    )
+    if output is not None:
+        return
+    parts = (
+        ("adoptions", ("outlet", "adopted_on"), _("Adoptions")),
+        ("forwardings", ("body", "forwarded_on"), _("Forwardings")),
+        ("attachments", ("name", "size"), _("Attachments")),
+        ("history", ("at", "action", "before", "after"), _("History")),
+    )
+    for key, keys, title in parts:
+        if item[key]:
+            print()
+            show(item[key], keys, fmt, None, encoding, title=title)
 
 
 def register(root: typer.Typer) -> None:

@@ -1,0 +1,83 @@
+"""``svcmonth init``, ``backup`` and ``doctor``: the database file itself."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svcmonth import backup as backups
+from svcmonth import refdata, storage
+from svcmonth.cli.common import (
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    database,
+    db_path,
+    now,
+    show,
+)
+from svcmonth.columns import Column
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import N_, _
+from svcmonth.render import message
+from svcmonth.timeutil import to_db
+
+
+def init(db: DbOpt = None) -> None:
+    """Create the database (owner-only); on an existing one, change nothing and say so."""
+    path = db_path(db)
+    if path.exists():  # not even opened: opening would migrate an older file
+        message(_("{path} already exists; nothing changed").format(path=path))
+        return
+    conn = storage.connect(path, create=True)
+    try:
+        with storage.transaction(conn):
+            refdata.seed(conn, to_db(now()))
+    finally:
+        conn.close()
+    message(_("created {path}").format(path=path))
+
+
+def backup(
+    file: Annotated[Path, typer.Argument(help=_("The new backup file."))],
+    db: DbOpt = None,
+) -> None:
+    """Make a consistent copy of the database, safe while it is in use."""
+    with database(db, snapshot=False) as conn:  # the backup API takes its own snapshots
+        size = backups.backup(conn, file)
+    message(_("backed up to {path} ({size} bytes)").format(path=file, size=size))
+
+
+def doctor(
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Check the database: integrity, schema, SQLite, journal mode, permissions, SMTP settings."""
+    import os
+
+    from svcmonth import doctor as doctors
+
+    path = db_path(db)
+    with database(db, snapshot=False) as conn:
+        rows = doctors.diagnose(conn, path, os.environ)
+    show(rows, DOCTOR, fmt, output, encoding, heading=_("Database check"))
+    n = doctors.problems(rows)
+    if n:
+        raise SvcmonthError(_("{n} problem(s) found").format(n=n))
+
+
+def register(root: typer.Typer) -> None:
+    root.command("init")(init)
+    root.command("backup")(backup)
+    root.command("doctor")(doctor)
+
+
+DOCTOR = (
+    Column("check", N_("Check"), "doctor_check"),
+    Column("status", N_("Status"), "check_status"),
+    Column("detail", N_("Detail")),
+)

@@ -1,0 +1,42 @@
+"""``svcmonth log``: the audit trail."""
+
+from typing import Annotated
+
+import typer
+
+from svcmonth import audit, campaigns
+from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, show
+from svcmonth.columns import Column
+from svcmonth.i18n import N_, _
+from svcmonth.timeutil import show as show_time
+
+
+def log(
+    entity: Annotated[str | None, typer.Option("--entity", help=_("submission, member…"))] = None,
+    entity_id: Annotated[str | None, typer.Option("--id", help=_("Only this id or code."))] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The audit trail: every change to grades, adoptions, withdrawals and members."""
+    with database(db) as conn:
+        tz = campaigns.zone_for_display(conn)
+        rows = audit.entries(conn, entity, entity_id)
+    for r in rows:
+        r["at"] = show_time(r["at"], tz)
+    show(rows, LOG, fmt, output, encoding, heading=_("Audit trail"))
+
+
+LOG = (
+    Column("at", N_("At"), "instant"),
+    Column("action", N_("Action"), "audit_action"),
+    Column("entity", N_("Entity"), "entity"),
+    Column("entity_id", N_("Entity ID")),
+    Column("before", N_("Before"), "fields"),
+    Column("after", N_("After"), "fields"),
+)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("log")(log)

@@ -1,0 +1,97 @@
+"""``svcmonth column``, ``outlet`` and ``body``: the reference lists (栏目, 刊用单位, 报送单位)."""
+
+from typing import Annotated
+
+import typer
+
+from svcmonth import refdata
+from svcmonth.cli.common import (
+    DbOpt,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    database,
+    now,
+    show,
+)
+from svcmonth.columns import Column
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import N_, _
+from svcmonth.render import message
+
+
+def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str) -> typer.Typer:
+    sub = typer.Typer(help=help_text, no_args_is_help=True)
+
+    @sub.command("list")
+    def list_(
+        fmt: FormatOpt = Format.table,
+        output: OutputOpt = None,
+        encoding: EncodingOpt = None,
+        db: DbOpt = None,
+    ) -> None:
+        """List them."""
+        with database(db) as conn:
+            rows = refdata.listing(conn, table)
+        show(rows, _reference_columns(keys), fmt, output, encoding)
+
+    @sub.command("add")
+    def add(
+        name: Annotated[str, typer.Argument(help=_("Name."))],
+        kind_: Annotated[
+            str, typer.Option("--kind", help=_("Columns: report, article or association."))
+        ] = "article",
+        doubling: Annotated[
+            bool, typer.Option("--doubling", help=_("Outlets: adoption doubles the points."))
+        ] = False,
+        db: DbOpt = None,
+    ) -> None:
+        """Add one."""
+        fields: dict[str, object] = {}
+        if table == "column_def":
+            if kind_ not in ("report", "article", "association"):
+                raise SvcmonthError(_("--kind must be report, article or association"))
+            fields["kind"] = kind_
+        elif table == "outlet":
+            fields["doubling_default"] = int(doubling)
+        with database(db, write=True) as conn:
+            refdata.reference_add(conn, table, name, now(), **fields)
+        message(_("added {kind} {name}").format(kind=kind, name=name))
+
+    return sub
+
+
+def _reference_columns(keys: tuple[str, ...]) -> list[Column]:
+    known = {
+        "name": Column("name", N_("Name")),
+        "kind": Column("kind", N_("Kind"), "column_kind"),
+        "description": Column("description", N_("Description")),
+        "doubling_default": Column("doubling_default", N_("Doubles points"), "bool"),
+    }
+    return [known[k] for k in keys]
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(
+        _reference_app(
+            "column",
+            "column_def",
+            ("name", "kind", "description"),
+            _("Website columns (栏目) members submit to."),
+        ),
+        name="column",
+    )
+    root.add_typer(
+        _reference_app(
+            "outlet",
+            "outlet",
+            ("name", "doubling_default", "description"),
+            _("Outlets that adopt (刊用) submissions."),
+        ),
+        name="outlet",
+    )
+    root.add_typer(
+        _reference_app("body", "body", ("name",), _("Bodies the association forwards (报送) to.")),
+        name="body",
+    )

@@ -1,0 +1,242 @@
+"""SPEC.md's domain rules, each written once: the SQL views and fragments, and their Python twins.
+
+A rule that the database computes lives here as SQL (a view, or a fragment the queries of
+``checks``/``reports`` splice in); where Python needs the same rule, its Python form sits
+right beside it and ``tests/test_rules.py`` compares the two on the same data. The views are
+not frozen in migrations: ``storage.connect`` recreates them (``ensure_views``) whenever the
+schema version rises or this module's SQL differs from what the file holds, so changing a
+rule means editing it here, once.
+
+Where each rule lives (README, "Development" lists the same):
+
+- what counts (not rejected, not withdrawn): ``COUNTS`` / ``counts()``
+- the effective deadline of a report (week's deadline or the member's extension, the
+  later): ``effective_deadline_sql()`` / ``effective_deadline()``
+- the article window (first day 00:00 to the last week's deadline) and a campaign's span
+  (the same interval, rule 11): the ``campaign_span`` view / ``window_end()``
+- on time, level by the rule, status, points (rules 4-7): the ``submission_eval`` view
+- the officer in office at an instant (rule 9): ``officer_at_sql()``; the current officer:
+  the ``officer_in_office`` view
+- the article minimum met (rule 5): ``minimum_met()`` / ``quota_status()``
+- a week's articles in the weekly view (rule 14): ``article_week_bounds()``
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from svcmonth.timeutil import local_midnight
+from svcmonth.weeks import Week
+
+# --- what counts (rules 5, 9, 13): a submission neither rejected nor withdrawn ------------
+
+
+def counts_sql(alias: str = "") -> str:
+    """The SQL condition "the submission counts", for the table or view aliased ``alias``."""
+    a = f"{alias}." if alias else ""
+    return f"({a}grade <> 'rejected' AND {a}withdrawn_at IS NULL)"
+
+
+COUNTS = counts_sql()
+
+
+def counts(grade: str, withdrawn_at: str | None) -> bool:
+    """The Python form of ``counts_sql``."""
+    return grade != "rejected" and withdrawn_at is None
+
+
+# --- the effective deadline of one member's report (rule 4) -----------------------------
+
+
+def effective_deadline_sql(week_deadline: str, extension: str) -> str:
+    """The later of the week's deadline and the member's extension (NULL: none)."""
+    return f"max({week_deadline}, coalesce({extension}, {week_deadline}))"
+
+
+def effective_deadline(week_deadline: str, extension: str | None) -> str:
+    """The Python form of ``effective_deadline_sql`` (stored instants compare as text)."""
+    return max(week_deadline, extension or week_deadline)
+
+
+# --- the article window and the campaign's span (rules 5 and 11) -------------------------
+
+
+def window_end(weeks: list[Week]) -> datetime:
+    """The end of the article window and of the campaign's span: the last week's deadline.
+
+    Rule 12 keeps the deadlines in week order, so this is also the latest deadline.
+    """
+    return weeks[-1].deadline
+
+
+CAMPAIGN_SPAN = """
+CREATE VIEW campaign_span AS
+SELECT c.id AS campaign_id, c.name, c.start_utc,
+    (SELECT lw.deadline FROM campaign_week lw WHERE lw.campaign_id = c.id
+     ORDER BY lw.week DESC LIMIT 1) AS window_end
+FROM campaign c
+"""
+
+# --- the officer in office at an instant (rule 9) ----------------------------------------
+
+
+def officer_at_sql(member_id: str, instant: str) -> str:
+    """The name of the officer in office at ``instant``: the latest later officer whose
+    ``since`` is not after it, else the member's first officer (in office from the beginning,
+    whatever its ``since``: the day it was registered)."""
+    return (
+        "coalesce("
+        f"(SELECT oa.name FROM officer oa WHERE oa.member_id = {member_id}"
+        f" AND oa.since <= {instant} AND oa.id <> (SELECT min(f.id) FROM officer f"
+        f" WHERE f.member_id = {member_id}) ORDER BY oa.since DESC, oa.id DESC LIMIT 1),"
+        f" (SELECT ob.name FROM officer ob WHERE ob.member_id = {member_id}"
+        " ORDER BY ob.id LIMIT 1), '')"
+    )
+
+
+OFFICER_CURRENT = """
+CREATE VIEW officer_in_office AS
+SELECT o.member_id, o.name, o.phone, o.email, o.since FROM officer o WHERE o.until IS NULL
+"""
+
+# --- every derived figure of a submission (rules 4-7, 9) ----------------------------------
+# Each helper of the computation is a join on a small table computed once per query: ``c``
+# (a campaign's settings, its window end and points per level; ``LIMIT -1`` keeps it from
+# being flattened) and ``dd`` (the submissions a doubling outlet of their campaign adopted).
+# ``author`` is computed in the outermost select, so only queries that read it pay for it.
+
+SUBMISSION_EVAL = f"""
+CREATE VIEW submission_eval AS
+SELECT b.id, b.campaign_id, b.member_id, b.column_name, b.kind, b.title, b.submitted_at,
+    b.week,
+    CASE WHEN b.stored_author <> '' THEN b.stored_author
+         ELSE {officer_at_sql("b.member_id", "b.submitted_at")} END AS author,
+    b.stored_author, b.url, b.grade, b.manual_level, b.reject_reason, b.withdrawn_at,
+    b.withdraw_reason, b.logged_at, b.start_utc, b.on_time_level, b.late_level,
+    b.adoption_level, b.adoption_multiplier, b.deadline, b.doubled, b.on_time, b.rule_level,
+    b.level, b.counts,
+    CASE
+        WHEN b.withdrawn_at IS NOT NULL THEN 'withdrawn'
+        WHEN b.grade = 'rejected' THEN 'rejected'
+        WHEN b.doubled OR b.grade IN ('rule', 'manual') THEN 'graded'
+        ELSE 'pending'
+    END AS status,
+    CASE
+        WHEN b.withdrawn_at IS NOT NULL OR b.level IS NULL THEN 0
+        ELSE (CASE b.level WHEN 1 THEN b.p1 WHEN 2 THEN b.p2 WHEN 3 THEN b.p3 END)
+             * (CASE WHEN b.doubled THEN b.adoption_multiplier ELSE 1 END)
+    END AS points
+FROM (
+    SELECT o.*,
+        CASE
+            WHEN o.grade = 'rejected' THEN NULL
+            WHEN o.doubled THEN o.adoption_level
+            WHEN o.grade = 'manual' THEN o.manual_level
+            WHEN o.grade = 'rule' THEN o.rule_level
+        END AS level
+    FROM (
+        SELECT e.*,
+            CASE WHEN e.on_time THEN e.on_time_level ELSE e.late_level END AS rule_level
+        FROM (
+            SELECT d.*,
+                CASE WHEN d.kind = 'report' THEN d.submitted_at < d.deadline
+                     ELSE d.submitted_at >= d.start_utc AND d.submitted_at < d.deadline
+                END AS on_time
+            FROM (
+                SELECT s.id, s.campaign_id, s.member_id, s.column_name, s.kind, s.title,
+                    s.submitted_at, s.week, s.author AS stored_author, s.url, s.grade,
+                    s.manual_level, s.reject_reason, s.withdrawn_at, s.withdraw_reason,
+                    s.logged_at, {counts_sql("s")} AS counts,
+                    c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
+                    c.adoption_multiplier, c.p1, c.p2, c.p3,
+                    CASE WHEN s.kind = 'report'
+                        THEN {effective_deadline_sql("w.deadline", "x.until")}
+                        ELSE c.window_end
+                    END AS deadline,
+                    dd.sid IS NOT NULL AS doubled
+                FROM submission s
+                JOIN (
+                    SELECT c.id, c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
+                        c.adoption_multiplier, sp.window_end,
+                        (SELECT p.points FROM campaign_points p
+                         WHERE p.campaign_id = c.id AND p.level = 1) AS p1,
+                        (SELECT p.points FROM campaign_points p
+                         WHERE p.campaign_id = c.id AND p.level = 2) AS p2,
+                        (SELECT p.points FROM campaign_points p
+                         WHERE p.campaign_id = c.id AND p.level = 3) AS p3
+                    FROM campaign c JOIN campaign_span sp ON sp.campaign_id = c.id
+                    LIMIT -1
+                ) c ON c.id = s.campaign_id
+                LEFT JOIN campaign_week w
+                  ON w.campaign_id = s.campaign_id AND w.week = s.week
+                LEFT JOIN deadline_extension x
+                  ON x.campaign_id = s.campaign_id AND x.member_id = s.member_id
+                 AND x.week = s.week
+                LEFT JOIN (
+                    SELECT DISTINCT a.submission_id AS sid, dbl.campaign_id AS cid
+                    FROM adoption a
+                    JOIN campaign_doubling_outlet dbl ON dbl.outlet = a.outlet
+                ) dd ON dd.sid = s.id AND dd.cid = s.campaign_id
+            ) d
+        ) e
+    ) o
+) b
+"""
+
+# the views in creation order (a view may use the ones before it)
+VIEWS: dict[str, str] = {
+    "campaign_span": CAMPAIGN_SPAN,
+    "officer_in_office": OFFICER_CURRENT,
+    "submission_eval": SUBMISSION_EVAL,
+}
+
+
+def _normal(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def views_current(conn: sqlite3.Connection) -> bool:
+    """Whether the file holds exactly this module's views."""
+    stored = {
+        name: _normal(sql)
+        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
+    }
+    return stored == {name: _normal(sql) for name, sql in VIEWS.items()}
+
+
+def ensure_views(conn: sqlite3.Connection) -> None:
+    """Drop every view and create this module's (inside the caller's transaction)."""
+    existing = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
+    for name in existing:
+        conn.execute(f'DROP VIEW "{name}"')
+    for sql in VIEWS.values():
+        conn.execute(sql)
+
+
+# --- the article minimum (rule 5) ---------------------------------------------------------
+
+
+def minimum_met(articles: int, required: int) -> bool:
+    """Whether ``articles`` that count reach the campaign's minimum."""
+    return articles >= required
+
+
+def quota_status(articles: int, required: int, window_open: bool) -> str:
+    """``met``; below the minimum, ``at_risk`` while the window is open, else ``failed``."""
+    if minimum_met(articles, required):
+        return "met"
+    return "at_risk" if window_open else "failed"
+
+
+# --- the weekly view adds up (rule 14) ----------------------------------------------------
+
+
+def article_week_bounds(weeks: list[Week], number: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Week ``number``'s articles: from its first day 00:00 until the next week's first day
+    00:00; the last week's run to the end of the article window."""
+    start = local_midnight(weeks[number - 1].first_day, tz)
+    if number < len(weeks):
+        return start, local_midnight(weeks[number].first_day, tz)
+    return start, window_end(weeks)

@@ -120,18 +120,6 @@ def attachments_root(db_path: Path) -> Path:
 # --- placing an entry -------------------------------------------------------------------------
 
 
-def campaign_span_at(conn: sqlite3.Connection, instant: datetime) -> Campaign | None:
-    """The campaign whose span (first day 00:00 to the last week's deadline) holds ``instant``,
-    or None: SPEC rule 11's "in no campaign's span"."""
-    at = timeutil.to_db(instant)
-    row = conn.execute(
-        "SELECT c.name FROM campaign c WHERE c.start_utc <= ? AND ? < (SELECT max(w.deadline)"
-        " FROM campaign_week w WHERE w.campaign_id = c.id) ORDER BY c.start_date DESC LIMIT 1",
-        (at, at),
-    ).fetchone()
-    return campaigns.load(conn, row[0]) if row else None
-
-
 class _Placer:
     """What placing entries needs, read once per run."""
 
@@ -166,7 +154,7 @@ class _Placer:
         return None, None
 
     def campaign(self, instant: datetime) -> Campaign | None:
-        found = campaign_span_at(self.conn, instant)
+        found = campaigns.campaign_containing(self.conn, timeutil.to_db(instant))
         if found is not None:
             found = self.campaigns.setdefault(found.id, found)
         return found
@@ -634,27 +622,28 @@ def accept(
                     _(
                         "inbox entry {id} arrived at {at}, in no campaign's span; give "
                         "--campaign NAME to log it in one deliberately"
-                    ).format(id=entry_id, at=e["arrived_at"])
+                    ).format(
+                        id=entry_id,
+                        at=timeutil.minute(
+                            timeutil.from_db(e["arrived_at"]), campaigns.zone_for_display(conn)
+                        ),
+                    )
                 )
             raise SvcmonthError(
                 _("inbox entry {id} is not ready (status {status})").format(
                     id=entry_id, status=e["status"]
                 )
             )
-        arrived = timeutil.from_db(e["arrived_at"])
-        if named is not None:
-            campaign = named
-            if e["arrived_at"] < campaign.start_utc:
-                raise SvcmonthError(
-                    _(
-                        "inbox entry {id} arrived before campaign {name} began; it cannot be "
-                        "logged in it"
-                    ).format(id=entry_id, name=campaign.name)
-                )
-        else:
-            found = campaign_span_at(conn, arrived)
-            assert found is not None  # a ready entry was placed in a campaign just now
-            campaign = found
+        # rule 11, decided where every command decides it: the campaign whose span holds the
+        # arrival, or the one named (never before its first day)
+        try:
+            campaign, arrived = campaigns.campaign_and_instant(
+                conn, campaign_name, timeutil.from_db(e["arrived_at"]), now, submission=True
+            )
+        except SvcmonthError as exc:
+            raise SvcmonthError(
+                _("inbox entry {id}: {reason}").format(id=entry_id, reason=exc)
+            ) from None
         code = conn.execute("SELECT code FROM member WHERE id = ?", (e["member_id"],)).fetchone()
         before = _snapshot(conn, entry_id)
         try:

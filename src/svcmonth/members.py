@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from svcmonth import timeutil
+from svcmonth.text import check_email, check_text
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 
 MAX_CODE, MAX_TEXT = 64, 200
-_EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _PHONE_RE = re.compile(r"^[0-9+()\- ]{3,32}$")
 FIELDS = ("name", "officer", "phone", "email", "category")
 
@@ -40,9 +40,7 @@ def _clean(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
                 what=what, n=len(text), limit=limit
             )
         )
-    if any(ch in text for ch in "\x00\r\n"):
-        raise SvcmonthError(_("{what} contains a line break or NUL").format(what=what))
-    return text
+    return check_text(text, what)
 
 
 def validate(fields: dict[str, str | None]) -> dict[str, str]:
@@ -54,8 +52,8 @@ def validate(fields: dict[str, str | None]) -> dict[str, str]:
         text = _clean(value, key)
         if key == "name" and not text:
             raise SvcmonthError(_("the member name is empty"))
-        if key == "email" and text and not _EMAIL_RE.match(text):
-            raise SvcmonthError(_("{email!r} is not an e-mail address").format(email=text))
+        if key == "email":
+            text = check_email(text, key)
         if key == "phone" and text and not _PHONE_RE.match(text):
             raise SvcmonthError(_("{phone!r} is not a phone number").format(phone=text))
         out[key] = text

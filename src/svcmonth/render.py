@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from svcmonth import csvio
+from svcmonth import csvio, outfile
+from svcmonth import text as text_
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
@@ -148,8 +149,8 @@ def _text(value: Any, key: str = "") -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {_text(v)}" for k, v in value.items())
     if key == "status" or key.isdigit():  # a status, or a week column of the matrix
-        return status_labels().get(str(value), str(value))
-    return str(value)
+        return text_.display(status_labels().get(str(value), str(value)))
+    return text_.display(str(value))
 
 
 def stdout_is_terminal() -> bool:
@@ -179,28 +180,13 @@ def _open_text(output: Path | None, encoding: str | None, file_default: str) -> 
             stream.flush()
             stream.detach()
         return
-    try:
-        handle = open(output, "w", encoding=encoding or file_default, newline="")
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=output, reason=exc.strerror)
-        ) from None
-    with handle:
+    with outfile.open_text(output, encoding or file_default) as handle:
         yield handle
 
 
 def check_encoding(encoding: str | None) -> None:
     """Refuse an encoding Python does not know, before anything is written."""
-    if encoding is None:
-        return
-    import codecs
-
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise SvcmonthError(
-            _("unknown encoding {name!r} (e.g. utf-8, gb18030)").format(name=encoding)
-        ) from None
+    outfile.check_encoding(encoding)
 
 
 def render(
@@ -213,6 +199,22 @@ def render(
 ) -> int:
     """Show ``rows`` (only ``keys``, in that order) in ``fmt``; returns the number of rows."""
     check_encoding(encoding)
+    if output is not None:
+        outfile.refuse_protected(output)
+    try:
+        return _render(rows, keys, fmt, output, encoding, title)
+    except UnicodeEncodeError as exc:  # to stdout; a file is never left half-written
+        raise outfile.unencodable(encoding, exc) from None
+
+
+def _render(
+    rows: Iterable[dict[str, Any]],
+    keys: Sequence[str],
+    fmt: str,
+    output: Path | None,
+    encoding: str | None,
+    title: str | None,
+) -> int:
     if fmt == "xlsx":
         if output is None:
             raise SvcmonthError(_("--format xlsx needs --output FILE.xlsx"))
@@ -223,23 +225,18 @@ def render(
         return _csv(rows, keys, output, encoding)
     rows = list(rows)
     if fmt == "md":
-        text = _plain(rows, keys, "github")
+        table = _plain(rows, keys, "github")
     elif output is None and color_allowed():
         _rich(rows, keys, title)
         return len(rows)
     else:
-        text = _plain(rows, keys, "simple")
-    try:
-        with _open_text(output, encoding, "utf-8") as out:
-            if title and fmt != "md":
-                out.write(title + "\n\n")
-            elif title:
-                out.write(f"### {title}\n\n")
-            out.write(text + "\n")
-    except UnicodeEncodeError as exc:
-        raise SvcmonthError(
-            _("some text cannot be written in {enc}: {reason}").format(enc=encoding, reason=exc)
-        ) from None
+        table = _plain(rows, keys, "simple")
+    with _open_text(output, encoding, "utf-8") as out:
+        if title and fmt != "md":
+            out.write(text_.display(title) + "\n\n")
+        elif title:
+            out.write(f"### {text_.display(title)}\n\n")
+        out.write(table + "\n")
     return len(rows)
 
 
@@ -251,7 +248,7 @@ def _json(
         out.write("[")
         for row in rows:
             out.write(",\n" if n else "\n")
-            out.write(json.dumps({k: row.get(k) for k in keys}, ensure_ascii=False))
+            out.write(json_text({k: row.get(k) for k in keys}))
             n += 1
         out.write("\n]\n" if n else "]\n")
     return n
@@ -261,14 +258,16 @@ def _csv(
     rows: Iterable[dict[str, Any]], keys: Sequence[str], output: Path | None, encoding: str | None
 ) -> int:
     counted = _Counter(rows)
-    try:
-        with _open_text(output, encoding, "utf-8-sig") as out:
-            csvio.write(out, keys, counted)
-    except UnicodeEncodeError as exc:
-        raise SvcmonthError(
-            _("some text cannot be written in {enc}: {reason}").format(enc=encoding, reason=exc)
-        ) from None
+    with _open_text(output, encoding, "utf-8-sig") as out:
+        csvio.write(out, keys, counted)
     return counted.n
+
+
+def json_text(value: Any, **kwargs: Any) -> str:
+    """``json.dumps`` (UTF-8 text kept) with every character ``text.display`` would escape
+    written as a JSON ``\\uXXXX`` escape instead: the same value for a program, nothing raw."""
+    dumped = json.dumps(value, ensure_ascii=False, **kwargs)
+    return text_.JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 class _Counter:
@@ -290,8 +289,9 @@ def _plain(rows: list[dict[str, Any]], keys: Sequence[str], tablefmt: str) -> st
     heads = labels()
     if not rows:
         return _("(none)")
+    cell = text_.markdown_cell if tablefmt == "github" else str
     return tabulate.tabulate(
-        [[_text(r.get(k), k) for k in keys] for r in rows],
+        [[cell(_text(r.get(k), k)) for k in keys] for r in rows],
         headers=[heads.get(k, k) for k in keys],
         tablefmt=tablefmt,
         disable_numparse=True,
@@ -303,7 +303,9 @@ def _rich(rows: list[dict[str, Any]], keys: Sequence[str], title: str | None) ->
     from rich.table import Table
 
     heads = labels()
-    table = Table(title=title, header_style="bold", show_lines=False)
+    table = Table(
+        title=text_.display(title) if title else None, header_style="bold", show_lines=False
+    )
     for k in keys:
         table.add_column(heads.get(k, k), overflow="fold")
     for r in rows:
@@ -333,7 +335,7 @@ def _xlsx(rows: list[dict[str, Any]], keys: Sequence[str], output: Path, title: 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = (title or "svcmonth")[:31].replace("/", "-")
+    ws.title = text_.sheet_title(title)
     ws.append(list(keys))
     for r_index, row in enumerate(rows, start=2):
         for c_index, key in enumerate(keys, start=1):
@@ -346,18 +348,14 @@ def _xlsx(rows: list[dict[str, Any]], keys: Sequence[str], output: Path, title: 
             else:
                 # text stays text: phone numbers and long codes never become numbers in
                 # scientific notation, and nothing becomes a formula
-                cell.value = csvio.cell(value)
+                cell.value = text_.keep_tabs(csvio.cell(value))
                 cell.data_type = TYPE_STRING
     ws.freeze_panes = "A2"
-    try:
-        wb.save(output)
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=output, reason=exc.strerror)
-        ) from None
+    with outfile.open_binary(output) as handle:
+        wb.save(handle)
     return len(rows)
 
 
 def message(text: str) -> None:
     """A message for people, on stderr (stdout carries only data)."""
-    print(text, file=sys.stderr)
+    print("\n".join(text_.display(line) for line in text.split("\n")), file=sys.stderr)

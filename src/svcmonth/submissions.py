@@ -18,6 +18,7 @@ from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.text import check_text
 from svcmonth.weeks import default_report_week
 
 MAX_TITLE, MAX_URL = 500, 2000
@@ -55,7 +56,7 @@ def column(conn: sqlite3.Connection, name: str) -> Column:
 
 def clean_title(title: str | None) -> str:
     """A title: not empty, one line, at most 500 characters."""
-    text = (title or "").strip()
+    text = check_text(title, "title")
     if not text:
         raise SvcmonthError(_("the title is empty"))
     if len(text) > MAX_TITLE:
@@ -64,13 +65,11 @@ def clean_title(title: str | None) -> str:
                 n=len(text), limit=MAX_TITLE
             )
         )
-    if any(ch in text for ch in "\x00\r\n"):
-        raise SvcmonthError(_("the title contains a line break or NUL"))
     return text
 
 
 def clean_url(url: str | None) -> str:
-    text = (url or "").strip()
+    text = check_text(url, "url")
     if len(text) > MAX_URL or any(ch.isspace() for ch in text):
         raise SvcmonthError(_("{url!r} is not a usable URL").format(url=text[:80]))
     return text
@@ -186,7 +185,7 @@ def _checked_row(
         raise SvcmonthError(
             _("--week is for reports only ({column} takes articles)").format(column=col.name)
         )
-    writer = (author or "").strip()
+    writer = check_text(author, "author")
     if len(writer) > members.MAX_TEXT:
         raise SvcmonthError(_("the author name is too long"))
     if not writer:

@@ -121,9 +121,10 @@ class SvcmonthGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-def _error(text: str) -> None:
-    one_line = " ".join(text.split("\n"))
-    print(f"Error: {one_line}", file=sys.stderr)
+def _error(message: str) -> None:
+    from svcmonth.text import one_line
+
+    print(f"Error: {one_line(message)}", file=sys.stderr)
 
 
 app = typer.Typer(

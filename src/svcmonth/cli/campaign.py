@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import campaigns, timeutil, weeks
+from svcmonth import campaigns, outfile, render, timeutil, weeks
 from svcmonth.cli.common import (
     CampaignOpt,
     DbOpt,
@@ -85,9 +85,9 @@ def show_(
         c, _at = campaign_at(conn, campaign, None)
     settings = c.settings()
     if fmt is Format.json:
-        text = json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
+        text = render.json_text(settings, indent=2) + "\n"
         if output:
-            output.write_text(text, encoding=encoding or "utf-8")
+            outfile.write_text(output, text, encoding or "utf-8")
             message(_("wrote {path}").format(path=output))
         else:
             typer.echo(text, nl=False)

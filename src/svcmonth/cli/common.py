@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, render, storage, timeutil
+from svcmonth import campaigns, outfile, render, storage, timeutil
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
@@ -121,7 +121,9 @@ def database(
 ) -> Iterator[sqlite3.Connection]:
     """The open database; a write command runs in one ``BEGIN IMMEDIATE`` transaction, a read
     in one snapshot."""
-    conn = storage.connect(db_path(db))
+    path = db_path(db)
+    outfile.protect(path)  # no --output of this run may overwrite it
+    conn = storage.connect(path)
     try:
         if write:
             with storage.transaction(conn):

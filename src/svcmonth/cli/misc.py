@@ -151,7 +151,7 @@ def doctor(
 
     path = db_path(db)
     with database(db, snapshot=False) as conn:
-        rows = doctors.diagnose(conn, path, os.environ)
+        rows = doctors.diagnose(conn, path, os.environ, now())
     show(rows, ("check", "status", "detail"), fmt, output, encoding)
     n = doctors.problems(rows)
     if n:

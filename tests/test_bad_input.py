@@ -78,7 +78,7 @@ CASES = [
         "campaign-negative-min",
         "campaign new y --start 2023-07-11 --end 2023-08-11 --min-articles -1",
         1,
-        "cannot be negative",
+        "--min-articles -1 is out of range (0 to",
     ),
     (
         "campaign-bad-weekday",

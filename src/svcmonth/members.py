@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from svcmonth import timeutil
-from svcmonth.text import check_email, check_text
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.text import check_email, check_text
 
 MAX_CODE, MAX_TEXT = 64, 200
 _PHONE_RE = re.compile(r"^[0-9+()\- ]{3,32}$")

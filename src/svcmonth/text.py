@@ -22,15 +22,17 @@ import re
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
-# C0 controls (tab aside), DEL, C1 controls; U+2028/U+2029 (line and paragraph separators);
-# the bidi embeddings, overrides and isolates; lone surrogates (D800-DFFF)
-_REFUSED = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-# on the way out a tab is also escaped: it breaks a table's columns and a header
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# DEL and the C1 controls; U+2028/U+2029 (line and paragraph separators); the bidi
+# embeddings, overrides and isolates; lone surrogates (what a badly decoded byte becomes)
+_BEYOND_C0 = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+# coming in: every C0 control but the tab
+_REFUSED = re.compile(f"[\x00-\x08\x0a-\x1f{_BEYOND_C0}]")
+# going out: the tab too (it breaks a table's columns and a header)
+_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
 # what ``json.dumps`` leaves raw that ``display`` would escape (it escapes C0 itself)
-JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
 # what may not appear raw in a CSV file: tabs and line breaks inside a cell are quoted
-_CSV_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CSV_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]")
 _SHEET_TITLE_BAD = re.compile(r"[:\\/?*\[\]]")
 MAX_SHEET_TITLE = 31
 
@@ -45,6 +47,10 @@ def check_text(value: str | None, field: str) -> str:
     character (tabs aside), a line break, a bidi override or a lone surrogate."""
     text = (value or "").strip()
     bad = _REFUSED.search(text)
+    if bad is not None and bad.group() in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029":
+        raise SvcmonthError(
+            _("{field} contains a line break; it must be one line").format(field=field)
+        )
     if bad is not None:
         raise SvcmonthError(
             _("{field} contains a control character ({char}); type it again without it").format(
@@ -113,7 +119,5 @@ def check_email(value: str | None, field: str = "email") -> str:
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        raise SvcmonthError(
-            _("{value!r} is not an e-mail address").format(value=text)
-        ) from None
+        raise SvcmonthError(_("{value!r} is not an e-mail address").format(value=text)) from None
     return str(checked.normalized)

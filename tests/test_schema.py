@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime
 
-from svcmonth import campaigns, grading, members, refdata, storage, submissions
+from svcmonth import campaigns, grading, members, refdata, storage, submissions, timeutil
 from svcmonth.migrations import MIGRATIONS
 
 T0 = datetime(2023, 7, 5, 1, 0, tzinfo=UTC)
@@ -15,8 +15,24 @@ def _tables(conn: sqlite3.Connection, names: list[str]) -> dict[str, list[tuple]
     return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
 
 
-def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc):
+def _legacy_to_db(instant: datetime) -> str:
+    """Instants as the first releases stored them: whole seconds, 20 characters."""
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def _as_now_stored(row: tuple) -> tuple:
+    """A row as m004 leaves it: every whole-second instant with ``.000000``."""
+    return tuple(
+        v[:19] + ".000000Z"
+        if isinstance(v, str) and len(v) == 20 and v[10] == "T" and v.endswith("Z")
+        else v
+        for v in row
+    )
+
+
+def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc, monkeypatch):
     path = tmp_path / "v1.db"
+    monkeypatch.setattr(timeutil, "to_db", _legacy_to_db)
     storage._create_private_file(path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
@@ -49,6 +65,7 @@ def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc):
     before = _tables(conn, v1_tables)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()
+    monkeypatch.undo()
 
     upgraded = storage.connect(path)  # migrates forward on open
     assert upgraded.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
@@ -56,9 +73,10 @@ def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc):
     upgraded.close()
     for name in v1_tables:
         # every row is still there; a migration may only add columns at the end
+        # and every instant keeps its value, now with its fraction (m004)
         assert [
             row[: len(before[name][0])] if before[name] else row for row in after[name]
-        ] == before[name], name
+        ] == sorted((_as_now_stored(r) for r in before[name]), key=repr), name
 
     svc.db = path
     rows = svc.json("submission", "list")

@@ -383,4 +383,53 @@ def m003_faster_eval_view(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_reminder_status, m003_faster_eval_view]
+def m004_instant_fractions(conn: sqlite3.Connection) -> None:
+    """Instants keep their fraction: every stored instant becomes ``…T04:00:00.000000Z``.
+
+    Until now instants were stored to the second, so an extension to 12:00:00.900 became
+    12:00:00 and a report at 12:00:00.5 was late. SQL compares instants as text, which is right
+    only when every one has the same width: so every whole-second instant in every table
+    (found by its exact shape, whichever migration made the table) gets ``.000000``. The
+    ``submission.submitted_at`` width check is rewritten in place (the documented
+    ``writable_schema`` way for a CHECK change: no row can fail it after the update below;
+    rebuilding the table would mean dropping and recreating every view on it).
+    """
+    old_check = "CHECK (length(submitted_at) = 20)"
+    new_check = "CHECK (length(submitted_at) = 27)"
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'submission'").fetchone()
+    if row is not None and old_check in row[0]:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute(
+                "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = 'submission'",
+                (old_check, new_check),
+            )
+            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
+    shape = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z"
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        for column in conn.execute("SELECT name, type FROM pragma_table_info(?)", (table,)):
+            name, kind = column
+            if kind.upper() not in ("TEXT", ""):
+                continue
+            conn.execute(
+                f'UPDATE "{table}" SET "{name}" = substr("{name}", 1, 19) || \'.000000Z\''  # noqa: S608 (names from the schema)
+                f' WHERE "{name}" GLOB ?',
+                (shape,),
+            )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_reminder_status,
+    m003_faster_eval_view,
+    m004_instant_fractions,
+]

@@ -116,6 +116,29 @@ def refuse_unusable(path: Path) -> None:
         )
 
 
+def refuse_foreign(path: Path) -> None:
+    """``refuse_unusable``, then: ``DatabaseError`` unless the file holds svcmonth's tables.
+    Read without changing anything (``immutable``: no lock, no -wal or -shm made), for
+    ``init``, which must not migrate an existing file by opening it."""
+    refuse_unusable(path)
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            ours = _has_svcmonth_tables(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        ours = False
+    if not ours:
+        raise DatabaseError(
+            _(
+                "{path} is not an svcmonth database (an SQLite file of another program); "
+                "nothing was changed"
+            ).format(path=path)
+        )
+
+
 def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent or Path("."), os.W_OK)
 

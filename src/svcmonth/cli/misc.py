@@ -33,7 +33,7 @@ def init(db: DbOpt = None) -> None:
     """Create the database (owner-only); on an existing one, change nothing and say so."""
     path = db_path(db)
     if path.exists() or path.is_dir():  # not opened: opening would migrate an older file
-        storage.refuse_unusable(path)  # a folder, an empty or a foreign file: say so
+        storage.refuse_foreign(path)  # a folder, an empty or a foreign file: say so
         message(_("{path} already exists; nothing changed").format(path=path))
         return
     conn = storage.connect(path, create=True)

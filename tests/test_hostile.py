@@ -67,7 +67,8 @@ def test_output_files_are_owner_only_even_over_an_older_file(c2023, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("fmt", "encoding"), [("json", "ascii"), ("csv", "latin-1"), ("md", "ascii"), ("table", "ascii")]
+    ("fmt", "encoding"),
+    [("json", "ascii"), ("csv", "latin-1"), ("md", "ascii"), ("table", "ascii")],
 )
 def test_an_encoding_that_cannot_hold_the_text_leaves_no_file(c2023, tmp_path, fmt, encoding):
     out = tmp_path / f"members.{fmt}"
@@ -104,7 +105,9 @@ def legacy(c2023, submit):
     """A database an older version filled with control characters (pasted from Word)."""
     sid = submit("ICBC", "先进事迹", "2023-07-12 10:00", "标题")
     _raw_update(c2023, "UPDATE member SET name = '工商\x0b银行\x1b[2J' WHERE code = 'ICBC'")
-    _raw_update(c2023, "UPDATE submission SET title = '\x1b]0;pwned\x07a|b\u202e' WHERE id = ?", sid)
+    _raw_update(
+        c2023, "UPDATE submission SET title = '\x1b]0;pwned\x07a|b\u202e' WHERE id = ?", sid
+    )
     return c2023
 
 
@@ -135,11 +138,11 @@ def test_a_pipe_in_a_title_does_not_break_the_markdown_table(legacy):
 def test_xlsx_takes_control_characters_and_any_campaign_name(legacy, tmp_path):
     from openpyxl import load_workbook
 
-    legacy(
-        "campaign", "new", "2024:[总]?*/\\", "--start", "2024-07-11", "--end", "2024-08-11"
-    )
+    legacy("campaign", "new", "2024:[总]?*/\\", "--start", "2024-07-11", "--end", "2024-08-11")
     out = tmp_path / "s.xlsx"
-    legacy("report", "scoreboard", "--campaign", "2024:[总]?*/\\", "--format", "xlsx", "-o", str(out))
+    legacy(
+        "report", "scoreboard", "--campaign", "2024:[总]?*/\\", "--format", "xlsx", "-o", str(out)
+    )
     assert load_workbook(out).sheetnames == ["2024--总-----"]
     out2 = tmp_path / "l.xlsx"
     legacy("submission", "list", "--campaign", "2023服务月", "--format", "xlsx", "-o", str(out2))
@@ -166,7 +169,7 @@ def test_weekly_csv_columns_cell_is_inert(c2023):
         ["submit", "ICBC", "--column", "先进事迹", "--title", "\x1b[2Jt"],
         ["submit", "ICBC", "--column", "先进事迹", "--title", "t", "--author", "a\x00b"],
         ["outlet", "add", "日报\u202e"],
-        ["submit", "ICBC", "--column", "先进事迹", "--title", "t\udcff"],
+        ["submit", "ICBC", "--column", "先进事迹", "--title", "t\u2066"],
     ],
 )
 def test_control_characters_are_refused_naming_the_field(c2023, args):
@@ -174,6 +177,13 @@ def test_control_characters_are_refused_naming_the_field(c2023, args):
     err = c2023.fails(*args)
     assert "contains a" in err
     _no_raw_controls(err)
+    assert c2023.dump() == before
+
+
+def test_an_argument_that_is_not_utf8_is_refused_before_any_command_sees_it(c2023):
+    before = c2023.dump()
+    err = c2023.fails("submit", "ICBC", "--column", "先\udcff", "--title", "t")
+    assert "argument 3 ('--column') " not in err and "holds bytes that are not UTF-8" in err
     assert c2023.dump() == before
 
 
@@ -192,7 +202,9 @@ def test_check_text_names_the_field():
 
 @pytest.mark.parametrize("address", ["a(b@x.cn", "a@x..cn", "a:b@x.cn", "a@localhost", "a b@x.cn"])
 def test_bad_addresses_are_refused_when_stored(c2023, address):
-    assert "not an e-mail address" in c2023.fails("member", "add", "NEW", "银行", "--email", address)
+    assert "not an e-mail address" in c2023.fails(
+        "member", "add", "NEW", "银行", "--email", address
+    )
     assert "not an e-mail address" in c2023.fails("member", "edit", "ICBC", "--email", address)
 
 
@@ -371,7 +383,17 @@ def test_a_moved_deadline_keeps_its_fraction(c2023):
 
 
 def test_a_skipped_time_does_not_exist_and_the_suggestion_is_real(svc):
-    svc("campaign", "new", "柏林", "--start", "2024-03-25", "--end", "2024-04-20", "--tz", "Europe/Berlin")
+    svc(
+        "campaign",
+        "new",
+        "柏林",
+        "--start",
+        "2024-03-25",
+        "--end",
+        "2024-04-20",
+        "--tz",
+        "Europe/Berlin",
+    )
     err = svc.fails("campaign", "deadline", "--week", "1", "--at", "2024-03-31 02:30")
     assert "2024-03-31 02:30 does not exist in Europe/Berlin" in err
     assert "from 02:00 to 03:00" in err and "e.g. 2024-03-31 03:00" in err
@@ -401,9 +423,7 @@ def _odd(tmp_path: Path, kind: str) -> Path:
 
 
 def _state(folder: Path) -> dict[str, bytes | None]:
-    return {
-        p.name: (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))
-    }
+    return {p.name: (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
 
 
 @pytest.mark.parametrize(

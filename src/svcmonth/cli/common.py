@@ -134,15 +134,17 @@ YearOpt = Annotated[
 
 def level_parser(option: str) -> Callable[[str], int]:
     """A level option: 1, 2 or 3 (the message the domain gives for a wrong level)."""
-    inner = bounded(option, -MAX_COUNT, MAX_COUNT)
 
     def parse(text: str) -> int:
-        value = inner(text)
-        if value not in (1, 2, 3):
+        stripped = str(text).strip()
+        digits = stripped[1:] if stripped[:1] in "+-" else stripped
+        if not digits.isascii() or not digits.isdigit():
+            raise ValueError(text)  # not a number: a usage error, exit 2
+        if stripped not in ("1", "2", "3", "+1", "+2", "+3"):
             raise SvcmonthError(
                 _("the level must be 1, 2 or 3, not {text!r}").format(text=str(text))
             )
-        return value
+        return int(stripped)
 
     parse.__name__ = "level"
     return parse

@@ -84,3 +84,31 @@ def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc, mon
         ("网点服务", 6, True),
         ("第一周", 2, True),
     ]
+
+
+def test_m004_widens_every_stored_instant_and_its_width_check_whatever_the_table(tmp_path):
+    """Tables of other migrations (mail intake, survey) check the old width too: m004 finds
+    them by shape, so every instant in the file has the new width and the checks follow."""
+    from svcmonth.migrations import m004_instant_fractions
+
+    conn = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    conn.execute(
+        "CREATE TABLE intake (id INTEGER PRIMARY KEY,"
+        " arrived_at TEXT NOT NULL CHECK (length(arrived_at) = 20), note TEXT)"
+    )
+    conn.execute(
+        "CREATE TABLE answer (submitted_at TEXT"
+        " CHECK (submitted_at IS NULL OR submitted_at LIKE '____-__-__T__:__:__Z'))"
+    )
+    conn.execute("INSERT INTO intake VALUES (1, '2023-07-17T04:00:00Z', '2023-07-17T04:00:00')")
+    conn.execute("INSERT INTO answer VALUES ('2023-07-17T04:00:00Z')")
+    with storage.transaction(conn):
+        m004_instant_fractions(conn)
+    assert conn.execute("SELECT * FROM intake").fetchall() == [
+        (1, "2023-07-17T04:00:00.000000Z", "2023-07-17T04:00:00")  # not an instant: as it was
+    ]
+    assert conn.execute("SELECT * FROM answer").fetchone() == ("2023-07-17T04:00:00.000000Z",)
+    conn.execute("INSERT INTO intake VALUES (2, ?, '')", (timeutil.to_db(T0),))
+    conn.execute("INSERT INTO answer VALUES (?)", (timeutil.to_db(T0),))
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()

@@ -23,7 +23,11 @@ while the SMTP server is being talked to, so the clerk's commands never wait on 
 
 **A run killed** between its claim and marking the row ``sent`` leaves a ``sending`` row. It
 counts as sent and is not retried: the message may have gone out, and never twice beats at
-least once. One narrow window goes the other way: a connection that breaks after the server
+least once. Once older than ``STUCK_AFTER`` it is reported (``stuck_claims``: by ``remind``
+and ``doctor``) and the clerk, having asked the officer, releases it (``release_stuck``,
+audited). A message that cannot be built fails alone, released like a refused one.
+
+One narrow window goes the other way: a connection that breaks after the server
 took the whole message but before its reply arrived looks like one that broke before; that
 reminder is retried, so its officer may get it twice.
 """

@@ -1,7 +1,5 @@
 """``svcmonth check …``: who reported on time, and who is short of articles."""
 
-from typing import Annotated
-
 import typer
 
 from svcmonth import checks
@@ -13,6 +11,7 @@ from svcmonth.cli.common import (
     ExitCodeOpt,
     Format,
     FormatOpt,
+    OptionalWeekOpt,
     OutputOpt,
     campaign_at,
     database,
@@ -25,7 +24,7 @@ app = typer.Typer(help=_("Checks: weekly deadlines and the article minimum."), n
 
 @app.command("deadlines")
 def deadlines(
-    week: Annotated[int | None, typer.Option("--week", help=_("Only this week."))] = None,
+    week: OptionalWeekOpt = None,
     as_of: AsOfOpt = None,
     exit_code: ExitCodeOpt = False,
     campaign: CampaignOpt = None,

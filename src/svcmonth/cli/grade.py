@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from svcmonth import grading, typed
-from svcmonth.cli.common import CampaignOpt, DbOpt, campaign_at, database, now
+from svcmonth.cli.common import (
+    MAX_ID,
+    CampaignOpt,
+    DbOpt,
+    bounded,
+    campaign_at,
+    database,
+    id_arg,
+    level_parser,
+    now,
+)
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.render import message
@@ -24,7 +34,12 @@ def grade(
     ],
     level: Annotated[
         int | None,
-        typer.Option("--level", help=_("Level 1, 2 or 3 (3 is highest)."), show_default=False),
+        typer.Option(
+            "--level",
+            help=_("Level 1, 2 or 3 (3 is highest)."),
+            show_default=False,
+            parser=level_parser("--level"),
+        ),
     ] = None,
     reject: Annotated[bool, typer.Option("--reject", help=_("Reject the submission."))] = False,
     reason: Annotated[str, typer.Option("--reason", help=_("Why it was rejected."))] = "",
@@ -49,16 +64,17 @@ def grade(
         raise SvcmonthError(
             _("{target!r} is not a submission id (or `auto`)").format(target=target)
         )
+    submission_id = bounded("ID", 1, MAX_ID)(target)
     if (level is None) == (not reject):
         raise SvcmonthError(_("give either --level 1|2|3 or --reject"))
     if reason and not reject:
         raise SvcmonthError(_("--reason goes with --reject"))
     with database(db, write=True) as conn:
         if reject:
-            grading.reject(conn, int(target), reason, now())
+            grading.reject(conn, submission_id, reason, now())
         else:
             assert level is not None
-            grading.set_level(conn, int(target), level, now())
+            grading.set_level(conn, submission_id, level, now())
     message(
         _("rejected {id}").format(id=target)
         if reject
@@ -75,7 +91,7 @@ def _day(conn: sqlite3.Connection, on: str | None) -> date:
 
 
 def adopt(
-    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    submission_id: Annotated[int, id_arg()],
     outlet: Annotated[str, typer.Option("--outlet", help=_("Who published it."))],
     on: OnOpt = None,
     db: DbOpt = None,
@@ -91,7 +107,7 @@ def adopt(
 
 
 def forward(
-    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    submission_id: Annotated[int, id_arg()],
     to: Annotated[str, typer.Option("--to", help=_("The body it was forwarded to."))],
     on: OnOpt = None,
     db: DbOpt = None,

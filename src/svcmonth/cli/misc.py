@@ -9,11 +9,13 @@ import typer
 from svcmonth import audit, campaigns, checks, refdata, render, reports, storage
 from svcmonth import backup as backups
 from svcmonth.cli.common import (
+    MAX_ID,
     DbOpt,
     EncodingOpt,
     Format,
     FormatOpt,
     OutputOpt,
+    bounded,
     database,
     db_path,
     globals_,
@@ -31,7 +33,8 @@ from svcmonth.timeutil import to_db
 def init(db: DbOpt = None) -> None:
     """Create the database (owner-only); on an existing one, change nothing and say so."""
     path = db_path(db)
-    if path.exists():  # not even opened: opening would migrate an older file
+    if path.exists() or path.is_dir():  # not opened: opening would migrate an older file
+        storage.refuse_foreign(path)  # a folder, an empty or a foreign file: say so
         message(_("{path} already exists; nothing changed").format(path=path))
         return
     conn = storage.connect(path, create=True)
@@ -89,15 +92,25 @@ def demo(
     db: DbOpt = None,
     members: Annotated[
         int | None,
-        typer.Option("--members", help=_("Large mode: this many members."), show_default=False),
+        typer.Option(
+            "--members",
+            help=_("Large mode: this many members."),
+            show_default=False,
+            parser=bounded("--members", 1, 1_000_000),
+        ),
     ] = None,
     submissions: Annotated[
         int | None,
         typer.Option(
-            "--submissions", help=_("Large mode: this many submissions."), show_default=False
+            "--submissions",
+            help=_("Large mode: this many submissions."),
+            show_default=False,
+            parser=bounded("--submissions", 0, 100_000_000),
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help=_("Random seed."))] = 2023,
+    seed: Annotated[
+        int, typer.Option("--seed", help=_("Random seed."), parser=bounded("--seed", 0, MAX_ID))
+    ] = 2023,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Build only."))] = False,
 ) -> None:
     """Build a realistic demo database (never over an existing file) and print its reports."""
@@ -168,7 +181,7 @@ def doctor(
 
     path = db_path(db)
     with database(db, snapshot=False) as conn:
-        rows = doctors.diagnose(conn, path, os.environ)
+        rows = doctors.diagnose(conn, path, os.environ, now())
     show(rows, DOCTOR, fmt, output, encoding, heading=_("Database check"))
     n = doctors.problems(rows)
     if n:

@@ -1,7 +1,6 @@
 """``svcmonth report …``: scoreboard, weekly report, year-end table, officers, forwardings."""
 
 from datetime import datetime
-from typing import Annotated
 
 import typer
 
@@ -16,6 +15,8 @@ from svcmonth.cli.common import (
     Format,
     FormatOpt,
     OutputOpt,
+    WeekOpt,
+    YearOpt,
     as_of_note,
     campaign_at,
     database,
@@ -27,8 +28,6 @@ from svcmonth.i18n import N_, _
 from svcmonth.timeutil import zone
 
 app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
-
-YearOpt = Annotated[int, typer.Option("--year", help=_("Year of the campaigns' first day."))]
 
 
 @app.command("scoreboard")
@@ -58,7 +57,7 @@ def scoreboard(
 
 @app.command("weekly")
 def weekly(
-    week: Annotated[int, typer.Option("--week", help=_("Week number."))],
+    week: WeekOpt,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     fmt: FormatOpt = Format.table,

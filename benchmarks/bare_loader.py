@@ -22,7 +22,7 @@ def load(db: str, path: str) -> int:
     members = dict(conn.execute("SELECT code, id FROM member"))
     kinds = dict(conn.execute("SELECT name, kind FROM column_def"))
     campaign = conn.execute("SELECT max(id) FROM campaign").fetchone()[0]
-    logged = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    logged = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         next(reader)
@@ -33,7 +33,7 @@ def load(db: str, path: str) -> int:
                 column,
                 kinds[column],
                 title,
-                datetime.fromisoformat(at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                datetime.fromisoformat(at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                 int(week) if week else None,
                 author,
                 url,

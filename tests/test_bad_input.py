@@ -3,6 +3,8 @@ traceback, and the database's content exactly as it was."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 GOOD_HEADER = "member,column,title,submitted_at\n"
@@ -32,6 +34,18 @@ FILES: dict[str, bytes] = {
     "members_bad_phone.csv": "code,name,phone\nX2,甲,call me\n".encode(),
     "members_empty_name.csv": b"code,name\nX3,\n",
     "members_gbk_broken.csv": "code,name\nX4,内蒙古\n".encode("gbk")[:-3] + b"\xff\xff\n",
+    # issue 11: hostile text and odd files
+    "members_bad_email.csv": "code,name,email\nX5,甲,a(b@x.cn\n".encode(),
+    "members_control.csv": "code,name\nX6,工商\x0b银行\n".encode(),
+    "control_title.csv": (GOOD_HEADER + "ICBC,先进事迹,\x1b[2J标题,2023-07-12 11:00\n").encode(),
+    "bad_id.csv": (
+        "id,member,column,title,submitted_at\nabc,ICBC,先进事迹,t,2023-07-12 11:00\n"
+    ).encode(),
+    "huge_week.csv": (
+        "member,column,title,submitted_at,week\nICBC,活动扫描,t,2023-07-12 10:00," + "9" * 25 + "\n"
+    ).encode(),
+    "empty.db": b"",
+    "other.db": b"%PDF-1.4\n" + bytes(range(256)) * 4,
 }
 
 # (id, arguments, exit code, a piece of the message); {f:NAME} is a file above, {id} the
@@ -78,7 +92,7 @@ CASES = [
         "campaign-negative-min",
         "campaign new y --start 2023-07-11 --end 2023-08-11 --min-articles -1",
         1,
-        "cannot be negative",
+        "--min-articles -1 is out of range (0 to",
     ),
     (
         "campaign-bad-weekday",
@@ -320,6 +334,174 @@ CASES = [
     ("demo-over-db", "demo --db {db}", 1, "never touches an existing file"),
     ("demo-half-large", "demo --db {tmp}/d.db --members 5", 1, "needs both"),
     ("log-unknown-option", "log --colour red", 2, ""),
+    # --- issue 11: hostile text, odd files, huge numbers ---
+    ("output-is-the-db", "report scoreboard --format csv --output {db}", 1, "is the database"),
+    ("output-is-the-wal", "member list --format csv --output {db}-wal", 1, "is the database"),
+    ("output-is-the-shm", "member list --format json --output {db}-shm", 1, "is the database"),
+    ("output-xlsx-is-the-db", "member list --format xlsx --output {db}", 1, "is the database"),
+    ("output-json-is-the-db", "campaign show --format json --output {db}", 1, "is the database"),
+    (
+        "output-json-ascii",
+        "submission list --format json --encoding ascii --output {tmp}/s.json",
+        1,
+        "cannot be written in ascii",
+    ),
+    (
+        "output-csv-latin1",
+        "member list --format csv --encoding latin-1 --output {tmp}/m.csv",
+        1,
+        "cannot be written in latin-1",
+    ),
+    ("output-json-ascii-stdout", "member list --format json --encoding ascii", 1, "ascii"),
+    ("output-not-a-text-codec", "member list --format csv --encoding rot13", 1, "unknown encoding"),
+    ("output-to-a-folder", "member list --format csv --output {tmp}", 1, "cannot write"),
+    ("member-vertical-tab", ["member", "add", "NEW", "工商\x0b银行"], 1, "ame contains"),
+    (
+        "member-esc-officer",
+        ["member", "edit", "ICBC", "--officer", "王\x1b[31m"],
+        1,
+        "fficer contains",
+    ),
+    (
+        "member-nul-category",
+        ["member", "add", "NEW", "行", "--category", "a\x00"],
+        1,
+        "ategory contains",
+    ),
+    ("member-bidi-name", ["member", "edit", "ICBC", "--name", "行\u202e"], 1, "ame contains"),
+    ("member-surrogate-code", ["member", "add", "N\udcff", "行"], 1, "not UTF-8 text"),
+    ("member-email-paren", "member add NEW 银行 --email a(b@x.cn", 1, "not an e-mail"),
+    ("member-email-dots", "member add NEW 银行 --email a@x..cn", 1, "not an e-mail"),
+    ("member-email-colon", "member add NEW 银行 --email a:b@x.cn", 1, "not an e-mail"),
+    ("member-edit-email", "member edit ICBC --email a(b@x.cn", 1, "not an e-mail"),
+    ("member-import-email", "member import {f:members_bad_email.csv}", 1, "not an e-mail"),
+    ("member-import-control", "member import {f:members_control.csv}", 1, "ame contains a line"),
+    (
+        "campaign-newline-name",
+        ["campaign", "new", "服务\n月", "--start", "2024-07-11", "--end", "2024-08-11"],
+        1,
+        "name contains a line break",
+    ),
+    (
+        "campaign-esc-name",
+        ["campaign", "new", "\x1b[2J", "--start", "2024-07-11", "--end", "2024-08-11"],
+        1,
+        "name contains a control character",
+    ),
+    (
+        "submit-esc-title",
+        [
+            "submit",
+            "ICBC",
+            "--column",
+            "先进事迹",
+            "--title",
+            "\x1b]0;x\x07",
+            "--at",
+            "2023-07-12 10:00",
+        ],
+        1,
+        "title contains",
+    ),
+    (
+        "submit-c1-author",
+        [
+            "submit",
+            "ICBC",
+            "--column",
+            "先进事迹",
+            "--title",
+            "t",
+            "--author",
+            "a\x85b",
+            "--at",
+            "2023-07-12 10:00",
+        ],
+        1,
+        "author contains",
+    ),
+    (
+        "submit-control-url",
+        [
+            "submit",
+            "ICBC",
+            "--column",
+            "先进事迹",
+            "--title",
+            "t",
+            "--url",
+            "http://a\x1bb",
+            "--at",
+            "2023-07-12 10:00",
+        ],
+        1,
+        "url contains",
+    ),
+    (
+        "submit-duplicate",
+        "submit ICBC --column 先进事迹 --title 标题 --at '2023-07-12 10:00'",
+        1,
+        "already logged as id",
+    ),
+    ("import-control-title", "submission import {f:control_title.csv}", 1, "line 2: title"),
+    ("import-bad-id", "submission import {f:bad_id.csv}", 1, "not a submission id"),
+    ("import-huge-week", "submission import {f:huge_week.csv}", 1, "line 2:"),
+    ("reject-nul-reason", ["grade", "{id}", "--reject", "--reason", "a\x00b"], 1, "reason"),
+    ("outlet-control-name", ["outlet", "add", "日报\x07"], 1, "name contains"),
+    ("body-control-name", ["body", "add", "协会\x1b"], 1, "name contains"),
+    ("withdraw-20-digits", "submission withdraw 99999999999999999999", 1, "ID 9999"),
+    ("grade-20-digits", "grade 99999999999999999999 --level 2", 1, "out of range"),
+    ("adopt-20-digits", "adopt 99999999999999999999 --outlet 银监分局简报", 1, "out of range"),
+    ("forward-20-digits", "forward 99999999999999999999 --to 中国银行业协会", 1, "out of range"),
+    ("grade-level-20-digits", "grade {id} --level 99999999999999999999", 1, "1, 2 or 3"),
+    ("rules-huge-min", "campaign rules --min-articles 99999999999999999999", 1, "out of range"),
+    ("rules-huge-points", "campaign rules --points 3=99999999999999999999", 1, "out of range"),
+    ("rules-huge-multiplier", "campaign rules --adoption-multiplier 10000000", 1, "out of range"),
+    (
+        "campaign-huge-min",
+        "campaign new y --start 2023-07-11 --end 2023-08-11 --min-articles 10000000000",
+        1,
+        "out of range",
+    ),
+    ("year-end-year-0", "report year-end --year 0", 1, "--year 0 is out of range"),
+    ("officers-year-huge", "report officers --year 99999999999999999999", 1, "out of range"),
+    ("weekly-week-huge", "report weekly --week 99999999999999999999", 1, "out of range"),
+    ("check-week-huge", "check deadlines --week 99999999999999999999", 1, "out of range"),
+    ("list-week-huge", "submission list --week 99999999999999999999", 1, "out of range"),
+    (
+        "extend-week-huge",
+        "member extend ICBC --week 99999999999999999999 --until 2023-07-18T12:00",
+        1,
+        "out of range",
+    ),
+    (
+        "deadline-week-huge",
+        "campaign deadline --week 99999999999999999999 --at 2023-07-18T12:00",
+        1,
+        "out of range",
+    ),
+    ("demo-huge-members", "demo --db {tmp}/d.db --members 99999999999 --submissions 1", 1, "range"),
+    (
+        "submit-week-huge",
+        "submit ICBC --column 活动扫描 --title t --week 99999999999999999999",
+        1,
+        "out of range",
+    ),
+    ("db-folder", "--db {tmp} member list", 1, "is a folder"),
+    ("db-empty", "--db {f:empty.db} member list", 1, "is empty (0 bytes)"),
+    ("db-foreign", "--db {tmp}/foreign.db report scoreboard", 1, "another program"),
+    ("db-other-program", "--db {f:other.db} submission list", 1, "not an SQLite file"),
+    ("init-on-folder", "--db {tmp} init", 1, "is a folder"),
+    ("init-on-empty", "--db {f:empty.db} init", 1, "is empty"),
+    ("init-on-foreign", "--db {tmp}/foreign.db init", 1, "another program"),
+    ("remind-release-and-send", "remind --release-stuck --send", 1, "runs alone"),
+    ("remind-summary-to-bad", "remind --summary-to a(b@x.cn", 1, "not an e-mail"),
+    (
+        "deadline-skipped-dst",
+        "campaign deadline --campaign 柏林 --week 1 --at '2022-03-27 02:30'",
+        1,
+        "does not exist in Europe/Berlin",
+    ),
 ]
 
 
@@ -329,6 +511,22 @@ def seeded(tmp_path, c2023, submit):
     report = submit("ICBC", "活动扫描", "2023-07-17 10:00")
     for name, data in FILES.items():
         (tmp_path / name).write_bytes(data)
+    foreign = sqlite3.connect(tmp_path / "foreign.db")
+    foreign.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    foreign.execute("PRAGMA user_version = 3")
+    foreign.commit()
+    foreign.close()
+    c2023(
+        "campaign",
+        "new",
+        "柏林",
+        "--start",
+        "2022-03-21",
+        "--end",
+        "2022-04-20",
+        "--tz",
+        "Europe/Berlin",
+    )
     return c2023, {
         "id": str(article),
         "rid": str(report),
@@ -359,8 +557,15 @@ def test_bad_input_is_refused_cleanly_and_changes_nothing(
         svc("member", "deactivate", "BOC")
         spec, code, message = "member deactivate BOC", 1, "already deactivated"
     before = svc.dump()
+
+    def files() -> list[str]:  # the database's own -wal and -shm come and go
+        return sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("svc.db"))
+
+    files_before = files()
     run = svc(*_args(spec, values, tmp_path), code=code)
     assert "Traceback" not in run.err + run.out
+    # nothing created beside (no half-written output, no -wal or -shm of an odd --db)
+    assert files() == files_before
     if code == 1:
         first = run.err.splitlines()[0]
         assert first.startswith("Error: "), run.err
@@ -373,3 +578,221 @@ def test_bad_input_is_refused_cleanly_and_changes_nothing(
 
 def test_there_are_at_least_forty_bad_inputs():
     assert len(CASES) >= 40
+
+
+def test_the_matrix_covers_issue_11():
+    assert len(CASES) == 159  # 96 of the first release, issue 10's and issue 11's
+
+
+# --- hostile Unicode in every text field of every command and every output format ----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from svcmonth import text as text_module  # noqa: E402
+from svcmonth.cli.app import app  # noqa: E402
+
+# what pasted, mailed or badly decoded text brings: C0 and C1 controls, ESC sequences, NUL,
+# bidi overrides and isolates, line separators, lone surrogates (surrogateescape), and the
+# characters that matter to a format (| for Markdown, : [ ] ? * for a sheet title, = for CSV)
+SPECIAL = [
+    "\x00",
+    "\x07",
+    "\x08",
+    "\t",
+    "\n",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1b[2J",
+    "\x1b]0;x\x07",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\u2028",
+    "\u2029",
+    "\udcff",
+    "\ud800",
+    "|",
+    ":",
+    "[",
+    "]",
+    "?",
+    "*",
+    "/",
+    "=",
+    "+",
+    "@",
+    "'",
+    '"',
+    ",",
+    ";",
+    "中",
+    "银行",
+    "😀",
+    " ",
+]
+HOSTILE = st.lists(
+    st.one_of(
+        st.sampled_from(SPECIAL),
+        st.characters(codec=None, categories=["Cc", "Cf", "Cs", "Zl", "Zp", "Lo", "Sm"]),
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+# every command that takes text from a person, with {t} where the text goes (as --opt=VALUE
+# where it is an option, so a text starting with "-" is still that option's value)
+TEXT_COMMANDS = [
+    ["member", "add", "F1", "{t}"],
+    ["member", "add", "{t}", "银行"],
+    ["member", "add", "F2", "银行", "--officer={t}"],
+    ["member", "add", "F3", "银行", "--category={t}"],
+    ["member", "add", "F4", "银行", "--email={t}"],
+    ["member", "add", "F5", "银行", "--phone={t}"],
+    ["member", "edit", "ICBC", "--name={t}"],
+    ["member", "edit", "ABC", "--officer={t}"],
+    ["member", "edit", "ABC", "--email={t}"],
+    ["member", "history", "{t}"],
+    ["campaign", "new", "{t}", "--start=2030-07-11", "--end=2030-08-11"],
+    ["campaign", "show", "--campaign={t}"],
+    ["campaign", "rules", "--doubling-outlet={t}"],
+    ["submit", "ICBC", "--column=先进事迹", "--title={t}", "--at=2023-07-13 09:00"],
+    ["submit", "ICBC", "--column=先进事迹", "--title=t", "--author={t}", "--at=2023-07-13 09:01"],
+    ["submit", "ICBC", "--column=先进事迹", "--title=t", "--url={t}", "--at=2023-07-13 09:02"],
+    ["submit", "ICBC", "--column={t}", "--title=t"],
+    ["submit", "{t}", "--column=先进事迹", "--title=t"],
+    ["submit", "ICBC", "--column=先进事迹", "--title=t", "--at={t}"],
+    ["grade", "{id}", "--reject", "--reason={t}"],
+    ["adopt", "{id}", "--outlet={t}"],
+    ["forward", "{id}", "--to={t}"],
+    ["outlet", "add", "{t}"],
+    ["column", "add", "{t}"],
+    ["body", "add", "{t}"],
+    ["submission", "list", "--member={t}"],
+    ["submission", "list", "--column={t}"],
+    ["log", "--entity={t}"],
+    ["remind", "--summary-to={t}"],
+    ["check", "quota", "--as-of={t}"],
+]
+FORMATS = ["table", "md", "csv", "json", "xlsx"]
+LISTINGS = [
+    ["member", "list"],
+    ["member", "history", "ICBC"],
+    ["submission", "list", "--campaign=2023服务月"],
+    ["check", "deadlines", "--campaign=2023服务月"],
+    ["check", "quota", "--campaign=2023服务月"],
+    ["report", "scoreboard", "--campaign=2023服务月"],
+    ["report", "weekly", "--week=1", "--campaign=2023服务月"],
+    ["report", "year-end", "--year=2023"],
+    ["report", "officers", "--year=2023"],
+    ["report", "forwarded", "--campaign=2023服务月"],
+    ["campaign", "list"],
+    ["campaign", "show", "--campaign=2023服务月"],
+    ["remind", "--as-of=2023-07-23 20:00", "--campaign=2023服务月"],
+    ["log"],
+    ["outlet", "list"],
+]
+FUZZ_EXAMPLES = 120
+
+
+def _raw(output: str, allowed: str) -> list[str]:
+    return [ch for ch in output if text_module.has_unsafe(ch) and ch not in allowed]
+
+
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(command=st.sampled_from(TEXT_COMMANDS), hostile=HOSTILE)
+def test_hostile_text_in_any_field_is_stored_clean_or_refused_cleanly(seeded, command, hostile):
+    svc, values = seeded
+    args = [a.replace("{t}", hostile).replace("{id}", values["id"]) for a in command]
+    before = svc.dump()
+    result = svc.runner.invoke(
+        app,
+        args,
+        env={"SVCMONTH_DB": str(svc.db), "SVCMONTH_NOW": svc.now, "NO_COLOR": "1"},
+        catch_exceptions=True,
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code in (0, 1), (args, result.exit_code, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _raw(result.stdout + result.stderr, "\n") == [], (args, result.stderr)
+    if result.exit_code == 1:
+        assert result.stderr.startswith("Error: ")
+        assert svc.dump() == before
+    # whatever was stored holds no control character
+    conn = sqlite3.connect(svc.db)
+    try:
+        for table in ("member", "officer", "submission", "campaign", "outlet", "column_def"):
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                for value in row:
+                    if isinstance(value, str):
+                        assert _raw(value, "\t") == [], (table, row)
+    finally:
+        conn.close()
+
+
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(listing=st.sampled_from(LISTINGS), fmt=st.sampled_from(FORMATS), hostile=HOSTILE)
+def test_no_output_format_prints_a_stored_control_character_raw(
+    seeded, tmp_path, listing, fmt, hostile
+):
+    """Text an older version (or another tool) stored with control characters: every listing
+    in every format shows it escaped, never raw, and never fails."""
+    svc, values = seeded
+    # SQLite stores UTF-8: a lone surrogate cannot reach the file (the input fuzz above
+    # refuses it); the ends keep the NOT-empty checks of the schema satisfied
+    hostile = "x" + hostile.encode("utf-8", "replace").decode("utf-8") + "x"
+    conn = sqlite3.connect(svc.db)
+    try:
+        conn.execute("UPDATE member SET name = ?, category = ? WHERE code = 'ICBC'", (hostile,) * 2)
+        conn.execute("UPDATE officer SET name = ?, phone = ?", (hostile, hostile))
+        conn.execute("UPDATE submission SET title = ?, author = ?, url = ?", (hostile,) * 3)
+        conn.execute("UPDATE outlet SET description = ?", (hostile,))
+        conn.execute(
+            "INSERT INTO audit_log (at, action, entity, entity_id) VALUES (?, ?, ?, ?)",
+            ("2023-07-20T00:00:00.000000Z", hostile, hostile, hostile),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    out = tmp_path / f"out.{fmt}"
+    args = [*listing, f"--format={fmt}"] + ([f"--output={out}"] if fmt == "xlsx" else [])
+    result = svc.runner.invoke(
+        app,
+        args,
+        env={"SVCMONTH_DB": str(svc.db), "SVCMONTH_NOW": svc.now, "NO_COLOR": "1"},
+        catch_exceptions=True,
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code == 0, (args, result.stderr)
+    assert _raw(result.stdout, "\n\r\t" if fmt == "csv" else "\n") == [], args
+    assert _raw(result.stderr, "\n") == []
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(out)
+        for ws in wb.worksheets:
+            assert not set(ws.title) & set(":\\/?*[]")
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str):
+                        assert _raw(value, "\t") == [], (args, value)

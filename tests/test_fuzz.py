@@ -34,8 +34,8 @@ def test_the_instant_parser_answers_or_refuses_cleanly(text, tz):
         return
     assert instant.tzinfo is not None
     stored = timeutil.to_db(instant)
-    assert len(stored) == 20 and stored.endswith("Z")
-    assert timeutil.from_db(stored) == instant.replace(microsecond=0)
+    assert len(stored) == timeutil.STORED_WIDTH and stored.endswith("Z")
+    assert timeutil.from_db(stored) == instant  # the fraction too
 
 
 @given(
@@ -81,6 +81,9 @@ def test_the_csv_reader_answers_or_refuses_cleanly(tmp_path, data):
         assert line >= 2 and reason
 
 
+STORABLE = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf"))
+
+
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -93,8 +96,10 @@ def test_the_csv_reader_answers_or_refuses_cleanly(tmp_path, data):
                     min_size=1,
                     max_size=8,
                 ),
-                "name": st.text(min_size=1, max_size=30),
-                "officer": st.text(max_size=10),
+                # text a member file can hold: control and format characters are refused on
+                # input and never written raw (an export shows them as visible escapes)
+                "name": st.text(STORABLE, min_size=1, max_size=30),
+                "officer": st.text(STORABLE, max_size=10),
             }
         ),
         max_size=5,

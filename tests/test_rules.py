@@ -224,7 +224,7 @@ def test_an_officer_change_with_a_past_since_reattributes_submissions_that_named
     }
     assert ranking == {"张敏": 1, "黄蕾": 1, "赵六": 1}
     last = c2023.json("log", "--entity", "member")[-1]
-    assert last["after"]["since"] == "2023-07-19T16:00:00Z"
+    assert last["after"]["since"] == "2023-07-19T16:00:00.000000Z"
     assert last["after"]["reattributed"] == 1
 
 
@@ -291,7 +291,7 @@ def test_the_window_end_is_the_same_in_sql_and_python(c2023):
         sql = conn.execute(
             "SELECT window_end FROM campaign_span WHERE campaign_id = ?", (c.id,)
         ).fetchone()[0]
-        assert sql == c.window_end == "2023-08-15T01:00:00Z"
+        assert sql == c.window_end == "2023-08-15T01:00:00.000000Z"
     finally:
         conn.close()
 

@@ -231,7 +231,7 @@ def test_the_tables_can_be_queried(svc, small_xlsx):
     # the first response: 2023/7/15 16:15:11 in Shanghai
     assert conn.execute(
         "SELECT serial, submitted_at, duration, ip FROM response ORDER BY serial LIMIT 1"
-    ).fetchone() == (1, "2023-07-15T08:15:11Z", "77秒", "10.21.1.199(内蒙古-呼和浩特)")
+    ).fetchone() == (1, "2023-07-15T08:15:11.000000Z", "77秒", "10.21.1.199(内蒙古-呼和浩特)")
     assert conn.execute(
         "SELECT option, other FROM answer_choice WHERE other IS NOT NULL ORDER BY response_id"
     ).fetchall() == [("其他", "抖音短视频"), ("其他", "社区宣传栏")]

@@ -12,6 +12,7 @@ from svcmonth import rules, timeutil, typed
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
+from svcmonth.text import check_text
 from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks, last_ended
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -115,7 +116,7 @@ def create(
     late_level: int = 1,
 ) -> Campaign:
     """Create a campaign with its weeks and default rules (inside the caller's transaction)."""
-    name = (name or "").strip()
+    name = check_text(name, "name")
     if not name:
         raise SvcmonthError(_("the campaign needs a name"))
     tz = timeutil.zone(tz_name)

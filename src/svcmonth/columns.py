@@ -109,6 +109,7 @@ VALUES: dict[str, dict[str, str]] = {
         "journal_mode": N_("journal mode"),
         "permissions": N_("file permissions"),
         "smtp": N_("SMTP settings"),
+        "reminders": N_("reminders stuck in sending"),
     },
 }
 

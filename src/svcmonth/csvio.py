@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from svcmonth import text
 from svcmonth.errors import ImportErrors, SvcmonthError
 from svcmonth.i18n import _
 
@@ -161,7 +162,8 @@ def cell(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ";".join(cell(v) for v in value)
     if isinstance(value, dict):
-        return ";".join(f"{k}:{v}" for k, v in value.items())
+        # the joined text is one cell: it is made inert as a whole (a column named "=1+2")
+        return inert(";".join(f"{k}:{v}" for k, v in value.items()))
     if isinstance(value, str):
         return inert(value)
     return str(value)
@@ -194,6 +196,17 @@ def write(
     header: Sequence[str] | None = None,
 ) -> None:
     """Write a header (``keys``, or the given labels) and the rows, every cell inert."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(_Displayable(out), lineterminator="\r\n")
     writer.writerow([inert(h) for h in header] if header is not None else keys)
     writer.writerows(_cells(row, keys) for row in rows)
+
+
+class _Displayable:
+    """The file a CSV is written to, each row passed through ``text.csv_safe`` (a control
+    character an older version let into the database is written as a visible escape)."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+
+    def write(self, chunk: str) -> int:
+        return self.out.write(text.csv_safe(chunk))

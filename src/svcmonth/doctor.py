@@ -11,6 +11,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,13 @@ def _row(check: str, ok: bool, detail: str) -> dict[str, Any]:
 
 
 def diagnose(
-    conn: sqlite3.Connection, path: Path, environ: Mapping[str, str]
+    conn: sqlite3.Connection,
+    path: Path,
+    environ: Mapping[str, str],
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per check: ``check, status`` (ok|problem), ``detail``."""
+    """One row per check: ``check, status`` (ok|problem), ``detail``; with ``now``, also the
+    reminders a killed run left ``sending``."""
     rows = []
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     rows.append(
@@ -72,6 +77,13 @@ def diagnose(
         if not private:
             detail += " " + _("(readable by others: chmod 600)")
         rows.append(_row("permissions", private, detail))
+    if now is not None:
+        from svcmonth import reminders
+
+        claims = reminders.stuck_claims(conn, now)
+        rows.append(
+            _row("reminders", not claims, reminders.describe_stuck(claims) if claims else _("none"))
+        )
     present = [
         f"SVCMONTH_SMTP_{name}" for name in SMTP_VARS if environ.get(f"SVCMONTH_SMTP_{name}")
     ]

@@ -16,6 +16,7 @@ from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.submissions import get_row, refuse_adopted
+from svcmonth.text import check_text
 
 _SHOWN = ("status", "level", "points")
 
@@ -45,6 +46,7 @@ def set_level(conn: sqlite3.Connection, submission_id: int, level: int, now: dat
 
 def reject(conn: sqlite3.Connection, submission_id: int, reason: str, now: datetime) -> None:
     """Reject a submission: kept, scores nothing, cannot be adopted."""
+    reason = check_text(reason, "reason")
     row = get_row(conn, submission_id)
     _refuse_withdrawn(row)
     refuse_adopted(conn, submission_id, "reject")

@@ -56,6 +56,10 @@ class ConnectionLost(MessageFailed):
     """The connection broke while sending; a new one is needed for the next message."""
 
 
+class MessageUnbuildable(MessageFailed):
+    """The message could not be put together (a header the e-mail format cannot hold)."""
+
+
 class Session(Protocol):
     """An open connection that sends plain-text messages one by one."""
 
@@ -170,14 +174,12 @@ def _sender(text: str) -> Address:
 
 
 def check_address(text: str) -> str:
-    """An e-mail address given on the command line, or a clear error."""
-    name, addr = parseaddr(text or "")
-    if name or "@" not in addr or addr != (text or "").strip():
+    """An e-mail address given on the command line, or a clear error (``text.check_email``)."""
+    from svcmonth.text import check_email
+
+    addr = check_email(text, "--summary-to")
+    if not addr:
         raise SvcmonthError(_("{value!r} is not an e-mail address").format(value=text))
-    try:
-        Address(addr_spec=addr)
-    except (ValueError, IndexError):
-        raise SvcmonthError(_("{value!r} is not an e-mail address").format(value=text)) from None
     return addr
 
 
@@ -199,17 +201,30 @@ def tls_context(config: SmtpConfig) -> ssl.SSLContext:
 def build_message(
     sender: Address, to: str, subject: str, body: str, when: datetime, headers: Mapping[str, str]
 ) -> EmailMessage:
-    """A plain-text UTF-8 message, marked as sent by a program (no auto-replies)."""
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(when)
-    msg["Message-ID"] = make_msgid(domain=sender.domain or "svcmonth.invalid")
-    msg["Auto-Submitted"] = "auto-generated"
-    for name, value in headers.items():
-        msg[name] = value
-    msg.set_content(body, charset="utf-8", cte="base64")
+    """A plain-text UTF-8 message, marked as sent by a program (no auto-replies).
+
+    Header values pass through ``text.one_line`` (a bank or campaign name an older version
+    stored with a control character cannot break a header); anything the e-mail format still
+    cannot hold is ``MessageUnbuildable``, a failure of this one message."""
+    from svcmonth.text import display, one_line
+
+    try:
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = to
+        msg["Subject"] = one_line(subject)
+        msg["Date"] = format_datetime(when)
+        msg["Message-ID"] = make_msgid(domain=sender.domain or "svcmonth.invalid")
+        msg["Auto-Submitted"] = "auto-generated"
+        for name, value in headers.items():
+            msg[name] = one_line(value)
+        msg.set_content(
+            "\n".join(display(line) for line in body.split("\n")), charset="utf-8", cte="base64"
+        )
+    except (ValueError, TypeError, IndexError, LookupError, UnicodeError) as exc:
+        raise MessageUnbuildable(
+            _("the message could not be built ({reason})").format(reason=_reason(exc))
+        ) from None
     return msg
 
 
@@ -239,6 +254,8 @@ class SmtpSession:
             raise failure(self._response(exc.smtp_code, exc.smtp_error)) from None
         except smtplib.SMTPException as exc:
             raise MessageFailed(self._clean(exc)) from None
+        except (ValueError, UnicodeError, TypeError) as exc:  # e.g. an address needing SMTPUTF8
+            raise MessageUnbuildable(self._clean(exc)) from None
         except OSError as exc:  # timeout, reset, broken TLS
             raise ConnectionLost(
                 _("the connection to {host}:{port} failed ({reason})").format(

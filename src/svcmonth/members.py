@@ -7,7 +7,6 @@ current row in place. Both are in the audit trail.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +16,9 @@ from svcmonth import columns, rules, timeutil, typed
 from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.text import check_email, check_text
 
 MAX_CODE, MAX_TEXT = 64, 200
-_EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 FIELDS = ("name", "officer", "phone", "email", "category")
 
 
@@ -40,9 +39,7 @@ def _clean(value: str | None, key: str, limit: int = MAX_TEXT) -> str:
                 what=what, n=len(text), limit=limit
             )
         )
-    if any(ch in text for ch in "\x00\r\n"):
-        raise SvcmonthError(_("{what} contains a line break or NUL").format(what=what))
-    return text
+    return check_text(text, what)
 
 
 def validate(fields: dict[str, str | None]) -> dict[str, str]:
@@ -54,8 +51,8 @@ def validate(fields: dict[str, str | None]) -> dict[str, str]:
         text = _clean(value, key)
         if key == "name" and not text:
             raise SvcmonthError(_("the member name is empty"))
-        if key == "email" and text and not _EMAIL_RE.match(text):
-            raise SvcmonthError(_("{email!r} is not an e-mail address").format(email=text))
+        if key == "email":
+            text = check_email(text, key)
         if key == "phone" and text:
             text = typed.check_phone(text)
         out[key] = text

@@ -10,6 +10,7 @@ m003: ``storage.connect`` recreates them from ``rules.VIEWS`` whenever they diff
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -438,6 +439,64 @@ def m006_survey(conn: sqlite3.Connection) -> None:
     )
 
 
+# the width checks of stored instants, as the migrations before m006 wrote them
+_WHOLE_SECOND_CHECKS = (
+    (re.compile(r"length\((\w+_at)\) = 20\b"), r"length(\1) = 27"),
+    (re.compile(r"LIKE '____-__-__T__:__:__Z'"), "LIKE '____-__-__T__:__:__.______Z'"),
+)
+_WHOLE_SECOND = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z"
+
+
+def m007_instant_fractions(conn: sqlite3.Connection) -> None:
+    """Instants keep their fraction: every stored instant becomes ``…T04:00:00.000000Z``.
+
+    Until now instants were stored to the second, so an extension to 12:00:00.900 became
+    12:00:00 and a report at 12:00:00.5 was late. SQL compares instants as text, which is right
+    only when every one has the same width: so every whole-second instant in every table
+    (found by its exact shape, whichever migration made the table) gets ``.000000``, and every
+    width check of an instant column (``length(x_at) = 20``, ``LIKE '…T__:__:__Z'``) is
+    rewritten for the new width in place: the documented ``writable_schema`` way for a CHECK
+    change (no row can fail the new check after the update below; rebuilding the tables would
+    mean dropping and recreating every view and trigger on them).
+    """
+    changed = []
+    for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+    ).fetchall():
+        new_sql = sql
+        for pattern, replacement in _WHOLE_SECOND_CHECKS:
+            new_sql = pattern.sub(replacement, new_sql)
+        if new_sql != sql:
+            changed.append((new_sql, name))
+    if changed:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.executemany(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", changed
+            )
+            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        for name, kind in conn.execute(
+            "SELECT name, type FROM pragma_table_info(?)", (table,)
+        ).fetchall():
+            if kind.upper() not in ("TEXT", ""):
+                continue
+            conn.execute(
+                f'UPDATE "{table}" SET "{name}" = substr("{name}", 1, 19) || \'.000000Z\''  # noqa: S608 (names from the schema)
+                f' WHERE "{name}" GLOB ?',
+                (_WHOLE_SECOND,),
+            )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
@@ -445,4 +504,5 @@ MIGRATIONS: list[Migration] = [
     m004_corrections,
     m005_inbox,
     m006_survey,
+    m007_instant_fractions,
 ]

@@ -16,6 +16,7 @@ from svcmonth import timeutil
 from svcmonth.audit import record
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.text import check_text
 
 
 def data_dir() -> Path:
@@ -68,7 +69,7 @@ def reference_add(
     conn: sqlite3.Connection, table: str, name: str, now: datetime, **fields: Any
 ) -> None:
     """Add a column, outlet or forwarding body to the database's reference lists."""
-    name = (name or "").strip()
+    name = check_text(name, "name")
     if not name or len(name) > 100:
         raise SvcmonthError(_("the name must be 1-100 characters"))
     _check_table(table)

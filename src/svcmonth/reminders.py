@@ -23,7 +23,11 @@ while the SMTP server is being talked to, so the clerk's commands never wait on 
 
 **A run killed** between its claim and marking the row ``sent`` leaves a ``sending`` row. It
 counts as sent and is not retried: the message may have gone out, and never twice beats at
-least once. One narrow window goes the other way: a connection that breaks after the server
+least once. Once older than ``STUCK_AFTER`` it is reported (``stuck_claims``: by ``remind``
+and ``doctor``) and the clerk, having asked the officer, releases it (``release_stuck``,
+audited). A message that cannot be built fails alone, released like a refused one.
+
+One narrow window goes the other way: a connection that breaks after the server
 took the whole message but before its reply arrived looks like one that broke before; that
 reminder is retried, so its officer may get it twice.
 """
@@ -38,6 +42,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from svcmonth import checks, storage, timeutil
+from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -215,10 +220,10 @@ def send_due(
             assert r.to is not None
             try:
                 session.send(r.to, r.subject, r.body, when, {HEADER: f"{r.member} {r.key}"})
-            except MessageFailed as exc:
+            except Exception as exc:  # refused, unbuildable, or a bug: this one failed
                 _release(conn, r)
-                r.status, r.reason = "failed", str(exc)
-                if isinstance(exc, ConnectionLost):
+                r.status, r.reason = "failed", str(exc) or type(exc).__name__
+                if isinstance(exc, ConnectionLost) or not isinstance(exc, MessageFailed):
                     session.close()
                     session = None
                 continue
@@ -260,6 +265,70 @@ def _claim(conn: sqlite3.Connection, campaign: Campaign, r: Reminder, now: datet
             return False
         r.claim_id = cur.lastrowid
     return True
+
+
+STUCK_AFTER = timedelta(minutes=10)  # a claim lives for one message: seconds, not minutes
+RELEASE_COMMAND = "svcmonth remind --release-stuck"
+
+
+def stuck_claims(conn: sqlite3.Connection, now: datetime) -> list[dict[str, Any]]:
+    """Claims a run left ``sending`` (it was killed while talking to the server) more than
+    ``STUCK_AFTER`` before ``now``, in every campaign: ``id, campaign, member, key, to,
+    since``. They count as sent, so nothing retries them until they are released."""
+    cutoff = timeutil.to_db(now - STUCK_AFTER)
+    rows = conn.execute(
+        "SELECT r.id, c.name, m.code, r.key, r.recipient, r.sent_at, c.tz FROM reminder r"
+        " JOIN campaign c ON c.id = r.campaign_id JOIN member m ON m.id = r.member_id"
+        " WHERE r.status = 'sending' AND r.sent_at < ? ORDER BY r.id",
+        (cutoff,),
+    ).fetchall()
+    return [
+        {
+            "id": r[0],
+            "campaign": r[1],
+            "member": r[2],
+            "key": r[3],
+            "to": r[4],
+            "since": timeutil.show(r[5], timeutil.zone(r[6])),
+        }
+        for r in rows
+    ]
+
+
+def describe_stuck(claims: list[dict[str, Any]]) -> str:
+    """One sentence for the clerk about stuck claims and the exact way to release them."""
+    first = claims[0]
+    return _(
+        "{n} reminder(s) stuck as 'sending' (first: {member} {key} to {to}, since {since}): a "
+        "run stopped while sending, the officer may or may not have the message; once checked, "
+        "run `{command}` and the next `remind --send` sends them again"
+    ).format(
+        n=len(claims),
+        member=first["member"],
+        key=first["key"],
+        to=first["to"],
+        since=first["since"],
+        command=RELEASE_COMMAND,
+    )
+
+
+def release_stuck(conn: sqlite3.Connection, now: datetime) -> list[dict[str, Any]]:
+    """Delete the stuck claims (inside the caller's transaction), each in the audit trail, so
+    that the next run sends them; returns them."""
+    claims = stuck_claims(conn, now)
+    at = timeutil.to_db(now)
+    for claim in claims:
+        conn.execute("DELETE FROM reminder WHERE id = ? AND status = 'sending'", (claim["id"],))
+        record(
+            conn,
+            at,
+            "release",
+            "reminder",
+            f"{claim['campaign']} {claim['member']} {claim['key']}",
+            {"status": "sending", "to": claim["to"], "since": claim["since"]},
+            None,
+        )
+    return claims
 
 
 def _release(conn: sqlite3.Connection, r: Reminder) -> None:

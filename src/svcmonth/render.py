@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from svcmonth import columns as columns_
-from svcmonth import csvio
+from svcmonth import csvio, outfile
+from svcmonth import text as text_
 from svcmonth.columns import Column
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -142,28 +143,18 @@ def _open_text(output: Path | None, encoding: str | None, file_default: str) -> 
             stream.flush()
             stream.detach()
         return
-    try:
-        handle = open(output, "w", encoding=encoding or file_default, newline="")
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=output, reason=exc.strerror)
-        ) from None
-    with handle:
+    with outfile.open_text(output, encoding or file_default) as handle:
         yield handle
 
 
 def check_encoding(encoding: str | None) -> None:
     """Refuse an encoding Python does not know, before anything is written."""
-    if encoding is None:
-        return
-    import codecs
+    outfile.check_encoding(encoding)
 
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise SvcmonthError(
-            _("unknown encoding {name!r} (e.g. utf-8, gb18030)").format(name=encoding)
-        ) from None
+
+def _human(value: Any, kind: str = "text") -> str:
+    """``columns.human`` made displayable: no control character is ever shown raw."""
+    return text_.display(columns_.human(value, kind))
 
 
 def render(
@@ -188,8 +179,13 @@ def render(
         )
     if found.file_only and output is None:
         raise SvcmonthError(_("--format {fmt} needs --output FILE.{fmt}").format(fmt=fmt))
+    if output is not None:
+        outfile.refuse_protected(output)
     target = Target(output, encoding, title, note, sheet, labels)
-    return found.render(rows, columns_.resolve(keys), target)
+    try:
+        return found.render(rows, columns_.resolve(keys), target)
+    except UnicodeEncodeError as exc:  # to stdout; a file is never left half-written
+        raise outfile.unencodable(encoding, exc) from None
 
 
 def _write_text(target: Target, text: str, file_default: str = "utf-8") -> None:
@@ -198,11 +194,7 @@ def _write_text(target: Target, text: str, file_default: str = "utf-8") -> None:
         with _open_text(target.output, target.encoding, file_default) as out:
             out.write(text)
     except UnicodeEncodeError as exc:
-        raise SvcmonthError(
-            _("some text cannot be written in {enc}: {reason}").format(
-                enc=target.encoding, reason=exc
-            )
-        ) from None
+        raise outfile.unencodable(target.encoding, exc) from None
 
 
 @register("table", human=True)
@@ -212,7 +204,8 @@ def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -
         _rich(rows, cols, target.title)
         return len(rows)
     text = _plain(rows, cols, "simple")
-    _write_text(target, (target.title + "\n\n" if target.title else "") + text + "\n")
+    title = text_.display(target.title) if target.title else ""
+    _write_text(target, (title + "\n\n" if title else "") + text + "\n")
     return len(rows)
 
 
@@ -220,7 +213,7 @@ def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -
 def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
     if target.labels:
         header = [c.heading for c in cols]
-        rows = ({c.key: columns_.human(r.get(c.key), c.kind) for c in cols} for r in rows)
+        rows = ({c.key: _human(r.get(c.key), c.kind) for c in cols} for r in rows)
         return _csv(rows, [c.key for c in cols], target.output, target.encoding, header)
     return _csv(rows, [c.key for c in cols], target.output, target.encoding)
 
@@ -234,7 +227,8 @@ def _json_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Tar
 def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
     rows = list(rows)
     text = _plain(rows, cols, "github")
-    _write_text(target, (f"### {target.title}\n\n" if target.title else "") + text + "\n")
+    title = text_.display(target.title) if target.title else ""
+    _write_text(target, (f"### {title}\n\n" if title else "") + text + "\n")
     return len(rows)
 
 
@@ -253,7 +247,7 @@ def _json(
         out.write("[")
         for row in rows:
             out.write(",\n" if n else "\n")
-            out.write(json.dumps({k: row.get(k) for k in keys}, ensure_ascii=False))
+            out.write(json_text({k: row.get(k) for k in keys}))
             n += 1
         out.write("\n]\n" if n else "]\n")
     return n
@@ -267,14 +261,16 @@ def _csv(
     header: Sequence[str] | None = None,
 ) -> int:
     counted = _Counter(rows)
-    try:
-        with _open_text(output, encoding, "utf-8-sig") as out:
-            csvio.write(out, keys, counted, header)
-    except UnicodeEncodeError as exc:
-        raise SvcmonthError(
-            _("some text cannot be written in {enc}: {reason}").format(enc=encoding, reason=exc)
-        ) from None
+    with _open_text(output, encoding, "utf-8-sig") as out:
+        csvio.write(out, keys, counted, header)
     return counted.n
+
+
+def json_text(value: Any, **kwargs: Any) -> str:
+    """``json.dumps`` (UTF-8 text kept) with every character ``text.display`` would escape
+    written as a JSON ``\\uXXXX`` escape instead: the same value for a program, nothing raw."""
+    dumped = json.dumps(value, ensure_ascii=False, **kwargs)
+    return text_.JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 class _Counter:
@@ -295,8 +291,9 @@ def _plain(rows: list[dict[str, Any]], cols: list[Column], tablefmt: str) -> str
     tabulate.WIDE_CHARS_MODE = True  # needs wcwidth: CJK characters are two columns wide
     if not rows:
         return _("(none)")
+    cell = text_.markdown_cell if tablefmt == "github" else str
     return tabulate.tabulate(
-        [[columns_.human(r.get(c.key), c.kind) for c in cols] for r in rows],
+        [[cell(_human(r.get(c.key), c.kind)) for c in cols] for r in rows],
         headers=[c.heading for c in cols],
         tablefmt=tablefmt,
         disable_numparse=True,
@@ -307,14 +304,16 @@ def _rich(rows: list[dict[str, Any]], cols: list[Column], title: str | None) -> 
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold", show_lines=False)
+    table = Table(
+        title=text_.display(title) if title else None, header_style="bold", show_lines=False
+    )
     for c in cols:
         table.add_column(c.heading, overflow="fold")
     for r in rows:
         cells = []
         for c in cols:
             value = r.get(c.key)
-            text = columns_.human(value, c.kind)
+            text = _human(value, c.kind)
             style = STATUS_STYLE.get(str(value)) if c.kind in columns_.VALUES else None
             cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
         table.add_row(*cells)
@@ -337,9 +336,6 @@ def display_width(text: str) -> int:
 
     width = wcswidth(text)
     return width if width >= 0 else len(text)
-
-
-_SHEET_FORBIDDEN = str.maketrans({ch: "-" for ch in ":\\/?*[]"})
 
 
 @register("html", human=True)
@@ -366,16 +362,15 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    sheet = (target.sheet or title).translate(_SHEET_FORBIDDEN).strip("'")[:31]
-    ws.title = sheet or "svcmonth"
+    ws.title = text_.sheet_title(target.sheet or title)
     n_cols = max(1, len(cols))
-    heading = ws.cell(row=1, column=1, value=csvio.cell(title))
+    heading = ws.cell(row=1, column=1, value=text_.keep_tabs(csvio.cell(title)))
     heading.font = Font(bold=True, size=14)
     heading.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 24
     header_row = 2
     if target.note:
-        note = ws.cell(row=2, column=1, value=csvio.cell(target.note))
+        note = ws.cell(row=2, column=1, value=text_.keep_tabs(csvio.cell(target.note)))
         note.font = Font(size=10, color="555555")
         header_row = 3
     if n_cols > 1:
@@ -407,7 +402,7 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
                 # text stays text: phone numbers and long codes never become numbers in
                 # scientific notation, and nothing becomes a formula
                 shown = columns_.human(value, c.kind)
-                body.value = csvio.cell(shown)
+                body.value = text_.keep_tabs(csvio.cell(shown))
                 body.data_type = TYPE_STRING
                 if c.kind in ("bool", "eligible") or c.kind in columns_.VALUES:
                     body.alignment = centered
@@ -432,12 +427,8 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
 
 def _save_workbook(wb: Any, output: Path) -> None:
     """Write a workbook to ``--output`` (the one place a binary output is written)."""
-    try:
-        wb.save(output)
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=output, reason=exc.strerror)
-        ) from None
+    with outfile.open_binary(output) as handle:
+        wb.save(handle)
 
 
 def write_lines(lines: Iterable[str], encoding: str | None = None) -> None:
@@ -448,9 +439,11 @@ def write_lines(lines: Iterable[str], encoding: str | None = None) -> None:
 def write_object(obj: Any, output: Path | None, encoding: str | None = None) -> None:
     """One JSON object (``campaign show --format json``) to ``--output`` or stdout."""
     check_encoding(encoding)
-    _write_text(Target(output, encoding), json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    if output is not None:
+        outfile.refuse_protected(output)
+    _write_text(Target(output, encoding), json_text(obj, indent=2) + "\n")
 
 
 def message(text: str) -> None:
     """A message for people, on stderr (stdout carries only data)."""
-    print(text, file=sys.stderr)
+    print("\n".join(text_.display(line) for line in text.split("\n")), file=sys.stderr)

@@ -27,15 +27,11 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     """Open (or with ``create``, create) the database at ``path`` and migrate it forward."""
     path = Path(path)
     if create:
-        if path.exists():
+        if path.exists() or path.is_symlink():
             raise DatabaseError(_("{path} already exists").format(path=path))
         _create_private_file(path)
-    elif not path.is_file():
-        raise DatabaseError(
-            _("no database at {path}; create one with `svcmonth init` or give --db").format(
-                path=path
-            )
-        )
+    else:
+        refuse_unusable(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as exc:
@@ -44,6 +40,13 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not create and (version == 0 or not _has_svcmonth_tables(conn)):
+            raise DatabaseError(
+                _(
+                    "{path} is not an svcmonth database (an SQLite file of another program); "
+                    "nothing was changed"
+                ).format(path=path)
+            )
         if version > SCHEMA_VERSION:
             raise DatabaseError(
                 _(
@@ -51,8 +54,6 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
                     "knows up to {known}): upgrade svcmonth"
                 ).format(path=path, found=version, known=SCHEMA_VERSION)
             )
-        if version == 0 and not create and _has_tables(conn):
-            raise DatabaseError(_("{path} is not an svcmonth database").format(path=path))
         if version < SCHEMA_VERSION:
             conn.execute("PRAGMA journal_mode = WAL")
             migrate(conn, version)
@@ -74,12 +75,85 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     return conn
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_unusable(path: Path) -> None:
+    """One clear ``DatabaseError`` for a path that cannot be an svcmonth database, before
+    SQLite opens it (SQLite would turn an empty file into a half-made database and report a
+    folder or another program's file in its own words): missing, a folder, an empty file, a
+    file that is not SQLite at all."""
+    if path.is_dir():
+        raise DatabaseError(
+            _("{path} is a folder, not a database file; give --db a file such as {example}").format(
+                path=path, example=path / "svcmonth.db"
+            )
+        )
+    if not path.exists():
+        raise DatabaseError(
+            _("no database at {path}; create one with `svcmonth init` or give --db").format(
+                path=path
+            )
+        )
+    if not path.is_file():
+        raise DatabaseError(_("{path} is not a regular file").format(path=path))
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseError(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    if not head:
+        raise DatabaseError(
+            _(
+                "{path} is empty (0 bytes), not an svcmonth database; nothing was changed "
+                "(move it away, then `svcmonth init` creates a new one)"
+            ).format(path=path)
+        )
+    if head != SQLITE_MAGIC:
+        raise DatabaseError(
+            _(
+                "{path} is not an svcmonth database (not an SQLite file); nothing was changed"
+            ).format(path=path)
+        )
+
+
+def refuse_foreign(path: Path) -> None:
+    """``refuse_unusable``, then: ``DatabaseError`` unless the file holds svcmonth's tables.
+    Read without changing anything (``immutable``: no lock, no -wal or -shm made), for
+    ``init``, which must not migrate an existing file by opening it."""
+    refuse_unusable(path)
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            ours = _has_svcmonth_tables(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        ours = False
+    if not ours:
+        raise DatabaseError(
+            _(
+                "{path} is not an svcmonth database (an SQLite file of another program); "
+                "nothing was changed"
+            ).format(path=path)
+        )
+
+
 def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent or Path("."), os.W_OK)
 
 
-def _has_tables(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+SVCMONTH_TABLES = ("campaign", "member", "submission", "column_def", "audit_log")
+
+
+def _has_svcmonth_tables(conn: sqlite3.Connection) -> bool:
+    """Whether the file holds the tables of the first migration (a user_version alone is also
+    set by other programs)."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return all(t in names for t in SVCMONTH_TABLES)
 
 
 def _create_private_file(path: Path) -> None:

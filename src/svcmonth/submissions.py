@@ -19,9 +19,30 @@ from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
+from svcmonth.text import check_text
 from svcmonth.weeks import default_report_week
 
 MAX_TITLE, MAX_URL = 500, 2000
+
+
+class Duplicate(SvcmonthError):
+    """A submission with the same member, column, title and instant is already logged
+    (SPEC.md, "CSV imports"): ``submit`` refuses it, an import skips it."""
+
+    def __init__(self, existing_id: int | None):
+        super().__init__(
+            _(
+                "the same submission (member, column, title and time) is already logged as "
+                "id {id}; nothing was added"
+            ).format(id=existing_id)
+        )
+        self.existing_id = existing_id
+
+
+_DUPLICATE_SQL = (
+    "SELECT id FROM submission WHERE campaign_id = ? AND member_id = ? AND column_name = ?"
+    " AND title = ? AND submitted_at = ? ORDER BY id LIMIT 1"
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,7 @@ def column(conn: sqlite3.Connection, name: str) -> Column:
 
 def clean_title(title: str | None) -> str:
     """A title: not empty, one line, at most 500 characters."""
-    text = (title or "").strip()
+    text = check_text(title, "title")
     if not text:
         raise SvcmonthError(_("the title is empty"))
     if len(text) > MAX_TITLE:
@@ -65,13 +86,11 @@ def clean_title(title: str | None) -> str:
                 n=len(text), limit=MAX_TITLE
             )
         )
-    if any(ch in text for ch in "\x00\r\n"):
-        raise SvcmonthError(_("the title contains a line break or NUL"))
     return text
 
 
 def clean_url(url: str | None) -> str:
-    text = (url or "").strip()
+    text = check_text(url, "url")
     if len(text) > MAX_URL or any(ch.isspace() for ch in text):
         raise SvcmonthError(_("{url!r} is not a usable URL").format(url=text[:80]))
     return text
@@ -107,6 +126,14 @@ class _Lookup:
     def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
         """A report was logged (the database has it once it is inserted)."""
 
+    def refuse_duplicate(
+        self, campaign_id: int, member_id: int, col: str, title: str, at: str
+    ) -> None:
+        """``Duplicate`` when the database already holds this submission."""
+        row = self.conn.execute(_DUPLICATE_SQL, (campaign_id, member_id, col, title, at)).fetchone()
+        if row is not None:
+            raise Duplicate(row[0])
+
 
 class _ImportLookup(_Lookup):
     """The same answers for an import, each read from the database once (nothing else writes
@@ -117,6 +144,10 @@ class _ImportLookup(_Lookup):
         self.members: dict[str, members.Member] = {}
         self.columns: dict[str, Column] = {}
         self.weeks: dict[tuple[int, int], set[int]] = {}
+        # per (campaign, member): hashes of (column, title, instant) logged or read so far; a
+        # hit is confirmed exactly (a hash is 8 bytes where the key is ~150: a 1M-row import)
+        self.keys: dict[tuple[int, int], set[int]] = {}
+        self.pending: list[tuple[Any, ...]] = []  # the batch not yet inserted
 
     def member(self, code: str) -> members.Member:
         key = (code or "").strip()
@@ -140,6 +171,33 @@ class _ImportLookup(_Lookup):
 
     def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
         self.reported(campaign_id, member_id).add(week)
+
+    def refuse_duplicate(
+        self, campaign_id: int, member_id: int, col: str, title: str, at: str
+    ) -> None:
+        keys = self.keys.get((campaign_id, member_id))
+        if keys is None:
+            keys = self.keys[(campaign_id, member_id)] = {
+                hash(tuple(r))
+                for r in self.conn.execute(
+                    "SELECT column_name, title, submitted_at FROM submission"
+                    " WHERE campaign_id = ? AND member_id = ?",
+                    (campaign_id, member_id),
+                )
+            }
+        key = hash((col, title, at))
+        if key in keys:
+            if any(
+                p[0] == campaign_id
+                and p[1] == member_id
+                and p[2] == col
+                and p[4] == title
+                and p[5] == at
+                for p in self.pending
+            ):
+                raise Duplicate(None)
+            super().refuse_duplicate(campaign_id, member_id, col, title, at)
+        keys.add(key)
 
 
 _INSERT = (
@@ -166,6 +224,7 @@ def _checked_row(
     clean = clean_title(title)
     link = clean_url(url)
     at = timeutil.to_db(submitted)
+    lookup.refuse_duplicate(campaign.id, member.id, col.name, clean, at)
     if col.kind == "report":
         if week is None:
             week = default_report_week(
@@ -177,7 +236,7 @@ def _checked_row(
         raise SvcmonthError(
             _("--week is for reports only ({column} takes articles)").format(column=col.name)
         )
-    writer = (author or "").strip()
+    writer = check_text(author, "author")
     if len(writer) > members.MAX_TEXT:
         raise SvcmonthError(_("the author name is too long"))
     # no author named: stored empty, and the officer in office at the submission's instant is
@@ -219,10 +278,21 @@ def submit(
 
 
 IMPORT_REQUIRED = ("member", "column", "title", "submitted_at")
-IMPORT_OPTIONAL = ("week", "author", "url")
-# written by `submission list`: derived or managed by other commands, skipped on import
-IMPORT_IGNORED = ("id", "kind", "on_time", "level", "status", "adopted_by", "points")
+IMPORT_OPTIONAL = ("week", "author", "url", "id")
+# written by `submission list`: derived or managed by other commands, skipped on import (its
+# ``id``: a row whose id is already in the database is skipped as a duplicate)
+IMPORT_IGNORED = ("kind", "on_time", "level", "status", "adopted_by", "points")
 IMPORT_BATCH = 5000
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the bad rows (then nothing is kept), rows written, duplicates
+    skipped (already logged, earlier in the file, or an ``id`` already in the database)."""
+
+    problems: list[tuple[int, str]]
+    written: int
+    skipped: int
 
 
 def import_rows(
@@ -231,21 +301,42 @@ def import_rows(
     rows: Iterable[tuple[int, dict[str, str]]],
     now: datetime,
 ) -> tuple[list[tuple[int, str]], int]:
+    """``import_submissions`` as ``(problems, rows written)``."""
+    result = import_submissions(conn, place, rows, now)
+    return result.problems, result.written
+
+
+def import_submissions(
+    conn: sqlite3.Connection,
+    place: Callable[[str, datetime], tuple[Campaign, datetime]],
+    rows: Iterable[tuple[int, dict[str, str]]],
+    now: datetime,
+) -> ImportResult:
     """Log submissions from ``(line, row)`` pairs inside the caller's transaction.
 
     ``place(submitted_at text, now)`` gives each row's campaign and instant (a
     ``campaigns.Placer`` built with ``submission=True``). Every row is checked as
     ``submit`` checks one; they are written in batches (``executemany``) until a row has a
-    problem. Returns ``(problems, rows written)``; with any problem the caller rolls the
-    whole import back.
+    problem. A duplicate (SPEC.md "CSV imports") is skipped and counted. With any problem the
+    caller rolls the whole import back.
     """
     problems: list[tuple[int, str]] = []
-    written = 0
+    written = skipped = 0
     batch: list[tuple[Any, ...]] = []
     lookup = _ImportLookup(conn)
+    lookup.pending = batch
     logged_at = timeutil.to_db(now)
     for line, row in rows:
         try:
+            id_text = (row.get("id") or "").strip()
+            if id_text:
+                if not id_text.isascii() or not id_text.isdigit() or len(id_text) > 18:
+                    raise SvcmonthError(_("id {id!r} is not a submission id").format(id=id_text))
+                if conn.execute(
+                    "SELECT 1 FROM submission WHERE id = ?", (int(id_text),)
+                ).fetchone():
+                    skipped += 1
+                    continue
             campaign, instant = place(row.get("submitted_at") or "", now)
             week_text = (row.get("week") or "").strip()
             week: int | None = None
@@ -267,6 +358,8 @@ def import_rows(
                     row.get("url"),
                 )
             )
+        except Duplicate:
+            skipped += 1
         except SvcmonthError as exc:
             problems.append((line, str(exc)))
         if len(batch) >= IMPORT_BATCH or problems:
@@ -277,7 +370,7 @@ def import_rows(
     if batch and not problems:
         conn.executemany(_INSERT, batch)
         written += len(batch)
-    return problems, written
+    return ImportResult(problems, written, skipped)
 
 
 def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:

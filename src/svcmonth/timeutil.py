@@ -1,8 +1,10 @@
 """Dates and instants: parsing what people type, storing UTC, showing local time.
 
-Instants are stored as fixed-width UTC text, ``YYYY-MM-DDTHH:MM:SSZ``, so that SQL compares
-them as strings in time order. They are kept to the second: a fraction typed by a user is
-dropped (deadlines are whole seconds, so this never turns a late submission on time).
+Instants are stored as fixed-width UTC text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, so that SQL
+compares them as strings in time order. They keep their fraction (to the microsecond; digits
+beyond are dropped, on both sides of every comparison alike): an extension to 12:00:00.900
+is that, and a report at 12:00:00.5 is on time for it. A whole-second instant is shown as
+before (``…T12:00:00+08:00``), one with a fraction with its microseconds.
 
 Accepted input (``parse_instant``):
 - ``2023-07-17 11:59``, ``2023-07-17T11:59:59``, ``2023/7/17 11:59`` (what Excel writes):
@@ -84,6 +86,23 @@ def local_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time in ``tz``; refuses ambiguous or skipped times."""
     first = naive.replace(tzinfo=tz, fold=0)
     second = naive.replace(tzinfo=tz, fold=1)
+    instant = first.astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != naive:
+        # skipped (clocks go forward): zoneinfo would read it with the old offset, i.e. as a
+        # time an hour later; say so, with the times on either side of the jump
+        before, after = _gap(naive, tz)
+        raise SvcmonthError(
+            _(
+                "{when} does not exist in {tz}: the clocks jump from {before} to {after}; "
+                "give a time outside the jump, e.g. {example}"
+            ).format(
+                when=naive.isoformat(sep=" ", timespec="minutes" if not naive.second else "auto"),
+                tz=tz.key,
+                before=before.strftime("%H:%M"),
+                after=after.strftime("%H:%M"),
+                example=after.isoformat(sep=" ", timespec="minutes"),
+            )
+        )
     if first.utcoffset() != second.utcoffset():
         raise SvcmonthError(
             _(
@@ -94,14 +113,28 @@ def local_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
                 example=first.isoformat(timespec="minutes"),
             )
         )
-    instant = first.astimezone(UTC)
-    if instant.astimezone(tz).replace(tzinfo=None) != naive:
-        raise SvcmonthError(
-            _("{when} does not exist in {tz} (clocks go forward)").format(
-                when=naive.isoformat(sep=" "), tz=tz.key
-            )
-        )
     return instant
+
+
+def _gap(naive: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The local wall-clock times just before and after the forward jump that skips ``naive``:
+    ``(02:00, 03:00)`` for Berlin's last Sunday of March."""
+    early = naive.replace(tzinfo=tz, fold=0).utcoffset() or timedelta(0)
+    late = naive.replace(tzinfo=tz, fold=1).utcoffset() or timedelta(0)
+    lo = (naive - max(early, late)).replace(tzinfo=UTC)  # before the jump
+    hi = (naive - min(early, late)).replace(tzinfo=UTC)  # after it
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).utcoffset() == lo.astimezone(tz).utcoffset():
+            lo = mid
+        else:
+            hi = mid
+    jump = hi.replace(microsecond=0)  # the first instant with the new offset, to the second
+    if jump.astimezone(tz).utcoffset() == lo.astimezone(tz).utcoffset():
+        jump += timedelta(seconds=1)
+    start = (jump + (lo.astimezone(tz).utcoffset() or timedelta(0))).replace(tzinfo=None)
+    end = jump.astimezone(tz).replace(tzinfo=None)
+    return start, end
 
 
 def parse_instant(text: str, tz: ZoneInfo) -> datetime:
@@ -115,11 +148,18 @@ def parse_instant(text: str, tz: ZoneInfo) -> datetime:
         raise SvcmonthError(
             _("{text!r} is not a date and time (expected YYYY-MM-DD HH:MM)").format(text=text)
         )
-    year, month, day, hour, minute, second, _frac, offset = m.groups()
+    year, month, day, hour, minute, second, frac, offset = m.groups()
     _check_year(int(year), text)
+    micro = int((frac or "").ljust(6, "0")[:6])
     try:
         naive = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
         )
     except ValueError:
         raise SvcmonthError(_("{text!r} is not a real date and time").format(text=text)) from None
@@ -152,11 +192,14 @@ def _parse_exact_iso(text: str, tz: ZoneInfo) -> datetime | None:
     return value.astimezone(UTC)
 
 
+STORED_WIDTH = 27  # len("2023-07-17T04:00:00.000000Z")
+
+
 def to_db(instant: datetime) -> str:
-    """The stored form of an aware instant: fixed-width UTC text, whole seconds."""
+    """The stored form of an aware instant: fixed-width UTC text with microseconds."""
     if instant.tzinfo is None:
         raise ValueError("naive datetime given where an instant is required")
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(text: str) -> datetime:
@@ -168,7 +211,8 @@ def show(text: str | None, tz: ZoneInfo) -> str | None:
     """A stored instant shown in the campaign's zone with its offset, e.g. ``…T11:59:00+08:00``."""
     if text is None:
         return None
-    return datetime.fromisoformat(text).astimezone(tz).isoformat(timespec="seconds")
+    local = datetime.fromisoformat(text).astimezone(tz)
+    return local.isoformat(timespec="microseconds" if local.microsecond else "seconds")
 
 
 def shower(tz: ZoneInfo) -> Callable[[str | None], str | None]:
@@ -178,8 +222,8 @@ def shower(tz: ZoneInfo) -> Callable[[str | None], str | None]:
     parse = datetime.fromisoformat
 
     def show_one(text: str | None) -> str | None:
-        if text is None or len(text) != 20 or text[19] != "Z":
-            return show(text, tz)
+        if text is None or len(text) != STORED_WIDTH or text[19:] != ".000000Z":
+            return show(text, tz)  # a fraction (rare), or an older stored form
         hour = text[:13]
         if hour not in hours:
             first = parse(hour + ":00:00+00:00").astimezone(tz)

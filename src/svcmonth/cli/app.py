@@ -118,6 +118,19 @@ class SvcmonthGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # the names, without building the commands
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # an argument with bytes that are not UTF-8 reaches Python as lone surrogates
+        # (surrogateescape): refused here, once, before any command or SQL sees it
+        for position, arg in enumerate(args, start=1):
+            if isinstance(arg, str) and any("\ud800" <= ch <= "\udfff" for ch in arg):
+                _error(
+                    _(
+                        "argument {n} ({arg}) holds bytes that are not UTF-8 text; type it again"
+                    ).format(n=position, arg=ascii(arg))
+                )
+                raise typer.Exit(1)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -141,9 +154,10 @@ class SvcmonthGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-def _error(text: str) -> None:
-    one_line = " ".join(text.split("\n"))
-    print(_("Error: ") + one_line, file=sys.stderr)
+def _error(message: str) -> None:
+    from svcmonth.text import one_line
+
+    print(_("Error: ") + one_line(message), file=sys.stderr)
 
 
 app = typer.Typer(

@@ -8,14 +8,18 @@ import typer
 from svcmonth import campaigns, render, timeutil, typed, weeks
 from svcmonth import columns as col
 from svcmonth.cli.common import (
+    MAX_COUNT,
     CampaignOpt,
     DbOpt,
     EncodingOpt,
     Format,
     FormatOpt,
     OutputOpt,
+    WeekOpt,
+    bounded,
     campaign_at,
     database,
+    level_parser,
     now,
     show,
 )
@@ -34,7 +38,14 @@ def new(
     name: Annotated[str, typer.Argument(help=_("Campaign name, e.g. 2023服务月."))],
     start: Annotated[str, typer.Option("--start", help=_("First day, YYYY-MM-DD."))],
     end: Annotated[str, typer.Option("--end", help=_("Last day, YYYY-MM-DD."))],
-    min_articles: Annotated[int, typer.Option("--min-articles", help=_("Article minimum."))] = 3,
+    min_articles: Annotated[
+        int,
+        typer.Option(
+            "--min-articles",
+            help=_("Article minimum."),
+            parser=bounded("--min-articles", 0, MAX_COUNT),
+        ),
+    ] = 3,
     tz: Annotated[str, typer.Option("--tz", help=_("Time zone."))] = campaigns.DEFAULT_TZ,
     deadline_day: Annotated[
         str, typer.Option("--deadline-day", help=_("Weekday of the weekly deadline."))
@@ -43,7 +54,12 @@ def new(
         str, typer.Option("--deadline-time", help=_("Time of the weekly deadline."))
     ] = "12:00",
     late_level: Annotated[
-        int, typer.Option("--late-level", help=_("Level of a late submission by the rule."))
+        int,
+        typer.Option(
+            "--late-level",
+            help=_("Level of a late submission by the rule."),
+            parser=level_parser("--late-level"),
+        ),
     ] = 1,
     db: DbOpt = None,
 ) -> None:
@@ -165,7 +181,7 @@ def delete(
 
 @app.command("deadline")
 def deadline(
-    week: Annotated[int, typer.Option("--week", help=_("Week number."))],
+    week: WeekOpt,
     at: Annotated[str, typer.Option("--at", help=_("New deadline, e.g. '2023-07-18 12:00'."))],
     campaign: CampaignOpt = None,
     db: DbOpt = None,
@@ -196,20 +212,32 @@ def _points(values: list[str]) -> dict[int, int]:
             raise SvcmonthError(
                 _("points are given as LEVEL=POINTS, e.g. 3=4, not {x!r}").format(x=item)
             )
-        out[int(level)] = int(pts)
+        out[level_parser("--points")(level)] = bounded("--points", 0, MAX_COUNT)(pts)
     return out
 
 
 @app.command("rules")
 def rules(
-    min_articles: Annotated[int | None, typer.Option("--min-articles")] = None,
-    late_level: Annotated[int | None, typer.Option("--late-level")] = None,
-    on_time_level: Annotated[int | None, typer.Option("--on-time-level")] = None,
+    min_articles: Annotated[
+        int | None,
+        typer.Option("--min-articles", parser=bounded("--min-articles", 0, MAX_COUNT)),
+    ] = None,
+    late_level: Annotated[
+        int | None, typer.Option("--late-level", parser=level_parser("--late-level"))
+    ] = None,
+    on_time_level: Annotated[
+        int | None, typer.Option("--on-time-level", parser=level_parser("--on-time-level"))
+    ] = None,
     points: Annotated[
         list[str] | None, typer.Option("--points", help=_("LEVEL=POINTS, repeatable."))
     ] = None,
     multiplier: Annotated[
-        int | None, typer.Option("--adoption-multiplier", help=_("Doubling factor."))
+        int | None,
+        typer.Option(
+            "--adoption-multiplier",
+            help=_("Doubling factor."),
+            parser=bounded("--adoption-multiplier", 1, MAX_COUNT),
+        ),
     ] = None,
     add_doubling: Annotated[
         list[str] | None, typer.Option("--doubling-outlet", help=_("Make an outlet double."))

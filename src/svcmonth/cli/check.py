@@ -13,6 +13,7 @@ from svcmonth.cli.common import (
     ExitCodeOpt,
     Format,
     FormatOpt,
+    OptionalWeekOpt,
     OutputOpt,
     campaign_at,
     database,
@@ -25,7 +26,7 @@ app = typer.Typer(help=_("Checks: weekly deadlines and the article minimum."), n
 
 @app.command("deadlines")
 def deadlines(
-    week: Annotated[int | None, typer.Option("--week", help=_("Only this week."))] = None,
+    week: OptionalWeekOpt = None,
     matrix: Annotated[
         bool,
         typer.Option("--matrix", help=_("One row per member, one column per week.")),

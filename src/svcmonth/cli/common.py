@@ -2,7 +2,7 @@
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, render, storage, timeutil
+from svcmonth import campaigns, outfile, render, storage, timeutil
+from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _, translate
 
 DEFAULT_DB = Path("svcmonth.db")
@@ -76,6 +77,87 @@ CampaignOpt = Annotated[
         show_default=False,
     ),
 ]
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+MAX_COUNT = 100_000  # a week number, an article minimum, a multiplier: far above any real one
+
+
+def bounded(what: str, lo: int, hi: int) -> Callable[[str], int]:
+    """A parser for an integer option or argument, declared with it: a text that is not a whole
+    number stays a usage error (exit 2); a number outside ``lo..hi`` is one ``Error:`` line
+    naming the option and the range (exit 1), before any SQL sees a 20-digit number."""
+
+    def parse(text: str) -> int:
+        if isinstance(text, int):  # a default
+            value = text
+        else:
+            stripped = text.strip()
+            digits = stripped[1:] if stripped[:1] in "+-" else stripped
+            if not digits.isdigit() or not digits.isascii():
+                raise ValueError(text)  # click: "… is not a valid integer", exit 2
+            if len(digits) > 30:
+                value = hi + 1 if stripped[:1] != "-" else lo - 1
+            else:
+                value = int(stripped)
+        if not lo <= value <= hi:
+            raise SvcmonthError(
+                _("{what} {value} is out of range ({lo} to {hi})").format(
+                    what=what, lo=lo, hi=hi, value=text
+                )
+            )
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def id_arg(help_text: str = "") -> Any:
+    """The ``ID`` argument of a submission."""
+    return typer.Argument(
+        metavar="ID", help=help_text or _("Submission id."), parser=bounded("ID", 1, MAX_ID)
+    )
+
+
+WeekOpt = Annotated[
+    int,
+    typer.Option("--week", help=_("Week number."), parser=bounded("--week", 1, MAX_COUNT)),
+]
+OptionalWeekOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--week",
+        help=_("Only this week."),
+        parser=bounded("--week", 1, MAX_COUNT),
+        show_default=False,
+    ),
+]
+YearOpt = Annotated[
+    int,
+    typer.Option(
+        "--year",
+        help=_("Year of the campaigns' first day."),
+        parser=bounded("--year", timeutil.MIN_YEAR, timeutil.MAX_YEAR),
+    ),
+]
+
+
+def level_parser(option: str) -> Callable[[str], int]:
+    """A level option: 1, 2 or 3 (the message the domain gives for a wrong level)."""
+
+    def parse(text: str) -> int:
+        stripped = str(text).strip()
+        digits = stripped[1:] if stripped[:1] in "+-" else stripped
+        if not digits.isascii() or not digits.isdigit():
+            raise ValueError(text)  # not a number: a usage error, exit 2
+        if stripped not in ("1", "2", "3", "+1", "+2", "+3"):
+            raise SvcmonthError(
+                _("the level must be 1, 2 or 3, not {text!r}").format(text=str(text))
+            )
+        return int(stripped)
+
+    parse.__name__ = "level"
+    return parse
+
+
 ExitCodeOpt = Annotated[
     bool, typer.Option("--exit-code", help=_("Exit 3 when anything falls short."))
 ]
@@ -129,7 +211,9 @@ def database(
 ) -> Iterator[sqlite3.Connection]:
     """The open database; a write command runs in one ``BEGIN IMMEDIATE`` transaction, a read
     in one snapshot."""
-    conn = storage.connect(db_path(db))
+    path = db_path(db)
+    outfile.protect(path)  # no --output of this run may overwrite it
+    conn = storage.connect(path)
     try:
         if write:
             with storage.transaction(conn):

@@ -28,7 +28,8 @@ from svcmonth.timeutil import to_db
 def init(db: DbOpt = None) -> None:
     """Create the database (owner-only); on an existing one, change nothing and say so."""
     path = db_path(db)
-    if path.exists():  # not even opened: opening would migrate an older file
+    if path.exists() or path.is_dir():  # not opened: opening would migrate an older file
+        storage.refuse_foreign(path)  # a folder, an empty or a foreign file: say so
         message(_("{path} already exists; nothing changed").format(path=path))
         return
     conn = storage.connect(path, create=True)
@@ -63,7 +64,7 @@ def doctor(
 
     path = db_path(db)
     with database(db, snapshot=False) as conn:
-        rows = doctors.diagnose(conn, path, os.environ)
+        rows = doctors.diagnose(conn, path, os.environ, now())
     show(rows, DOCTOR, fmt, output, encoding, heading=_("Database check"))
     n = doctors.problems(rows)
     if n:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import checks, reports, storage
-from svcmonth.cli.common import DbOpt, Format, globals_, show
+from svcmonth.cli.common import MAX_ID, DbOpt, Format, bounded, globals_, show
 from svcmonth.columns import minute
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -19,15 +19,25 @@ def demo(
     db: DbOpt = None,
     members: Annotated[
         int | None,
-        typer.Option("--members", help=_("Large mode: this many members."), show_default=False),
+        typer.Option(
+            "--members",
+            help=_("Large mode: this many members."),
+            show_default=False,
+            parser=bounded("--members", 1, 1_000_000),
+        ),
     ] = None,
     submissions: Annotated[
         int | None,
         typer.Option(
-            "--submissions", help=_("Large mode: this many submissions."), show_default=False
+            "--submissions",
+            help=_("Large mode: this many submissions."),
+            show_default=False,
+            parser=bounded("--submissions", 0, 100_000_000),
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help=_("Random seed."))] = 2023,
+    seed: Annotated[
+        int, typer.Option("--seed", help=_("Random seed."), parser=bounded("--seed", 0, MAX_ID))
+    ] = 2023,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Build only."))] = False,
 ) -> None:
     """Build a realistic demo database (never over an existing file) and print its reports."""

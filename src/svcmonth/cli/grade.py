@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from svcmonth import grading, typed
-from svcmonth.cli.common import CampaignOpt, DbOpt, campaign_at, database, now
+from svcmonth.cli.common import (
+    MAX_ID,
+    CampaignOpt,
+    DbOpt,
+    bounded,
+    campaign_at,
+    database,
+    id_arg,
+    level_parser,
+    now,
+)
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.render import message
@@ -24,7 +34,12 @@ def grade(
     ],
     level: Annotated[
         int | None,
-        typer.Option("--level", help=_("Level 1, 2 or 3 (3 is highest)."), show_default=False),
+        typer.Option(
+            "--level",
+            help=_("Level 1, 2 or 3 (3 is highest)."),
+            show_default=False,
+            parser=level_parser("--level"),
+        ),
     ] = None,
     reject: Annotated[bool, typer.Option("--reject", help=_("Reject the submission."))] = False,
     reason: Annotated[str, typer.Option("--reason", help=_("Why it was rejected."))] = "",
@@ -52,11 +67,12 @@ def grade(
         raise SvcmonthError(
             _("{target!r} is not a submission id (or `auto`)").format(target=target)
         )
+    submission_id = bounded("ID", 1, MAX_ID)(target)
     if clear:
         if level is not None or reject or reason:
             raise SvcmonthError(_("--clear takes no --level, --reject or --reason"))
         with database(db, write=True) as conn:
-            grading.clear(conn, int(target), now())
+            grading.clear(conn, submission_id, now())
         message(_("{id} is pending again").format(id=target))
         return
     if (level is None) == (not reject):
@@ -65,10 +81,10 @@ def grade(
         raise SvcmonthError(_("--reason goes with --reject"))
     with database(db, write=True) as conn:
         if reject:
-            grading.reject(conn, int(target), reason, now())
+            grading.reject(conn, submission_id, reason, now())
         else:
             assert level is not None
-            grading.set_level(conn, int(target), level, now())
+            grading.set_level(conn, submission_id, level, now())
     message(
         _("rejected {id}").format(id=target)
         if reject
@@ -85,7 +101,7 @@ def _day(conn: sqlite3.Connection, on: str | None) -> date:
 
 
 def adopt(
-    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    submission_id: Annotated[int, id_arg()],
     outlet: Annotated[str, typer.Option("--outlet", help=_("Who published it."))],
     on: OnOpt = None,
     undo: Annotated[
@@ -115,7 +131,7 @@ def adopt(
 
 
 def forward(
-    submission_id: Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))],
+    submission_id: Annotated[int, id_arg()],
     to: Annotated[str, typer.Option("--to", help=_("The body it was forwarded to."))],
     on: OnOpt = None,
     db: DbOpt = None,

@@ -15,6 +15,7 @@ from svcmonth.cli.common import (
     Format,
     FormatOpt,
     OutputOpt,
+    WeekOpt,
     campaign_at,
     database,
     now,
@@ -158,7 +159,7 @@ def activate(code: Code, db: DbOpt = None) -> None:
 @app.command("extend")
 def extend(
     code: Code,
-    week: Annotated[int, typer.Option("--week", help=_("Week number."))],
+    week: WeekOpt,
     until: Annotated[str, typer.Option("--until", help=_("The member's own deadline."))],
     campaign: CampaignOpt = None,
     db: DbOpt = None,

@@ -1,7 +1,6 @@
 """``svcmonth remind``: the reminders due now; with ``--send``, mail each officer once."""
 
 import os
-import sys
 from typing import Annotated
 
 import typer
@@ -22,7 +21,7 @@ from svcmonth.cli.common import (
     show,
 )
 from svcmonth.columns import Column
-from svcmonth.errors import SendFailed
+from svcmonth.errors import SendFailed, SvcmonthError
 from svcmonth.i18n import N_, _
 
 KEYS = (
@@ -58,6 +57,16 @@ def remind(
         bool,
         typer.Option("--quiet", "-q", help=_("Print nothing unless something goes wrong.")),
     ] = False,
+    release_stuck: Annotated[
+        bool,
+        typer.Option(
+            "--release-stuck",
+            help=_(
+                "Release the reminders a killed run left 'sending', so that the next run sends "
+                "them (audited)."
+            ),
+        ),
+    ] = False,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     encoding: EncodingOpt = None,
@@ -69,11 +78,25 @@ def remind(
     _PASSWORD, _FROM and _CAFILE. Example: svcmonth remind --send --quiet
     """
     render.check_encoding(encoding)
+    if release_stuck:
+        if send:
+            raise SvcmonthError(_("--release-stuck runs alone: give it without --send"))
+        with database(db, write=True) as conn:
+            released = reminders.release_stuck(conn, now())
+        for claim in released:
+            render.message(
+                _("released {member} {key} to {to} (sending since {since})").format(**claim)
+            )
+        render.message(_("released {n} stuck reminder(s)").format(n=len(released)))
+        return
     config = mailer.config_from_env(os.environ) if send else None
     address = mailer.check_address(summary_to) if summary_to else None
     # no snapshot: send_due opens its own short transactions around each claim
     with database(db, snapshot=False) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
+        stuck = reminders.stuck_claims(conn, now())
+        if stuck:  # reported on every run, --quiet or not: cron mails stderr
+            render.message(_("warning: {text}").format(text=reminders.describe_stuck(stuck)))
         if config is None:
             rows = [r.row() for r in reminders.preview(conn, c, instant)]
             if not quiet:
@@ -88,19 +111,17 @@ def remind(
         # rendered without the "wrote N rows" note: cron mails whatever is printed
         show(shown, KEYS, fmt, output, encoding, heading=_("Reminders"), quiet=True)
     for r in outcome.failed:
-        print(
+        render.message(
             _("not sent: {member} {key} to {to}: {reason}").format(
                 member=r.member, key=r.key, to=r.to, reason=r.reason
-            ),
-            file=sys.stderr,
+            )
         )
     if outcome.failed:
         if outcome.summary_error is not None:
-            print(
+            render.message(
                 _("summary to {to} not sent: {reason}").format(
                     to=address, reason=outcome.summary_error
-                ),
-                file=sys.stderr,
+                )
             )
         raise SendFailed(
             _(

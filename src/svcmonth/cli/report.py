@@ -1,7 +1,6 @@
 """``svcmonth report …``: scoreboard, weekly report, year-end table, officers, forwardings."""
 
 from datetime import datetime
-from typing import Annotated
 
 import typer
 
@@ -15,7 +14,9 @@ from svcmonth.cli.common import (
     EncodingOpt,
     Format,
     FormatOpt,
+    OptionalWeekOpt,
     OutputOpt,
+    YearOpt,
     as_of_note,
     campaign_at,
     database,
@@ -27,8 +28,6 @@ from svcmonth.i18n import N_, _
 from svcmonth.timeutil import zone
 
 app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
-
-YearOpt = Annotated[int, typer.Option("--year", help=_("Year of the campaigns' first day."))]
 
 
 @app.command("scoreboard")
@@ -58,12 +57,7 @@ def scoreboard(
 
 @app.command("weekly")
 def weekly(
-    week: Annotated[
-        int | None,
-        typer.Option(
-            "--week", help=_("Week number (default: the last week that ended)."), show_default=False
-        ),
-    ] = None,
+    week: OptionalWeekOpt = None,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     fmt: FormatOpt = Format.table,

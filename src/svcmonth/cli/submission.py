@@ -7,15 +7,19 @@ import typer
 
 from svcmonth import campaigns, csvio, render, submissions, timeutil
 from svcmonth.cli.common import (
+    MAX_COUNT,
     AsOfOpt,
     CampaignOpt,
     DbOpt,
     EncodingOpt,
     Format,
     FormatOpt,
+    OptionalWeekOpt,
     OutputOpt,
+    bounded,
     campaign_at,
     database,
+    id_arg,
     now,
     show,
 )
@@ -38,7 +42,12 @@ def submit(
     ] = None,
     week: Annotated[
         int | None,
-        typer.Option("--week", help=_("Week a report covers (reports only)."), show_default=False),
+        typer.Option(
+            "--week",
+            help=_("Week a report covers (reports only)."),
+            show_default=False,
+            parser=bounded("--week", 1, MAX_COUNT),
+        ),
     ] = None,
     author: Annotated[
         str | None,
@@ -102,15 +111,22 @@ def import_(
     )
     with database(db, write=True) as conn:
         place = campaigns.Placer(conn, campaign, submission=True)
-        problems, n = submissions.import_rows(conn, place, rows, now())
-        csvio.refuse(file, bad + problems)
-    message(_("imported {n} submission(s)").format(n=n))
+        result = submissions.import_submissions(conn, place, rows, now())
+        csvio.refuse(file, bad + result.problems)
+    message(_("imported {n} submission(s)").format(n=result.written))
+    if result.skipped:
+        message(
+            _(
+                "skipped {n} duplicate(s) already logged (same member, column, title and "
+                "time, or the same id)"
+            ).format(n=result.skipped)
+        )
 
 
 @app.command("list")
 def list_(
     member: Annotated[str | None, typer.Option("--member", help=_("Only this member."))] = None,
-    week: Annotated[int | None, typer.Option("--week", help=_("Only this week."))] = None,
+    week: OptionalWeekOpt = None,
     column: Annotated[str | None, typer.Option("--column", help=_("Only this column."))] = None,
     pending: Annotated[bool, typer.Option("--pending", help=_("Only ungraded ones."))] = False,
     as_of: AsOfOpt = None,
@@ -135,7 +151,7 @@ def list_(
         show(rows, submissions.LIST, fmt, output, encoding, heading=_("Submissions"))
 
 
-IdArg = Annotated[int, typer.Argument(metavar="ID", help=_("Submission id."))]
+IdArg = Annotated[int, id_arg()]
 
 
 @app.command("withdraw")

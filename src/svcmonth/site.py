@@ -254,7 +254,9 @@ def pictures_for(
     notes = notes if notes is not None else []
     if not submission_ids or not _has_table(conn, "attachment"):
         return {}
-    root = (Path(db_path).parent / "attachments").resolve()
+    from svcmonth.inbox import attachments_root
+
+    root = attachments_root(db_path).resolve()
     wanted = set(submission_ids)
     titles = {}
     out: dict[int, list[pages.Picture]] = defaultdict(list)
@@ -419,6 +421,10 @@ def write_folder(target: Path, files: dict[str, str], copies: dict[str, Path]) -
             "Built by svcmonth site build; the next build replaces this folder.\n",
             encoding="utf-8",
         )
+        # readable by the web server whatever the umask of the clerk or of cron (the
+        # intake keeps the pictures owner-only; their published copies are public)
+        for path in fresh.rglob("*"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
         _swap(fresh, target)
     except OSError as exc:
         shutil.rmtree(fresh, ignore_errors=True)

@@ -9,8 +9,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
-import types
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import survey_exports as ex
 from site_data import mail_in, picture_mail, png, png_size
 from svcmonth import pages, site
 
@@ -611,45 +610,50 @@ def test_a_survey_page_in_the_site(campaign):
     assert len(list(doc.iter(SVG + "svg"))) == 6
 
 
-def test_the_survey_provider_puts_the_campaigns_surveys_on_the_site(
-    campaign, tmp_path, monkeypatch
-):
-    """The survey module's contract: ``list_surveys(conn, campaign_id)`` and
-    ``report(conn, name)`` rows; a stand-in until it lands."""
-    calls = []
-
-    def list_surveys(conn: Any, campaign_id: int) -> list[dict[str, Any]]:
-        calls.append(campaign_id)
-        return [{"name": "2023年服务满意度调查"}]
-
-    def report(conn: Any, name: str) -> list[dict[str, Any]]:
-        return SURVEY_ROWS if name == "2023年服务满意度调查" else []
-
-    stand_in = types.ModuleType("svcmonth.survey")
-    stand_in.list_surveys = list_surveys  # type: ignore[attr-defined]
-    stand_in.report = report  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "svcmonth.survey", stand_in)
+def test_an_imported_survey_is_published_with_bars_for_its_choice_questions(campaign, tmp_path):
+    """survey import … --campaign → site build: the 调查问卷 page, linked from every page."""
+    export = ex.write_xlsx(tmp_path / "问卷星导出.xlsx", *ex.small())
+    campaign(
+        "survey",
+        "import",
+        str(export),
+        "--name",
+        "2023年服务满意度调查",
+        "--campaign",
+        "2023服务月",
+    )
     out = tmp_path / "out"
-    build(campaign, out)
-    assert calls == [1]
+    assert build(campaign, out) == f"wrote 7 pages and 1 pictures to {out}\n"
     doc = parse_strict((out / "survey.html").read_text(encoding="utf-8"))
     assert ["".join(h.itertext()) for h in doc.iter("h2")] == ["2023年服务满意度调查"]
-    assert len(list(doc.iter(SVG + "svg"))) == 6
-    nav = parse_strict((out / "index.html").read_text(encoding="utf-8")).find(".//nav")
-    assert [a.get("href") for a in nav.iter("a")][-1] == "survey.html"
+    assert ["".join(h.itertext()) for h in doc.iter("h3")] == [
+        "1. 您所在的单位类型是？",
+        "2. 您通过哪些渠道了解到本次服务月活动？",
+        "3. 请对以下服务改进方向按重要性排序",
+        "4. 您对本次活动还有什么意见和建议？",
+    ]
+    # single 45.5/27.3/18.2/9.1 %, multiple 66.7/50/50/16.7 %, ranking first places 6/3/1 of 10
+    bars = [r.get("width") for r in doc.iter(SVG + "rect") if r.get("class") == "fill"]
+    assert bars == ["45.5", "27.3", "18.2", "9.1", "66.7", "50.0", "50.0", "16.7"] + [
+        "60.0",
+        "30.0",
+        "10.0",
+    ]
+    lists = ["".join(li.itertext()) for li in doc.iter("li")]
+    assert "抖音短视频" in lists and "加强对县域网点的指导" in lists  # "other" and free text
+    for page in ("index.html", "survey.html", "deeds.html"):
+        nav = parse_strict((out / page).read_text(encoding="utf-8")).find(".//nav")
+        assert [a.get("href") for a in nav.iter("a")][-1] == "survey.html"
 
 
-def test_without_the_survey_module_there_are_no_results(c2023):
-    conn = sqlite3.connect(c2023.db)
-    try:
-        try:
-            import svcmonth.survey  # noqa: F401
-        except ImportError:
-            assert site.survey_results(conn, 1) == []
-        else:
-            pytest.skip("the survey module has landed: its own tests cover the provider")
-    finally:
-        conn.close()
+def test_a_survey_of_another_campaign_is_not_on_this_site(campaign, tmp_path):
+    campaign("campaign", "new", "2024服务月", "--start", "2024-07-11", "--end", "2024-08-11")
+    export = ex.write_xlsx(tmp_path / "e.xlsx", *ex.small())
+    campaign("survey", "import", str(export), "--name", "2024年调查", "--campaign", "2024服务月")
+    out = tmp_path / "out"
+    build(campaign, out, "--campaign", "2023服务月")
+    assert not (out / "survey.html").exists()
+    assert "2024年调查" not in all_text(out)
 
 
 # --- report … --format html ----------------------------------------------------------------

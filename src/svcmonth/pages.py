@@ -353,6 +353,21 @@ def write_report(
     return len(rows)
 
 
+def write_survey(
+    name: str,
+    rows: Iterable[dict[str, Any]],
+    output: Path | None,
+    encoding: str | None = None,
+) -> int:
+    """``survey report NAME --format html``: the results as one page with bar charts, the
+    same section the website's 调查问卷 page shows. Returns the number of rows."""
+    if encoding and codec_name(encoding) != "utf-8":
+        raise SvcmonthError(_("--format html is always written in UTF-8"))
+    rows = list(rows)
+    write_page(render_survey(name, rows), output)
+    return len(rows)
+
+
 def codec_name(encoding: str) -> str:
     import codecs
 

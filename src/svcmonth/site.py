@@ -17,7 +17,6 @@ mistyped path never wipes someone's files.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import shutil
 import sqlite3
@@ -26,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from svcmonth import pages, reports, submissions
 from svcmonth.campaigns import Campaign
@@ -312,18 +310,14 @@ def _sha256(path: Path) -> str:
 
 
 def survey_results(conn: sqlite3.Connection, campaign_id: int) -> list[pages.Survey]:
-    """The campaign's surveys with their results (``svcmonth.survey``), or nothing when this
-    build has no survey module or the database no survey tables."""
-    try:
-        survey: Any = importlib.import_module("svcmonth.survey")
-    except ImportError:
-        return []
-    listed = survey.list_surveys(conn, campaign_id)
-    out = []
-    for item in listed:
-        name = item["name"] if isinstance(item, dict) else getattr(item, "name", item)
-        out.append(pages.survey_from_rows(str(name), survey.report(conn, str(name))))
-    return out
+    """The surveys that follow the campaign (``survey import … --campaign``, or imported
+    while it ran), oldest first, with their results."""
+    from svcmonth import survey
+
+    return [
+        pages.survey_from_rows(item["name"], survey.report(conn, item["name"]))
+        for item in survey.list_surveys(conn, campaign_id)
+    ]
 
 
 # --- the clerk's Markdown ------------------------------------------------------------------

@@ -359,7 +359,7 @@ def store(
             parsed.arrival_source,
             timeutil.to_db(parsed.sent_at) if parsed.sent_at else None,
             "ignored" if reason else "unmatched",
-            _("ignored: {reason}").format(reason=reason) if reason else "",
+            _("ignored: {reason}").format(reason=_(reason)) if reason else "",
             at,
         ),
     )
@@ -593,10 +593,10 @@ def ignore(conn: sqlite3.Connection, entry_id: int, now: datetime) -> None:
     if e["status"] == "ignored":
         return
     before = _snapshot(conn, entry_id)
-    conn.execute(
-        "UPDATE intake SET status = 'ignored', note = trim(? || ' ' || note) WHERE id = ?",
-        (_("ignored by hand;"), entry_id),
-    )
+    note = conn.execute("SELECT note FROM intake WHERE id = ?", (entry_id,)).fetchone()[0]
+    by_hand = _("ignored by hand")
+    note = _("{first}; {then}").format(first=by_hand, then=note) if note else by_hand
+    conn.execute("UPDATE intake SET status = 'ignored', note = ? WHERE id = ?", (note, entry_id))
     record(
         conn, timeutil.to_db(now), "ignore", "intake", entry_id, before, _snapshot(conn, entry_id)
     )
@@ -634,11 +634,16 @@ def accept(
                     _(
                         "inbox entry {id} arrived at {at}, in no campaign's span; give "
                         "--campaign NAME to log it in one deliberately"
-                    ).format(id=entry_id, at=e["arrived_at"])
+                    ).format(
+                        id=entry_id,
+                        at=timeutil.from_db(e["arrived_at"])
+                        .astimezone(campaigns.zone_for_display(conn))
+                        .strftime("%Y-%m-%d %H:%M"),
+                    )
                 )
             raise SvcmonthError(
                 _("inbox entry {id} is not ready (status {status})").format(
-                    id=entry_id, status=e["status"]
+                    id=entry_id, status=col.value_name("intake_status", e["status"])
                 )
             )
         arrived = timeutil.from_db(e["arrived_at"])

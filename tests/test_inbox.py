@@ -109,6 +109,9 @@ def test_received_at_1200_30_is_late_though_the_senders_date_says_1158(c2023: Sv
         "2023-07-17T12:00:30+08:00",
         "received",
     )
+    # the table shows the second that decides (a whole minute shows as the minute)
+    table = c2023("inbox", "list").out.splitlines()
+    assert table[2].split()[2:5] == ["2023-07-17", "12:00:30", "Received"]
     sid = int(c2023("inbox", "accept").out)
     (sub,) = c2023.json("submission", "list")
     assert (sub["id"], sub["submitted_at"], sub["week"], sub["on_time"]) == (

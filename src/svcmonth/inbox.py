@@ -58,7 +58,7 @@ LIST_COLUMNS = (
     col.Column("message_id", N_("Message-ID")),
     col.Column("from", N_("From")),
     col.SUBJECT,
-    col.Column("arrived_at", N_("Arrived"), "instant"),
+    col.Column("arrived_at", N_("Arrived"), "arrival"),  # to the second when not :00
     col.Column("arrival_source", N_("Arrival from"), "arrival_source"),
     col.MEMBER,
     col.COLUMN,
@@ -638,7 +638,7 @@ def accept(
                         id=entry_id,
                         at=timeutil.from_db(e["arrived_at"])
                         .astimezone(campaigns.zone_for_display(conn))
-                        .strftime("%Y-%m-%d %H:%M"),
+                        .strftime("%Y-%m-%d %H:%M:%S"),
                     )
                 )
             raise SvcmonthError(

@@ -146,7 +146,7 @@ class Column:
 
     @property
     def count_text(self) -> str:
-        return _("{n} published").format(n=self.count)
+        return _("({n} published)").format(n=self.count)
 
 
 @dataclass

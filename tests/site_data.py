@@ -1,29 +1,21 @@
-"""Test data for the website pages: pictures made in memory, and attachments stored the way
-the mail intake stores them (table ``attachment``, files under ``attachments/`` beside the
-database) — the contract of SPEC.md's Mail intake, built here until the intake lands."""
+"""Test data for the website pages: pictures made in memory, and mail that brings them in
+through the real intake (``inbox import`` of an .eml built with ``EmailMessage``, then
+``inbox accept``), so the site reads the intake's own ``attachment`` table and files."""
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
+import itertools
 import struct
+import tempfile
 import zlib
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
-# the mail intake's table as its contract names it; IF NOT EXISTS: once the intake's own
-# migration creates it, this only inserts
-ATTACHMENT_TABLE = """
-CREATE TABLE IF NOT EXISTS attachment (
-    id INTEGER PRIMARY KEY,
-    intake_id INTEGER,
-    submission_id INTEGER REFERENCES submission(id),
-    file_name TEXT NOT NULL,
-    path TEXT NOT NULL,
-    content_type TEXT,
-    size INTEGER NOT NULL,
-    sha256 TEXT NOT NULL
-)
-"""
+from svcmonth import timeutil
+
+_messages = itertools.count(1)
 
 
 def png(width: int, height: int, seed: int = 0) -> bytes:
@@ -59,42 +51,46 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def add_attachment(
-    db: Path,
-    submission_id: int | None,
-    file_name: str,
-    data: bytes,
-    content_type: str = "image/png",
+def picture_mail(
+    sender: str,
+    subject: str,
+    arrived: str,
+    files: list[tuple[str, bytes, str]],
     *,
-    rel: str | None = None,
-    sha256: str | None = None,
-) -> Path:
-    """Store one attachment as the mail intake would; returns the file's path."""
-    root = db.parent / "attachments"
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute(ATTACHMENT_TABLE)
-        n = conn.execute("SELECT count(*) + 1 FROM attachment").fetchone()[0]
-        rel = rel or f"{n}/{file_name}"
-        path = root / rel
-        if rel.startswith(".."):
-            path = (root / rel).resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        conn.execute(
-            "INSERT INTO attachment (intake_id, submission_id, file_name, path, content_type,"
-            " size, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                n,
-                submission_id,
-                file_name,
-                rel,
-                content_type,
-                len(data),
-                sha256 or hashlib.sha256(data).hexdigest(),
-            ),
-        )
-        conn.commit()
-    finally:
-        conn.close()
-    return path
+    body: str = "附件为本周网点服务照片，请审阅。",
+) -> bytes:
+    """An e-mail as an officer sends it: ``files`` are ``(name, data, content type)``;
+    ``arrived`` (``2023-07-18 11:00``, Beijing time) is what the association's server wrote
+    in its ``Received:`` header, the instant the intake takes as the arrival."""
+    beijing = timeutil.zone("Asia/Shanghai")
+    when = timeutil.parse_instant(arrived, beijing).astimezone(beijing)
+    n = next(_messages)
+    msg = EmailMessage()
+    msg["Received"] = (
+        f"from mx.bank.example.cn by mail.assoc.example.cn with ESMTPS id {n:05X}; "
+        + format_datetime(when)
+    )
+    msg["From"] = sender
+    msg["To"] = "xcb@assoc.example.cn"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = f"<picture-{n}@bank.example.cn>"
+    msg.set_content(body)
+    for name, data, content_type in files:
+        maintype, subtype = content_type.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+def mail_in(svc: Any, raw: bytes, *assign: str) -> int:
+    """Import one message through ``inbox import`` (a saved .eml, removed afterwards: the
+    intake keeps what it needs), ``inbox assign ID *assign`` if given, ``inbox accept ID``;
+    returns the new submission's id."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "message.eml"
+        path.write_bytes(raw)
+        svc("inbox", "import", str(path))
+    entry = svc.json("inbox", "list")[-1]["id"]
+    if assign:
+        svc("inbox", "assign", str(entry), *assign)
+    return int(svc("inbox", "accept", str(entry)).out.strip())

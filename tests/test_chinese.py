@@ -44,6 +44,12 @@ COMMAND_WORDS = set(COMMAND_MODULES) | {
     "xlsx",
     "html",
     "wal",  # SQLite's journal mode, a code
+    "fetch",
+    "accept",
+    "assign",
+    "ignore",
+    "report",
+    "build",
 }
 LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
@@ -55,7 +61,10 @@ def english_words(text: str) -> list[str]:
     text = re.sub(r"\$?\b[A-Z][A-Z0-9_]*\b", " ", text)  # codes, acronyms, SVCMONTH_DB
     text = re.sub(r"[\w./-]*/[\w./-]*|\b[\w.]+\.(?:db|xlsx|csv)(?:-wal|-shm)?", " ", text)
     text = re.sub(r"\S+@\S+", " ", text)  # e-mail addresses
-    text = re.sub(r"\bSQLite\b|\bExcel\b|\bcron\b", " ", text)  # names of programs
+    # file names (the senders' attachments) and file types (.eml, .xls): data and codes
+    text = re.sub(r"[^\s/|]*\.(?:docx?|xlsx?|pdf|png|jpe?g|gif|webp|eml|md|html)\b", " ", text)
+    # names of programs and formats
+    text = re.sub(r"\b(?:SQLite|Excel|cron|Markdown|Maildir|mbox)\b", " ", text)
     return [w for w in LATIN.findall(text) if w.strip("'-") not in COMMAND_WORDS]
 
 
@@ -394,3 +403,120 @@ def test_member_codes_match_regardless_of_case_and_unknown_ones_get_a_suggestion
     )
     assert "is already registered" in c2023.fails("member", "add", "boc", "中行")
     assert "see `svcmonth member list`" in c2023.fails("member", "edit", "ZZZZZZ", "--name", "x")
+
+
+# --- the mail intake, the survey and the website, in Chinese ---------------------------------
+
+
+def page_text(html: str) -> str:
+    """What a reader of a page sees: its title, text and pictures' alt texts."""
+    import html5lib
+
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
+    for style in doc.iter("style"):
+        style.text = ""
+    alts = [img.get("alt") or "" for img in doc.iter("img")]
+    return "\n".join([" ".join(doc.itertext()), *alts])
+
+
+def test_the_inbox_the_survey_and_the_site_speak_chinese(zh, tmp_path, smtp, monkeypatch):
+    import survey_exports as ex
+    from mailmaker import mail, rfc2231, word
+    from site_data import picture_mail, png
+
+    server = smtp()
+    for key, value in server.env.items():
+        monkeypatch.setenv(key, value)
+    icbc, abc = "王丽 <wangli@icbc.example.cn>", "liqiang@abc.example.cn"
+    messages = [
+        mail(  # on time, by its week tag
+            icbc,
+            word("工商银行第2周周报"),
+            received="Mon, 24 Jul 2023 09:40:00 +0800",
+            message_id="<w2@icbc>",
+            attachments=[(rfc2231("周报.docx"), "application/octet-stream", b"doc")],
+        ),
+        mail(  # late: received after Monday 12:00
+            abc,
+            word("【活动扫描】农业银行第2周工作情况"),
+            received="Mon, 24 Jul 2023 12:00:30 +0800",
+            date="Mon, 24 Jul 2023 11:58:00 +0800",
+            message_id="<w2@abc>",
+        ),
+        picture_mail(
+            icbc,
+            "【看图话服务】爱心座椅",
+            "2023-07-25 10:00",
+            [("座椅.png", png(40, 30), "image/png")],
+        ),
+        mail(  # an address nobody knows yet
+            "zhangmin@boc.example.cn",
+            word("【先进事迹】中行营业部助老服务"),
+            received="Tue, 25 Jul 2023 15:00:00 +0800",
+            message_id="<d1@boc>",
+        ),
+        mail(  # no column in the subject
+            icbc,
+            word("网点服务情况"),
+            received="Wed, 26 Jul 2023 09:00:00 +0800",
+            message_id="<n@i>",
+        ),
+        mail(  # an auto-reply
+            abc,
+            word("自动回复: 您的邮件已收到"),
+            received="Wed, 26 Jul 2023 09:05:00 +0800",
+            message_id="<auto@abc>",
+            headers=[b"Auto-Submitted: auto-replied"],
+        ),
+        mail(  # after the campaign
+            icbc,
+            word("【学习体会】心得"),
+            received="Fri, 1 Sep 2023 09:00:00 +0800",
+            message_id="<x@i>",
+        ),
+    ]
+    paths = []
+    for n, raw in enumerate(messages, 1):
+        paths.append(tmp_path / f"{n}.eml")
+        paths[-1].write_bytes(raw)
+    export = ex.write_xlsx(tmp_path / "问卷星导出.xlsx", *ex.small())
+    screens = {
+        "inbox import": zh("inbox", "import", *paths).err,
+        "inbox list": zh("inbox", "list").out,
+        "inbox list md": zh("inbox", "list", "--format", "md").out,
+        "inbox list --status": zh("inbox", "list", "--status", "no_campaign").out,
+        "inbox assign": zh("inbox", "assign", "4", "--member", "BOC", "--remember").err,
+        "inbox assign column": zh("inbox", "assign", "5", "--column", "先进事迹").err,
+        "inbox ignore": zh("inbox", "ignore", "5").err,
+        "inbox accept": zh("inbox", "accept", "--ack").err,
+        "inbox accept error": zh("inbox", "accept", "7", code=1).err,
+        "inbox list after": zh("inbox", "list").out,
+        "survey import": zh(
+            "survey", "import", export, "--name", "2023年服务满意度调查", "--campaign", "2023服务月"
+        ).err,
+        "survey list": zh("survey", "list").out,
+        "survey report": zh("survey", "report", "2023年服务满意度调查").out,
+        "survey report md": zh("survey", "report", "2023年服务满意度调查", "--format", "md").out,
+        "survey report html": page_text(
+            zh("survey", "report", "2023年服务满意度调查", "--format", "html").out
+        ),
+        "inbox help": zh("inbox", "--help").out,
+        "inbox accept help": zh("inbox", "accept", "--help").out,
+        "survey help": zh("survey", "report", "--help").out,
+        "site help": zh("site", "build", "--help").out,
+    }
+    zh("grade", "auto")
+    out = tmp_path / "专栏"
+    screens["site build"] = zh("site", "build", out).err
+    for page in sorted(out.glob("*.html")):
+        screens[page.name] = page_text(page.read_text(encoding="utf-8"))
+    for n, (_to, msg, _raw) in enumerate(server.mailbox.received, 1):
+        screens[f"receipt {n}"] = f"{msg['Subject']}\n{msg.get_content()}"
+    assert len(server.mailbox.received) == 4
+    left = {name: english_words(text) for name, text in screens.items()}
+    assert {name: words for name, words in left.items() if words} == {}, screens
+    # and English stays English
+    zh.lang = "en"
+    english = zh("inbox", "list", "--status", "ignored").out
+    assert english.splitlines()[0].split()[:4] == ["ID", "From", "Arrived", "Arrival"]
+    assert "Received header" in english and "ignored" in english

@@ -9,8 +9,7 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
-import types
+from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_data import add_attachment, png, png_size
+import survey_exports as ex
+from site_data import mail_in, picture_mail, png, png_size
 from svcmonth import pages, site
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
+DOCX = b"PK\x03\x04 not a picture"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HIDDEN = {
     "pending": "待评稿件PENDING",
     "rejected": "退稿稿件REJECTED",
@@ -45,9 +47,21 @@ def campaign(c2023, submit):
         "ICBC", "先进事迹", "2023-07-12 10:00", "先进事迹甲", "--url", "https://news.example.cn/a"
     )
     ids["deed2"] = submit("BOC", "先进事迹", "2023-07-20 15:00", "先进事迹乙")
-    ids["hostile"] = submit("ABC", "感动人物", "2023-07-13 10:00", HOSTILE)
-    ids["picture"] = submit(
-        "BOC", "看图话服务", "2023-07-18 11:00", "柜台前的微笑", "--url", "javascript:alert(1)"
+    ids["hostile"] = submit(
+        "ABC", "感动人物", "2023-07-13 10:00", HOSTILE, "--url", "javascript:alert(1)"
+    )
+    # the picture comes by mail from an address not yet known: assigned to BOC, remembered
+    ids["picture"] = mail_in(
+        c2023,
+        picture_mail(
+            "张敏 <zhangmin@boc.example.cn>",
+            "【看图话服务】柜台前的微笑",
+            "2023-07-18 11:00",
+            [("微笑.png", png(64, 48), "image/png"), ("说明.docx", DOCX, DOCX_TYPE)],
+        ),
+        "--member",
+        "BOC",
+        "--remember",
     )
     ids["rejected"] = submit("ICBC", "学习体会", "2023-07-14 10:00", HIDDEN["rejected"])
     ids["withdrawn"] = submit("ABC", "先进事迹", "2023-07-15 10:00", HIDDEN["withdrawn"])
@@ -55,8 +69,6 @@ def campaign(c2023, submit):
     c2023("submission", "withdraw", str(ids["withdrawn"]))
     c2023("grade", "auto")
     ids["pending"] = submit("ICBC", "学习体会", "2023-07-19 10:00", HIDDEN["pending"])
-    add_attachment(c2023.db, ids["picture"], "微笑.png", png(64, 48))
-    add_attachment(c2023.db, ids["picture"], "说明.docx", b"PK\x03\x04 not a picture", "x/docx")
     c2023.ids = ids
     return c2023
 
@@ -341,8 +353,19 @@ def test_a_folder_that_is_not_an_earlier_build_is_refused_and_left_alone(
 
 
 def test_the_site_folder_is_readable_by_the_web_server(campaign, tmp_path):
-    build(campaign, tmp_path / "out")
+    old = os.umask(0o077)  # cron or a careful clerk: files private by default
+    try:
+        build(campaign, tmp_path / "out")
+    finally:
+        os.umask(old)
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    modes = {
+        str(p.relative_to(tmp_path / "out")): stat.S_IMODE(p.stat().st_mode)
+        for p in (tmp_path / "out").rglob("*")
+    }
+    sid = campaign.ids["picture"]
+    assert modes["pictures"] == 0o755 and modes[f"pictures/{sid}-1.png"] == 0o644
+    assert {m for name, m in modes.items() if name.endswith(".html")} == {0o644}
 
 
 # --- pictures (看图话服务) -----------------------------------------------------------------
@@ -363,12 +386,76 @@ def test_pictures_are_copied_beside_the_pages_with_alt_text(campaign, tmp_path):
     assert "figure img { display: block; max-width: 100%; height: auto;" in style
 
 
+def test_a_picture_mailed_by_an_officer_is_shown_on_the_pictures_page(c2023, submit, tmp_path):
+    """The whole road: an officer's e-mail with a photo → inbox import → inbox accept →
+    grade auto → site build: the photo is copied beside the pages and shown on 看图话服务."""
+    photo = png(120, 90, seed=2)
+    msg = EmailMessage()
+    msg["Received"] = (
+        "from mx.icbc.example.cn by mail.assoc.example.cn; Tue, 18 Jul 2023 10:20:00 +0800"
+    )
+    msg["From"] = "王丽 <WangLi@ICBC.example.cn>"
+    msg["To"] = "xcb@assoc.example.cn"
+    msg["Subject"] = "【看图话服务】新华大街支行的爱心座椅"
+    msg["Date"] = "Tue, 18 Jul 2023 10:19:30 +0800"
+    msg["Message-ID"] = "<20230718101930.1@icbc.example.cn>"
+    msg.set_content("附件是网点为老年客户设置的爱心座椅照片。")
+    msg.add_attachment(photo, maintype="image", subtype="png", filename="爱心座椅.png")
+    eml = tmp_path / "爱心座椅.eml"
+    eml.write_bytes(msg.as_bytes())
+
+    c2023("inbox", "import", str(eml))
+    [entry] = c2023.json("inbox", "list")
+    assert (entry["member"], entry["column"], entry["status"], entry["attachments"]) == (
+        "ICBC",
+        "看图话服务",
+        "ready",
+        ["爱心座椅.png"],
+    )
+    sid = int(c2023("inbox", "accept").out)
+    c2023("grade", "auto")
+    out = tmp_path / "专栏"
+    err = c2023("site", "build", str(out)).err
+    assert err == f"wrote 6 pages and 1 pictures to {out}\n"
+
+    copied = out / "pictures" / f"{sid}-1.png"
+    assert copied.read_bytes() == photo
+    assert stat.S_IMODE(copied.stat().st_mode) == 0o644  # the web server reads it
+    page = parse_strict((out / "pictures.html").read_text(encoding="utf-8"))
+    [item] = [li for li in page.iter("li") if li.find("span") is not None]
+    assert entries_of(item) == ["新华大街支行的爱心座椅"]
+    assert [(i.get("src"), i.get("alt")) for i in item.iter("img")] == [
+        (f"pictures/{sid}-1.png", "新华大街支行的爱心座椅")
+    ]
+    assert "中国工商银行内蒙古分行" in "".join(item.itertext())
+
+
 def test_a_picture_missing_changed_or_outside_the_folder_is_left_out(campaign, tmp_path):
-    sid = campaign.ids["picture"]
-    add_attachment(campaign.db, sid, "改过.png", png(8, 8), sha256="0" * 64)
-    add_attachment(campaign.db, sid, "越界.png", png(8, 8), rel="../outside.png")
-    gone = add_attachment(campaign.db, sid, "丢失.png", png(8, 8))
-    gone.unlink()
+    # the sender was remembered for BOC: this message is matched by its address
+    sid = mail_in(
+        campaign,
+        picture_mail(
+            "zhangmin@boc.example.cn",
+            "【看图话服务】大堂一角",
+            "2023-07-19 09:00",
+            [
+                (name, png(8, 8, seed=n), "image/png")
+                for n, name in enumerate(["改过.png", "越界.png", "丢失.png"])
+            ],
+        ),
+    )
+    campaign("grade", str(sid), "--level", "2")
+    conn = sqlite3.connect(campaign.db)
+    with conn:
+        files = dict(
+            conn.execute("SELECT file_name, path FROM attachment WHERE submission_id = ?", (sid,))
+        )
+        conn.execute("UPDATE attachment SET path = '../outside.png' WHERE file_name = '越界.png'")
+    conn.close()
+    root = tmp_path / "attachments"
+    (root / files["改过.png"]).write_bytes(png(9, 9))
+    (tmp_path / "outside.png").write_bytes(png(8, 8, seed=1))
+    (root / files["丢失.png"]).unlink()
     err = build(campaign, tmp_path / "out")
     assert err == (
         f"picture '改过.png' of submission {sid} has changed since it arrived; left out\n"
@@ -399,7 +486,7 @@ def test_several_pictures_are_numbered_in_their_alt_text():
     assert ["".join(f.itertext()) for f in doc.iter("figcaption")] == ["大堂"]
 
 
-def test_without_the_mail_intake_there_are_no_pictures(c2023, submit):
+def test_a_submission_that_came_without_mail_has_no_pictures(c2023, submit):
     sid = submit("ICBC", "看图话服务", "2023-07-18 11:00", "图片")
     conn = sqlite3.connect(c2023.db)
     try:
@@ -523,45 +610,50 @@ def test_a_survey_page_in_the_site(campaign):
     assert len(list(doc.iter(SVG + "svg"))) == 6
 
 
-def test_the_survey_provider_puts_the_campaigns_surveys_on_the_site(
-    campaign, tmp_path, monkeypatch
-):
-    """The survey module's contract: ``list_surveys(conn, campaign_id)`` and
-    ``report(conn, name)`` rows; a stand-in until it lands."""
-    calls = []
-
-    def list_surveys(conn: Any, campaign_id: int) -> list[dict[str, Any]]:
-        calls.append(campaign_id)
-        return [{"name": "2023年服务满意度调查"}]
-
-    def report(conn: Any, name: str) -> list[dict[str, Any]]:
-        return SURVEY_ROWS if name == "2023年服务满意度调查" else []
-
-    stand_in = types.ModuleType("svcmonth.survey")
-    stand_in.list_surveys = list_surveys  # type: ignore[attr-defined]
-    stand_in.report = report  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "svcmonth.survey", stand_in)
+def test_an_imported_survey_is_published_with_bars_for_its_choice_questions(campaign, tmp_path):
+    """survey import … --campaign → site build: the 调查问卷 page, linked from every page."""
+    export = ex.write_xlsx(tmp_path / "问卷星导出.xlsx", *ex.small())
+    campaign(
+        "survey",
+        "import",
+        str(export),
+        "--name",
+        "2023年服务满意度调查",
+        "--campaign",
+        "2023服务月",
+    )
     out = tmp_path / "out"
-    build(campaign, out)
-    assert calls == [1]
+    assert build(campaign, out) == f"wrote 7 pages and 1 pictures to {out}\n"
     doc = parse_strict((out / "survey.html").read_text(encoding="utf-8"))
     assert ["".join(h.itertext()) for h in doc.iter("h2")] == ["2023年服务满意度调查"]
-    assert len(list(doc.iter(SVG + "svg"))) == 6
-    nav = parse_strict((out / "index.html").read_text(encoding="utf-8")).find(".//nav")
-    assert [a.get("href") for a in nav.iter("a")][-1] == "survey.html"
+    assert ["".join(h.itertext()) for h in doc.iter("h3")] == [
+        "1. 您所在的单位类型是？",
+        "2. 您通过哪些渠道了解到本次服务月活动？",
+        "3. 请对以下服务改进方向按重要性排序",
+        "4. 您对本次活动还有什么意见和建议？",
+    ]
+    # single 45.5/27.3/18.2/9.1 %, multiple 66.7/50/50/16.7 %, ranking first places 6/3/1 of 10
+    bars = [r.get("width") for r in doc.iter(SVG + "rect") if r.get("class") == "fill"]
+    assert bars == ["45.5", "27.3", "18.2", "9.1", "66.7", "50.0", "50.0", "16.7"] + [
+        "60.0",
+        "30.0",
+        "10.0",
+    ]
+    lists = ["".join(li.itertext()) for li in doc.iter("li")]
+    assert "抖音短视频" in lists and "加强对县域网点的指导" in lists  # "other" and free text
+    for page in ("index.html", "survey.html", "deeds.html"):
+        nav = parse_strict((out / page).read_text(encoding="utf-8")).find(".//nav")
+        assert [a.get("href") for a in nav.iter("a")][-1] == "survey.html"
 
 
-def test_without_the_survey_module_there_are_no_results(c2023):
-    conn = sqlite3.connect(c2023.db)
-    try:
-        try:
-            import svcmonth.survey  # noqa: F401
-        except ImportError:
-            assert site.survey_results(conn, 1) == []
-        else:
-            pytest.skip("the survey module has landed: its own tests cover the provider")
-    finally:
-        conn.close()
+def test_a_survey_of_another_campaign_is_not_on_this_site(campaign, tmp_path):
+    campaign("campaign", "new", "2024服务月", "--start", "2024-07-11", "--end", "2024-08-11")
+    export = ex.write_xlsx(tmp_path / "e.xlsx", *ex.small())
+    campaign("survey", "import", str(export), "--name", "2024年调查", "--campaign", "2024服务月")
+    out = tmp_path / "out"
+    build(campaign, out, "--campaign", "2023服务月")
+    assert not (out / "survey.html").exists()
+    assert "2024年调查" not in all_text(out)
 
 
 # --- report … --format html ----------------------------------------------------------------

@@ -328,6 +328,47 @@ def test_the_xlsx_has_a_bar_chart_per_choice_question(svc, small_xlsx, tmp_path)
     ]
 
 
+def test_html_is_one_page_with_a_bar_per_option_and_typed_text_escaped(svc, tmp_path):
+    import html5lib
+
+    header, rows = ex.small()
+    rows[0][9] = "<script>alert(1)</script> & <img src=x onerror=alert(1)>"
+    rows[3][7] = "协会网站┋微信公众号┋其他〖<b>抖音</b>〗"
+    svc("survey", "import", ex.write_xlsx(tmp_path / "e.xlsx", header, rows), "--name", NAME)
+    text = svc("survey", "report", NAME, "--format", "html").out
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+    assert text.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    assert "".join(doc.find(".//title").itertext()) == NAME
+    svg = "{http://www.w3.org/2000/svg}"
+    bars = [r.get("width") for r in doc.iter(svg + "rect") if r.get("class") == "fill"]
+    assert bars == ["45.5", "27.3", "18.2", "9.1", "66.7", "50.0", "50.0", "16.7"] + [
+        "60.0",
+        "30.0",
+        "10.0",
+    ]
+    cells = [
+        ["".join(td.itertext()) for td in tr.iter("td") if td.get("class") != "bar"]
+        for tr in doc.iter("tr")
+        if tr.find("td") is not None
+    ]
+    assert cells[:2] == [["国有大型商业银行", "5", "45.5%"], ["股份制商业银行", "3", "27.3%"]]
+    assert cells[8] == ["服务效率", "6", "1.5"]  # a ranking: first places, average rank
+    assert "<script" not in text and "<img" not in text and "<b>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;" in text
+    assert "<li>&lt;b&gt;抖音&lt;/b&gt;</li>" in text
+
+
+def test_html_to_a_file_and_one_question(svc, small_xlsx, tmp_path):
+    svc("survey", "import", small_xlsx, "--name", NAME)
+    target = tmp_path / "结果.html"
+    run = svc("survey", "report", NAME, "-q", "1", "--format", "html", "--output", target)
+    assert run.err == f"wrote {target}\n" and run.out == ""
+    text = target.read_text(encoding="utf-8")
+    assert text.count("<h3>") == 1 and f"<h3>1. {Q1}</h3>" in text
+    err = svc.fails("survey", "report", NAME, "--format", "html", "--encoding", "gb18030")
+    assert err == "Error: --format html is always written in UTF-8\n"
+
+
 def test_the_survey_import_help_names_the_formats(svc):
     out = svc("survey", "import", "--help").out
     assert ".xls" in out and "按文本" in out

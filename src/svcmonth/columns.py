@@ -137,6 +137,8 @@ def human(value: Any, kind: str = "text") -> str:
         return _("yes") if value else _("no")
     if kind == "instant" and isinstance(value, str):
         return minute(value)
+    if kind == "arrival" and isinstance(value, str):  # a mail's arrival: 12:00:30 is late
+        return minute(value) if value[16:19] in ("", ":00") else value[:10] + " " + value[11:19]
     if isinstance(value, (list, tuple)):
         return ("、" if is_chinese() else ", ").join(human(v) for v in value)
     if isinstance(value, dict):

@@ -58,7 +58,7 @@ LIST_COLUMNS = (
     col.Column("message_id", N_("Message-ID")),
     col.Column("from", N_("From")),
     col.SUBJECT,
-    col.Column("arrived_at", N_("Arrived"), "instant"),
+    col.Column("arrived_at", N_("Arrived"), "arrival"),  # to the second when not :00
     col.Column("arrival_source", N_("Arrival from"), "arrival_source"),
     col.MEMBER,
     col.COLUMN,
@@ -347,7 +347,7 @@ def store(
             parsed.arrival_source,
             timeutil.to_db(parsed.sent_at) if parsed.sent_at else None,
             "ignored" if reason else "unmatched",
-            _("ignored: {reason}").format(reason=reason) if reason else "",
+            _("ignored: {reason}").format(reason=_(reason)) if reason else "",
             at,
         ),
     )
@@ -581,10 +581,10 @@ def ignore(conn: sqlite3.Connection, entry_id: int, now: datetime) -> None:
     if e["status"] == "ignored":
         return
     before = _snapshot(conn, entry_id)
-    conn.execute(
-        "UPDATE intake SET status = 'ignored', note = trim(? || ' ' || note) WHERE id = ?",
-        (_("ignored by hand;"), entry_id),
-    )
+    note = conn.execute("SELECT note FROM intake WHERE id = ?", (entry_id,)).fetchone()[0]
+    by_hand = _("ignored by hand")
+    note = _("{first}; {then}").format(first=by_hand, then=note) if note else by_hand
+    conn.execute("UPDATE intake SET status = 'ignored', note = ? WHERE id = ?", (note, entry_id))
     record(
         conn, timeutil.to_db(now), "ignore", "intake", entry_id, before, _snapshot(conn, entry_id)
     )
@@ -624,14 +624,14 @@ def accept(
                         "--campaign NAME to log it in one deliberately"
                     ).format(
                         id=entry_id,
-                        at=timeutil.minute(
-                            timeutil.from_db(e["arrived_at"]), campaigns.zone_for_display(conn)
-                        ),
+                        at=timeutil.from_db(e["arrived_at"])
+                        .astimezone(campaigns.zone_for_display(conn))
+                        .strftime("%Y-%m-%d %H:%M:%S"),
                     )
                 )
             raise SvcmonthError(
                 _("inbox entry {id} is not ready (status {status})").format(
-                    id=entry_id, status=e["status"]
+                    id=entry_id, status=col.value_name("intake_status", e["status"])
                 )
             )
         # rule 11, decided where every command decides it: the campaign whose span holds the

@@ -31,7 +31,7 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 
 GB_ALIASES = {"gb2312", "gbk", "cp936", "euc-cn", "euccn", "x-gbk", "gb_2312-80", "x-euc-cn"}
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
@@ -200,22 +200,26 @@ def _received_time(msg: Message) -> datetime | None:
 
 
 def _auto(msg: Message, sender: str, subject: str) -> str:
-    """Why the message is an auto-reply or a bounce, or ""."""
+    """Why the message is an auto-reply or a bounce (a message id, translated where it is
+    shown), or ""."""
     auto = str(msg.get("Auto-Submitted", "")).strip().lower()
     if auto and auto != "no":
-        return "Auto-Submitted: " + auto
+        return N_("automatic reply")
     for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress-Reply"):
         if msg.get(name) is not None:
-            return name
-    if str(msg.get("Precedence", "")).strip().lower() in ("auto_reply", "bulk", "junk"):
-        return "Precedence: " + str(msg.get("Precedence")).strip()
+            return N_("automatic reply")
+    precedence = str(msg.get("Precedence", "")).strip().lower()
+    if precedence == "auto_reply":
+        return N_("automatic reply")
+    if precedence in ("bulk", "junk"):
+        return N_("bulk mail")
     if msg.get_content_type() == "multipart/report":
-        return "delivery report"
+        return N_("delivery report")
     local = sender.split("@")[0]
     if local in BOUNCE_SENDERS or str(msg.get("Return-Path", "")).strip() == "<>":
-        return "bounce"
+        return N_("bounced mail")
     if AUTO_SUBJECT.match(subject):
-        return "subject: " + subject[:40]
+        return N_("automatic reply (by its subject)")
     return ""
 
 

@@ -103,16 +103,21 @@ class SurveyQuestion:
             "single": _("single choice"),
             "multiple": _("multiple choice"),
             "ranking": _("ranking"),
-            "text": _("open answer"),
+            "text": _("free text"),
         }.get(self.type, self.type)
 
     @property
-    def bar_label(self) -> str:
-        return _("First places") if self.type == "ranking" else _("Share")
+    def answered(self) -> str:
+        """``单选题 · 11 人作答``, as the Markdown of ``survey report`` says it."""
+        return _("{type} · {n} answered").format(type=self.kind_label, n=self.respondents)
+
+    @property
+    def count_label(self) -> str:
+        return _("First places") if self.type == "ranking" else _("Count")
 
     @property
     def value_label(self) -> str:
-        return _("Average rank") if self.type == "ranking" else _("Percent")
+        return _("Average rank") if self.type == "ranking" else _("Share")
 
 
 @dataclass
@@ -141,7 +146,7 @@ class Column:
 
     @property
     def count_text(self) -> str:
-        return _("{n} published").format(n=self.count)
+        return _("({n} published)").format(n=self.count)
 
 
 @dataclass
@@ -182,7 +187,7 @@ def texts() -> dict[str, str]:
         "as_of": _("Figures as of"),
         "none": _("(none)"),
         "nothing_yet": _("Nothing published yet."),
-        "respondents": _("Respondents:"),
+        "chart": _("Chart"),
         "option": _("Option"),
         "count": _("Count"),
         "other_answers": _("Other answers:"),
@@ -350,6 +355,21 @@ def write_report(
         raise SvcmonthError(_("--format html is always written in UTF-8"))
     rows = list(rows)
     write_page(render_report(rows, cols, title), output)
+    return len(rows)
+
+
+def write_survey(
+    name: str,
+    rows: Iterable[dict[str, Any]],
+    output: Path | None,
+    encoding: str | None = None,
+) -> int:
+    """``survey report NAME --format html``: the results as one page with bar charts, the
+    same section the website's 调查问卷 page shows. Returns the number of rows."""
+    if encoding and codec_name(encoding) != "utf-8":
+        raise SvcmonthError(_("--format html is always written in UTF-8"))
+    rows = list(rows)
+    write_page(render_survey(name, rows), output)
     return len(rows)
 
 

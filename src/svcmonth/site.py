@@ -17,7 +17,6 @@ mistyped path never wipes someone's files.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import shutil
 import sqlite3
@@ -26,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from svcmonth import pages, reports, submissions
 from svcmonth.campaigns import Campaign
@@ -254,7 +252,9 @@ def pictures_for(
     notes = notes if notes is not None else []
     if not submission_ids or not _has_table(conn, "attachment"):
         return {}
-    root = (Path(db_path).parent / "attachments").resolve()
+    from svcmonth.inbox import attachments_root
+
+    root = attachments_root(db_path).resolve()
     wanted = set(submission_ids)
     titles = {}
     out: dict[int, list[pages.Picture]] = defaultdict(list)
@@ -310,18 +310,14 @@ def _sha256(path: Path) -> str:
 
 
 def survey_results(conn: sqlite3.Connection, campaign_id: int) -> list[pages.Survey]:
-    """The campaign's surveys with their results (``svcmonth.survey``), or nothing when this
-    build has no survey module or the database no survey tables."""
-    try:
-        survey: Any = importlib.import_module("svcmonth.survey")
-    except ImportError:
-        return []
-    listed = survey.list_surveys(conn, campaign_id)
-    out = []
-    for item in listed:
-        name = item["name"] if isinstance(item, dict) else getattr(item, "name", item)
-        out.append(pages.survey_from_rows(str(name), survey.report(conn, str(name))))
-    return out
+    """The surveys that follow the campaign (``survey import … --campaign``, or imported
+    while it ran), oldest first, with their results."""
+    from svcmonth import survey
+
+    return [
+        pages.survey_from_rows(item["name"], survey.report(conn, item["name"]))
+        for item in survey.list_surveys(conn, campaign_id)
+    ]
 
 
 # --- the clerk's Markdown ------------------------------------------------------------------
@@ -419,6 +415,10 @@ def write_folder(target: Path, files: dict[str, str], copies: dict[str, Path]) -
             "Built by svcmonth site build; the next build replaces this folder.\n",
             encoding="utf-8",
         )
+        # readable by the web server whatever the umask of the clerk or of cron (the
+        # intake keeps the pictures owner-only; their published copies are public)
+        for path in fresh.rglob("*"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
         _swap(fresh, target)
     except OSError as exc:
         shutil.rmtree(fresh, ignore_errors=True)

@@ -83,19 +83,20 @@ def markdown(rows: list[dict[str, Any]], title: str) -> str:
         if first["option"] is None:
             lines += [_("(no answers)"), ""]
             continue
+        option_, count_ = _("Option"), _("Count")
         if first["type"] == "ranking":
-            lines += [
-                f"| {_('Option')} | {_('First places')} | {_('Average rank')} |",
-                "|:---|---:|---:|",
-            ]
+            firsts, average = _("First places"), _("Average rank")
+            lines += [f"| {option_} | {firsts} | {average} |", "|:---|---:|---:|"]
             lines += [
                 f"| {_md(r['option'])} | {r['count']} | {r['average_rank']:.1f} |" for r in group
             ]
         elif first["type"] == "text":
-            lines += [f"| {_('Answer')} | {_('Count')} |", "|:---|---:|"]
+            answer = _("Answer")
+            lines += [f"| {answer} | {count_} |", "|:---|---:|"]
             lines += [f"| {_md(r['option'])} | {r['count']} |" for r in group]
         else:
-            lines += [f"| {_('Option')} | {_('Count')} | {_('Share')} |", "|:---|---:|---:|"]
+            share = _("Share")
+            lines += [f"| {option_} | {count_} | {share} |", "|:---|---:|---:|"]
             for r in group:
                 option = _md(r["option"])
                 if r["other"]:

@@ -53,12 +53,14 @@ def _report(conn: sqlite3.Connection, run: inbox.Intake, quiet: bool) -> None:
     if quiet:
         return
     counts = inbox.summary(conn, run.new)
-    parts = ", ".join(f"{n} {value_name('intake_status', s)}" for s, n in sorted(counts.items()))
-    render.message(
-        _("read {n} new message(s), {seen} seen before{parts}").format(
-            n=len(run.new), seen=run.skipped, parts=f": {parts}" if parts else ""
+    read = _("read {n} new message(s), {seen} seen before").format(n=len(run.new), seen=run.skipped)
+    if counts:
+        parts = _(", ").join(
+            _("{n} {status}").format(n=n, status=value_name("intake_status", s))
+            for s, n in sorted(counts.items())
         )
-    )
+        read = _("{read}: {parts}").format(read=read, parts=parts)
+    render.message(read)
 
 
 def _accept_and_ack(

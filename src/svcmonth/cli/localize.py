@@ -119,6 +119,10 @@ def message(english: str) -> str:
 
 def _metavar(name: str) -> str:
     msgid = METAVARS.get(name)
+    if msgid is None:  # an optional or repeated argument: [ID]...
+        found = re.fullmatch(r"\[(\w+)\](\.\.\.)?", name)
+        if found and found.group(1) in METAVARS:
+            return f"[{_(METAVARS[found.group(1)])}]{found.group(2) or ''}"
     return _(msgid) if msgid else name
 
 

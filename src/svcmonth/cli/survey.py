@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import render, survey, survey_output
+from svcmonth import pages, render, survey, survey_output
 from svcmonth.cli.common import (
     CampaignOpt,
     DbOpt,
@@ -92,8 +92,8 @@ def report(
 ) -> None:
     """The results: each option's count and percentage of those who answered the question.
 
-    --format md is ready to paste into the website; --format xlsx adds a bar chart per
-    choice question.
+    --format md is ready to paste into the website; --format html is a page with a bar per
+    option; --format xlsx adds a bar chart per choice question.
     """
     with database(db) as conn:
         rows = survey.report(conn, name, question)
@@ -102,6 +102,11 @@ def report(
         show(rows, keys, fmt, output, encoding)
     elif fmt == Format.md:
         _write(survey_output.markdown(rows, name), output, encoding)
+    elif fmt == Format.html:
+        # a document shaped by question (bars), like md: the website's 调查问卷 section
+        pages.write_survey(name, rows, output, encoding)
+        if output is not None:
+            message(_("wrote {path}").format(path=output))
     elif fmt == Format.xlsx:
         show(survey_output.for_people(rows, False), keys, fmt, output, encoding, title=name)
         assert output is not None  # the renderer refuses xlsx without --output

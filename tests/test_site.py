@@ -18,8 +18,10 @@ import html5lib
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import survey_exports as ex
+from conftest import Svc
 from site_data import mail_in, picture_mail, png, png_size
 from svcmonth import pages, site
 
@@ -34,12 +36,20 @@ HIDDEN = {
 }
 
 
-@pytest.fixture
-def campaign(c2023, submit):
-    """A campaign with something of every status, a hostile title, a picture and reports.
+@pytest.fixture(scope="session")
+def campaign_template(
+    tmp_path_factory: pytest.TempPathFactory, templates: dict[str, Path]
+) -> tuple[Path, dict[str, int]]:
+    """A campaign with something of every status, a hostile title, a picture and reports,
+    built once through the CLI (and the mail intake); each test gets a copy."""
+    c2023 = Svc(tmp_path_factory.mktemp("site") / "svc.db", CliRunner())
+    shutil.copyfile(templates["c2023"], c2023.db)
+    os.chmod(c2023.db, 0o600)
 
-    Returns the svc runner with ``ids`` (title → submission id) attached.
-    """
+    def submit(code: str, column: str, at: str, title: str, *extra: str) -> int:
+        run = c2023("submit", code, "--column", column, "--title", title, "--at", at, *extra)
+        return int(run.out.strip())
+
     ids = {}
     ids["reportw1"] = submit("ICBC", "活动扫描", "2023-07-17 09:00", "工行第一周活动扫描")
     ids["reportw2"] = submit("ABC", "活动扫描", "2023-07-24 09:30", "农行第二周活动扫描")
@@ -69,7 +79,19 @@ def campaign(c2023, submit):
     c2023("submission", "withdraw", str(ids["withdrawn"]))
     c2023("grade", "auto")
     ids["pending"] = submit("ICBC", "学习体会", "2023-07-19 10:00", HIDDEN["pending"])
-    c2023.ids = ids
+    assert not Path(f"{c2023.db}-wal").exists()  # closed cleanly: the file holds everything
+    return c2023.db, ids
+
+
+@pytest.fixture
+def campaign(c2023, campaign_template):
+    """This test's copy of the campaign template (the database and its ``attachments/``
+    folder), as the svc runner with ``ids`` (title → submission id) attached."""
+    db, ids = campaign_template
+    shutil.copyfile(db, c2023.db)
+    os.chmod(c2023.db, 0o600)
+    shutil.copytree(db.parent / "attachments", c2023.db.parent / "attachments")
+    c2023.ids = dict(ids)
     return c2023
 
 

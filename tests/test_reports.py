@@ -317,3 +317,10 @@ def test_demo_large_mode_is_deterministic(tmp_path, svc):
         )
         conn.close()
     assert dumps[0] == dumps[1] and dumps[0][0] == 500
+
+
+def test_weekly_workbook_without_week_names_its_sheet_after_the_week_it_shows(c2023, tmp_path):
+    # at 2023-08-20 the last week that ended is week 5: the sheet said "Week None" before
+    out = tmp_path / "weekly.xlsx"
+    c2023("report", "weekly", "--format", "xlsx", "--output", str(out))
+    assert openpyxl.load_workbook(out).sheetnames == ["Week 5"]

@@ -25,9 +25,10 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from svcmonth import __version__
+from svcmonth import __version__, mailsettings
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.mailsettings import reason as _reason
 
 ENV = "SVCMONTH_IMAP_"
 SECURITY_MODES = ("ssl", "starttls", "none")
@@ -80,11 +81,7 @@ def config_from_env(env: Mapping[str, str]) -> ImapConfig:
         )
     port_text = get("PORT")
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise SvcmonthError(
-                _("{var}={value!r} is not a port number").format(var=ENV + "PORT", value=port_text)
-            )
-        port = int(port_text)
+        port = mailsettings.port(ENV, port_text)
     else:
         port = 993 if security == "ssl" else 143
     user, password = get("USER"), env.get(ENV + "PASSWORD") or ""
@@ -101,17 +98,7 @@ def config_from_env(env: Mapping[str, str]) -> ImapConfig:
                 "starttls"
             ).format(host=host, var=ENV + "SECURITY")
         )
-    timeout_text = get("TIMEOUT")
-    try:
-        timeout = float(timeout_text) if timeout_text else 30.0
-        if not timeout > 0:
-            raise ValueError(timeout_text)
-    except ValueError:
-        raise SvcmonthError(
-            _("{var}={value!r} is not a number of seconds").format(
-                var=ENV + "TIMEOUT", value=timeout_text
-            )
-        ) from None
+    timeout = mailsettings.timeout(ENV, get("TIMEOUT"), 30.0)
     return ImapConfig(
         host=host,
         port=port,
@@ -122,20 +109,6 @@ def config_from_env(env: Mapping[str, str]) -> ImapConfig:
         cafile=get("CAFILE") or None,
         timeout=timeout,
     )
-
-
-def _context(config: ImapConfig) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if config.cafile:
-        try:
-            context.load_verify_locations(cafile=config.cafile)
-        except (OSError, ssl.SSLError) as exc:
-            raise SvcmonthError(
-                _("cannot read the CA bundle {path} ({var}): {reason}").format(
-                    path=config.cafile, var=ENV + "CAFILE", reason=_reason(exc)
-                )
-            ) from None
-    return context
 
 
 class ImapReader:
@@ -152,7 +125,7 @@ class ImapReader:
 
         c = self.config
         where = f"{c.host}:{c.port}"
-        context = _context(c) if c.security != "none" else None
+        context = mailsettings.tls_context(ENV, c.cafile) if c.security != "none" else None
         try:
             self.client = IMAPClient(
                 c.host,
@@ -288,8 +261,3 @@ class ImapReader:
                 where=where, reason=_reason(exc)
             )
         return reason.replace(c.password, "***") if c.password else reason
-
-
-def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__

@@ -35,8 +35,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Protocol
 
+from svcmonth import mailsettings
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.mailsettings import reason as _reason
 
 SECURITY_MODES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -100,11 +102,7 @@ def config_from_env(env: Mapping[str, str]) -> SmtpConfig:
     port_text, security = get("PORT"), get("SECURITY").lower()
     port: int | None = None
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise SvcmonthError(
-                _("{var}={value!r} is not a port number").format(var=ENV + "PORT", value=port_text)
-            )
-        port = int(port_text)
+        port = mailsettings.port(ENV, port_text)
     if security and security not in SECURITY_MODES:
         raise SvcmonthError(
             _("{var}={value!r}: expected ssl, starttls or none").format(
@@ -132,17 +130,7 @@ def config_from_env(env: Mapping[str, str]) -> SmtpConfig:
             ).format(var=ENV + "SECURITY")
         )
     sender = _sender(get("FROM") or user)
-    timeout_text = get("TIMEOUT")
-    try:
-        timeout = float(timeout_text) if timeout_text else DEFAULT_TIMEOUT_S
-        if not timeout > 0:
-            raise ValueError(timeout_text)
-    except ValueError:
-        raise SvcmonthError(
-            _("{var}={value!r} is not a number of seconds").format(
-                var=ENV + "TIMEOUT", value=timeout_text
-            )
-        ) from None
+    timeout = mailsettings.timeout(ENV, get("TIMEOUT"), DEFAULT_TIMEOUT_S)
     return SmtpConfig(
         host=host,
         port=port,
@@ -185,17 +173,7 @@ def check_address(text: str) -> str:
 
 def tls_context(config: SmtpConfig) -> ssl.SSLContext:
     """A verifying client context: the system's CAs, plus ``SVCMONTH_SMTP_CAFILE``."""
-    context = ssl.create_default_context()
-    if config.cafile:
-        try:
-            context.load_verify_locations(cafile=config.cafile)
-        except (OSError, ssl.SSLError) as exc:
-            raise SvcmonthError(
-                _("cannot read the CA bundle {path} ({var}): {reason}").format(
-                    path=config.cafile, var=ENV + "CAFILE", reason=_reason(exc)
-                )
-            ) from None
-    return context
+    return mailsettings.tls_context(ENV, config.cafile)
 
 
 def build_message(
@@ -368,11 +346,6 @@ def _reply(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return f"{code} {' '.join(text.split())}"
-
-
-def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
 
 
 def _scrub(text: str, password: str) -> str:

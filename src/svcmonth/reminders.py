@@ -414,6 +414,18 @@ class _Texts:
         w = self.c.week(week)
         return _("{first}至{last}").format(first=_day(w.first_day), last=_day(w.last_day))
 
+    def _week_fields(self, bank: str, week: int, deadline: datetime) -> dict[str, object]:
+        """What the due and the overdue notice of a week both say."""
+        return {
+            "bank": bank,
+            "campaign": self.c.name,
+            "week": week,
+            "span": self._week_span(week),
+            "deadline": _moment(deadline, self.c.tz),
+            "column": self.report_column,
+            "late": self.c.late_level,
+        }
+
     def report_due(self, bank: str, officer: str, week: int, deadline: datetime) -> tuple[str, str]:
         subject = _("【{campaign}】请于{deadline}前报送第{week}周活动情况({bank})").format(
             campaign=self.c.name, deadline=_short(deadline, self.c.tz), week=week, bank=bank
@@ -424,16 +436,7 @@ class _Texts:
             "报送截止时间:{deadline}\n"
             "按时报送的稿件按{on_time}级核算分值,逾期报送的按{late}级核算。"
             "如已报送,请忽略本提醒。"
-        ).format(
-            bank=bank,
-            campaign=self.c.name,
-            week=week,
-            span=self._week_span(week),
-            deadline=_moment(deadline, self.c.tz),
-            column=self.report_column,
-            on_time=self.c.on_time_level,
-            late=self.c.late_level,
-        )
+        ).format(**self._week_fields(bank, week, deadline), on_time=self.c.on_time_level)
         return subject, self._signed(officer, body)
 
     def overdue(self, bank: str, officer: str, week: int, deadline: datetime) -> tuple[str, str]:
@@ -444,16 +447,7 @@ class _Texts:
             "您好!{bank}{campaign}第{week}周({span})的活动情况应于{deadline}前"
             "在“{column}”栏目报送,截至{as_of}尚未收到。\n\n"
             "请尽快补报;逾期报送的稿件按{late}级核算分值。如已报送,请忽略本提醒。"
-        ).format(
-            bank=bank,
-            campaign=self.c.name,
-            week=week,
-            span=self._week_span(week),
-            deadline=_moment(deadline, self.c.tz),
-            column=self.report_column,
-            as_of=_moment(self.as_of, self.c.tz),
-            late=self.c.late_level,
-        )
+        ).format(**self._week_fields(bank, week, deadline), as_of=_moment(self.as_of, self.c.tz))
         return subject, self._signed(officer, body)
 
     def quota(self, bank: str, officer: str, articles: int) -> tuple[str, str]:

@@ -82,7 +82,7 @@ def weekly(
         encoding,
         title=title,
         note=as_of_note(instant, c.tz),
-        sheet=_("Week {n}").format(n=week),
+        sheet=_("Week {n}").format(n=number),
     )
 
 

@@ -520,3 +520,28 @@ def test_the_inbox_the_survey_and_the_site_speak_chinese(zh, tmp_path, smtp, mon
     english = zh("inbox", "list", "--status", "ignored").out
     assert english.splitlines()[0].split()[:4] == ["ID", "From", "Arrived", "Arrival"]
     assert "Received header" in english and "ignored" in english
+
+
+def test_submission_show_and_the_log_name_every_field_and_action_in_chinese(zh):
+    zh("grade", "1", "--clear")
+    zh("grade", "1", "--level", "3")
+    zh("adopt", "3", "--outlet", "中国银行业协会网站", "--on", "2023-07-21")
+    zh("adopt", "3", "--outlet", "中国银行业协会网站", "--undo")
+    zh("submission", "withdraw", "2", "--reason", "重复报送")
+    zh("submission", "restore", "2")
+    zh("member", "edit", "BOC", "--officer", "黄蕾", "--since", "2023-07-24")
+    screens = {
+        "submission show 1": zh("submission", "show", "1").out,
+        "submission show 2": zh("submission", "show", "2").out,
+        "submission show 3": zh("submission", "show", "3").out,
+        "log": zh("log").out,
+    }
+    left = {name: english_words(text) for name, text in screens.items()}
+    assert left == {name: [] for name in screens}, screens
+    shown = screens["submission show 1"]
+    assert "报送时间  2023-07-17 09:40" in shown and "状态      已评" in shown
+    # csv stays the keys and values programs read
+    assert zh("submission", "show", "1", "--format", "csv").out.splitlines()[:2] == [
+        "setting,value",
+        "id,1",
+    ]

@@ -91,6 +91,20 @@ VALUES: dict[str, dict[str, str]] = {
         "move_deadline": N_("deadline moved"),
         "set_rules": N_("rules changed"),
         "seed": N_("reference data loaded"),
+        "grade_auto": N_("graded by the rule"),
+        "grade_clear": N_("grade cleared"),
+        "adopt_undo": N_("adoption undone"),
+        "restore": N_("restored"),
+        "rename": N_("renamed"),
+        "delete": N_("deleted"),
+        "import": N_("imported"),
+        "receive": N_("mail received"),
+        "accept": N_("accepted"),
+        "assign": N_("assigned"),
+        "remember": N_("sender remembered"),
+        "ignore": N_("ignored"),
+        "receipt": N_("receipt"),
+        "release": N_("released"),
     },
     "entity": {
         "member": N_("member"),
@@ -100,6 +114,11 @@ VALUES: dict[str, dict[str, str]] = {
         "outlet": N_("outlet"),
         "body": N_("body"),
         "database": N_("database"),
+        "campaign_week": N_("campaign week"),
+        "intake": N_("inbox entry"),
+        "inbox_sender": N_("sender"),
+        "reminder": N_("reminder"),
+        "survey": N_("survey"),
     },
     "doctor_check": {
         "integrity": N_("integrity"),
@@ -137,6 +156,8 @@ def human(value: Any, kind: str = "text") -> str:
         return _("yes") if value else _("no")
     if kind == "instant" and isinstance(value, str):
         return minute(value)
+    if kind == "utc" and isinstance(value, str) and value.endswith("Z"):  # a stored instant
+        return minute(value) + " UTC"
     if kind == "arrival" and isinstance(value, str):  # a mail's arrival: 12:00:30 is late
         return minute(value) if value[16:19] in ("", ":00") else value[:10] + " " + value[11:19]
     if isinstance(value, (list, tuple)):
@@ -201,10 +222,14 @@ FIELDS = {
     "end": N_("Last day"),
     "withdrawn_at": N_("Withdrawn at"),
     "source": N_("Source"),
+    "since": N_("In office since"),
+    "withdraw_reason": N_("Reason for withdrawal"),
+    "reject_reason": N_("Reason for rejection"),
+    "reattributed": N_("Submissions re-attributed"),
 }
 
 
-FIELD_KINDS = {"status": "grade_status", "grade": "grade_value", "active": "bool"}
+FIELD_KINDS = {"status": "grade_status", "grade": "grade_value", "active": "bool", "since": "utc"}
 VALUES["grade_value"] = {
     "pending": N_("pending"),
     "rule": N_("by the rule"),

@@ -69,7 +69,6 @@ LIST_COLUMNS = (
     col.Column("status", N_("Status"), "intake_status"),
     col.Column("note", N_("Note")),
 )
-LIST_KEYS = col.keys(LIST_COLUMNS)
 STATUSES = ("ready", "unmatched", "needs_column", "no_campaign", "ignored", "accepted")
 OPEN = ("ready", "unmatched", "needs_column", "no_campaign")
 DEFAULT_MAX_MB = 25.0
@@ -698,9 +697,6 @@ class Receipt:
             "status": self.status,
             "reason": self.reason or None,
         }
-
-
-RECEIPT_KEYS = ("submission", "to", "subject", "status", "reason")
 
 
 def receipts_due(conn: sqlite3.Connection, now: datetime) -> list[Receipt]:

@@ -48,7 +48,6 @@ from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.mailer import ConnectionLost, MessageFailed, Session
 
-REMIND_KEYS = ("member", "kind", "week", "to", "subject", "status")
 ENDS_WITHIN = timedelta(days=1)
 OVERDUE_FOR = timedelta(days=7)  # after the last deadline, the last week's overdue notices
 HEADER = "X-Svcmonth-Reminder"  # "<member> <key>": which reminder a message is

@@ -47,7 +47,6 @@ PICTURE_SUFFIXES = {
     ".gif": ".gif",
     ".webp": ".webp",
 }
-PICTURE_COLUMN = "看图话服务"
 SURVEY_COLUMN = "调查问卷"
 # page file names: ASCII, so that any web server and upload tool serves them as they are
 FILE_NAMES = {

@@ -49,7 +49,6 @@ META = {
 NOT_ANSWERED = frozenset({"", "(跳过)", "(空)", "（跳过）", "（空）"})
 MULTIPLE_SEP, RANKING_SEP = "┋", "→"
 OTHER_OPEN, OTHER_CLOSE = "〖", "〗"
-TYPES = ("single", "multiple", "ranking", "text")
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 # `survey report` and `survey list`: SPEC.md's keys, with the labels people read them by
@@ -73,7 +72,6 @@ LIST_COLUMNS = (
     cols_.Column("first_at", N_("First answer"), "instant"),
     cols_.Column("last_at", N_("Last answer"), "instant"),
 )
-LIST_KEYS = cols_.keys(LIST_COLUMNS)
 
 _QUESTION = re.compile(r"^(\d{1,4})\s*[、.．]\s*(.*)$", re.S)
 _QUESTION_DI = re.compile(r"^第\s*(\d{1,4})\s*题\s*[:：、.．]?\s*(.*)$", re.S)

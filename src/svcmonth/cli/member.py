@@ -34,7 +34,6 @@ PhoneOpt = Annotated[str | None, typer.Option("--phone", help=_("Officer's phone
 EmailOpt = Annotated[str | None, typer.Option("--email", help=_("Officer's e-mail."))]
 CategoryOpt = Annotated[str | None, typer.Option("--category", help=_("Category of bank."))]
 
-LIST_KEYS = ("code", "name", "officer", "phone", "email", "category", "active")
 LIST = (
     Column("code", N_("Member code")),
     col.NAME,

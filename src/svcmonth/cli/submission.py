@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from svcmonth import campaigns, csvio, render, submissions, timeutil
+from svcmonth import columns as col
 from svcmonth.cli.common import (
     MAX_COUNT,
     AsOfOpt,
@@ -23,8 +24,9 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import header_aliases
-from svcmonth.i18n import _
+from svcmonth.cli.log import LOG
+from svcmonth.columns import Column, header_aliases
+from svcmonth.i18n import N_, _
 from svcmonth.render import message
 
 app = typer.Typer(
@@ -238,10 +240,16 @@ def show_one(
     if fmt is Format.json:
         render.document(item, output, encoding)
         return
-    fields = [{"setting": k, "value": item[k]} for k in submissions.SHOW_KEYS]
+    if render.FORMATS[str(fmt.value)].human:  # each field by its label, each value by its kind
+        fields = [
+            {"setting": SHOW[k].heading, "value": col.human(item[k], SHOW[k].kind)}
+            for k in submissions.SHOW_KEYS
+        ]
+    else:  # csv: the keys and the values as they are
+        fields = [{"setting": k, "value": item[k]} for k in submissions.SHOW_KEYS]
     show(
         fields,
-        ("setting", "value"),
+        FIELD_VALUE,
         fmt,
         output,
         encoding,
@@ -250,15 +258,55 @@ def show_one(
     if output is not None:
         return
     parts = (
-        ("adoptions", ("outlet", "adopted_on"), _("Adoptions")),
-        ("forwardings", ("body", "forwarded_on"), _("Forwardings")),
-        ("attachments", ("name", "size"), _("Attachments")),
-        ("history", ("at", "action", "before", "after"), _("History")),
+        ("adoptions", ADOPTIONS, _("Adoptions")),
+        ("forwardings", FORWARDINGS, _("Forwardings")),
+        ("attachments", ATTACHMENTS, _("Attachments")),
+        ("history", HISTORY, _("History")),
     )
-    for key, keys, title in parts:
+    for key, cols, title in parts:
         if item[key]:
             print()
-            show(item[key], keys, fmt, None, encoding, title=title)
+            show(item[key], cols, fmt, None, encoding, title=title)
+
+
+# `submission show`: each field's label and how its value reads, in the order of SHOW_KEYS
+SHOW = {
+    c.key: c
+    for c in (
+        Column("id", N_("ID"), "int"),
+        Column("campaign", N_("Campaign")),
+        col.MEMBER,
+        col.COLUMN,
+        col.KIND,
+        col.TITLE,
+        col.AUTHOR,
+        col.SUBMITTED_AT,
+        col.WEEK,
+        col.DEADLINE,
+        Column("on_time", N_("On time"), "bool"),
+        Column("grade", N_("Grade"), "grade_value"),
+        col.LEVEL,
+        Column("status", N_("Status"), "grade_status"),
+        col.POINTS,
+        Column("reject_reason", N_("Reason for rejection")),
+        Column("withdrawn_at", N_("Withdrawn at"), "instant"),
+        Column("withdraw_reason", N_("Reason for withdrawal")),
+        Column("url", N_("Link")),
+        Column("logged_at", N_("Logged at"), "instant"),
+    )
+}
+FIELD_VALUE = (Column("setting", N_("Field")), Column("value", N_("Value")))
+ADOPTIONS = (Column("outlet", N_("Outlet")), Column("adopted_on", N_("Adopted on"), "date"))
+FORWARDINGS = (
+    Column("body", N_("Forwarded to")),
+    Column("forwarded_on", N_("Forwarded on"), "date"),
+)
+ATTACHMENTS = (
+    Column("file_name", N_("File")),
+    Column("size", N_("Size (bytes)"), "int"),
+    Column("path", N_("Saved as")),
+)
+HISTORY = tuple(c for c in LOG if c.key not in ("entity", "entity_id"))
 
 
 def register(root: typer.Typer) -> None:

@@ -535,9 +535,11 @@ def test_submission_show_and_the_log_name_every_field_and_action_in_chinese(zh):
         "submission show 2": zh("submission", "show", "2").out,
         "submission show 3": zh("submission", "show", "3").out,
         "log": zh("log").out,
+        "campaign rules": zh("campaign", "rules", "--late-level", "1").out,  # was JSON
     }
     left = {name: english_words(text) for name, text in screens.items()}
     assert left == {name: [] for name in screens}, screens
+    assert "迟报稿件等级        1" in screens["campaign rules"]
     shown = screens["submission show 1"]
     assert "报送时间  2023-07-17 09:40" in shown and "状态      已评" in shown
     # csv stays the keys and values programs read

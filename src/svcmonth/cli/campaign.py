@@ -1,6 +1,5 @@
 """``svcmonth campaign …``: create campaigns, show their weeks, move deadlines, set rules."""
 
-import json
 from typing import Annotated
 
 import typer
@@ -108,11 +107,13 @@ def show_(
             message(_("wrote {path}").format(path=output))
         return
     if fmt in (Format.table, Format.md) and output is None:
-        rows = [
-            {"setting": k, "value": _setting(k, v)} for k, v in settings.items() if k != "weeks"
-        ]
-        show(rows, SETTINGS, fmt, None, encoding, title=c.name)
+        show(_setting_rows(settings), SETTINGS, fmt, None, encoding, title=c.name)
     show(c.week_rows(), WEEKS, fmt, output, encoding, title=None, heading=c.name)
+
+
+def _setting_rows(settings: dict[str, object]) -> list[dict[str, object]]:
+    """The settings (without the weeks) as ``setting, value`` rows people read."""
+    return [{"setting": k, "value": _setting(k, v)} for k, v in settings.items() if k != "weeks"]
 
 
 def _setting(key: str, value: object) -> object:
@@ -266,6 +267,5 @@ def rules(
             add_doubling=add_doubling,
             remove_doubling=remove_doubling,
         )
-    settings = changed.settings()
-    settings.pop("weeks")
-    message(json.dumps(settings, ensure_ascii=False))
+    # the rules now in force, as `campaign show` lists them (the JSON: campaign show -f json)
+    show(_setting_rows(changed.settings()), SETTINGS, Format.table, None, None, title=changed.name)

@@ -15,7 +15,7 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column
+from svcmonth.columns import Column, value_name
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.render import message
@@ -57,7 +57,7 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
             fields["doubling_default"] = int(doubling)
         with database(db, write=True) as conn:
             refdata.reference_add(conn, table, name, now(), **fields)
-        message(_("added {kind} {name}").format(kind=kind, name=name))
+        message(_("added {kind} {name}").format(kind=value_name("entity", table), name=name))
 
     return sub
 

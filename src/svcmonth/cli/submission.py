@@ -177,7 +177,9 @@ def restore(submission_id: IdArg, db: DbOpt = None) -> None:
         row = submissions.restore(conn, submission_id, now())
     message(
         _("restored {id}: {status}, {points} points").format(
-            id=submission_id, status=row["status"], points=row["points"]
+            id=submission_id,
+            status=col.value_name("grade_status", row["status"]),
+            points=row["points"],
         )
     )
 

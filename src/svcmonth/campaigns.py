@@ -71,7 +71,7 @@ class Campaign:
         return timeutil.show(stored, self.tz)
 
     def settings(self) -> dict[str, Any]:
-        """The settings as SPEC.md's ``campaign show --format json`` object."""
+        """The settings as the ``campaign show --format json`` object."""
         return {
             "name": self.name,
             "start": self.start.isoformat(),
@@ -365,7 +365,7 @@ def campaign_and_instant(
     submission: bool = False,
 ) -> tuple[Campaign, datetime]:
     """Which campaign and which instant a command means: every command, import and intake
-    path decides it here (SPEC.md, the command-line contract and rule 11).
+    path decides it here (docs/rules.md, which campaign an instant belongs to).
 
     ``when`` is the instant in question: a typed time (``--at``, ``--as-of``; without an
     offset it is read in the campaign's zone), an instant (a mail's date), or None for

@@ -1,10 +1,10 @@
 """Declared columns: what a listing or report shows, as ``(key, label, kind)``.
 
 Each report declares its own columns (``reports.SCOREBOARD``, ``checks.QUOTA``, …): the key
-is the JSON key and CSV header of SPEC.md, the label is what people read (a message id,
+is the JSON key and CSV header (the stable contract), the label is what people read (a message id,
 translated when shown), the kind says how a value reads in a human format (``table``, ``md``,
 ``xlsx``): instants to the minute in local time, booleans 是/否, status values by name.
-The columns below are the ones several reports share (SPEC.md's label table).
+The columns below are the ones several reports share.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Column:
         return _(self.label)
 
 
-# Value names per vocabulary (SPEC.md, "Language"): the kind of a status column names one.
+# Value names per vocabulary (the interface language): the kind of a status column names one.
 VALUES: dict[str, dict[str, str]] = {
     "deadline_status": {
         "on_time": N_("on time"),

@@ -4,7 +4,7 @@ English strings are the message ids; the Chinese catalog
 (``svcmonth/locale/zh_CN/LC_MESSAGES/svcmonth.po``, compiled to ``svcmonth.mo`` beside it) is
 the interface people see. **Chinese is the default**; ``SVCMONTH_LANG=en`` gives English
 (``zh``/``zh_CN`` or nothing: Chinese; ``en``, ``en_US``, ``C``: English). JSON keys and CSV
-headers are never translated: they are the stable contract of SPEC.md.
+headers are never translated: they are the stable contract (docs/commands.md).
 
 The language is read from the environment **each time a message is translated**, not once
 at import, so one process can run one command in Chinese and the next in English (the tests

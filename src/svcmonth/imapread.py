@@ -1,6 +1,6 @@
 """Reading the association's mailbox over IMAP, read-only, with IMAPClient.
 
-Configured by environment variables (SPEC.md, "Mail intake"):
+Configured by environment variables (README, "IMAP settings"):
 
 - ``SVCMONTH_IMAP_HOST`` (required), ``SVCMONTH_IMAP_PORT`` (default 993 for ``ssl``, 143
   otherwise), ``SVCMONTH_IMAP_SECURITY`` (``ssl``, ``starttls`` or ``none``; default ``ssl``);

@@ -1,4 +1,4 @@
-"""Mail intake (SPEC.md, "Mail intake"): messages become entries, entries become submissions.
+"""Mail intake (README, "Mail intake"): messages become entries, entries become submissions.
 
 Each message read (from IMAP or saved mail) becomes one ``intake`` entry, once (its
 Message-ID, else its content hash, is unique). An entry is **placed**: its member (the
@@ -9,7 +9,7 @@ holds its arrival. Its status says what is missing:
 - ``ignored``: an auto-reply, a bounce, mail from the association's own address, or set aside;
 - ``unmatched``: no member for the sender (``inbox assign``);
 - ``needs_column``: no column in the subject (``inbox assign --column``);
-- ``no_campaign``: it arrived in no campaign's span (SPEC rule 11); only ``inbox accept ID
+- ``no_campaign``: it arrived in no campaign's span (docs/rules.md); only ``inbox accept ID
   --campaign NAME`` logs it, deliberately;
 - ``ready``: ``inbox accept`` makes it a submission (``submitted_at`` = its arrival);
 - ``accepted``: done; its attachments are linked to the submission.
@@ -52,7 +52,7 @@ from svcmonth.mailer import ConnectionLost, MessageFailed, Session
 from svcmonth.mailparse import Parsed, subject_column, subject_title, subject_week
 from svcmonth.weeks import default_report_week
 
-# `inbox list`: SPEC.md's keys, with the labels and value kinds people read them by
+# `inbox list`: the JSON keys, with the labels and value kinds people read them by
 LIST_COLUMNS = (
     col.Column("id", N_("ID"), "int"),
     col.Column("message_id", N_("Message-ID")),
@@ -432,7 +432,7 @@ def _zone(
 
 
 def listing(conn: sqlite3.Connection, status: str | None = None) -> list[dict[str, Any]]:
-    """Every entry (or those with ``status``), oldest first, with SPEC.md's keys."""
+    """Every entry (or those with ``status``), oldest first, with the JSON keys."""
     if status is not None and status not in STATUSES:
         raise SvcmonthError(
             _("unknown status {status!r} (one of: {known})").format(

@@ -1,6 +1,6 @@
 """Sending e-mail through an SMTP server, with the standard library only (smtplib, ssl, email).
 
-Configured by environment variables (SPEC.md, "Reminders (cron)"):
+Configured by environment variables (README, "SMTP settings"):
 
 - ``SVCMONTH_SMTP_HOST``: the server, e.g. ``smtp.qq.com`` (required to send);
 - ``SVCMONTH_SMTP_PORT``: default 465 for ``ssl``, 587 for ``starttls``, 25 for ``none``;

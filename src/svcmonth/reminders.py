@@ -1,4 +1,4 @@
-"""Reminders (SPEC.md, "Reminders (cron)"): which are due at an instant, and sending each once.
+"""Reminders (README, "Reminders from cron"): which are due at an instant, and sending each once.
 
 At ``as_of`` T, for each active member of the campaign:
 
@@ -72,7 +72,7 @@ class Reminder:
     claim_id: int | None = field(default=None, repr=False)
 
     def row(self) -> dict[str, Any]:
-        """SPEC.md's ``remind`` keys, plus ``key``, ``name``, the ``reason`` of a failure and
+        """The ``remind`` JSON keys, plus ``key``, ``name``, the ``reason`` of a failure and
         the message ``body``."""
         return {
             "member": self.member,
@@ -109,7 +109,7 @@ ORDER BY m.id
 
 
 def remind_open(campaign: Campaign, as_of: datetime) -> bool:
-    """The ``remind`` cut-off (SPEC.md, "Reminders"): from the campaign's first day until 7 days
+    """The ``remind`` cut-off (docs/rules.md): from the campaign's first day until 7 days
     after its last deadline (its span, then the last week's overdue notices); never later."""
     at = timeutil.to_db(as_of)
     return (

@@ -10,7 +10,7 @@ GB18030, read like every CSV import). Columns are found by their names: the meta
 per option) is refused: its single choices are bare numbers whose option texts the file
 does not hold.
 
-A question's type is decided when read (SPEC.md): ``multiple`` when any answer holds ``┋``;
+A question's type is decided when read: ``multiple`` when any answer holds ``┋``;
 ``ranking`` when any holds ``→``; ``text`` when its distinct answers are more than half of its
 answers and more than 10; otherwise ``single``.
 """
@@ -51,7 +51,7 @@ MULTIPLE_SEP, RANKING_SEP = "┋", "→"
 OTHER_OPEN, OTHER_CLOSE = "〖", "〗"
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
-# `survey report` and `survey list`: SPEC.md's keys, with the labels people read them by
+# `survey report` and `survey list`: the JSON keys, with the labels people read them by
 REPORT_COLUMNS = (
     cols_.Column("number", N_("No."), "int"),
     cols_.Column("question", N_("Question")),
@@ -269,7 +269,7 @@ def split_answer(text: str) -> tuple[str | None, list[tuple[str, str | None]]]:
 
 
 def question_type(answers: Sequence[str]) -> str:
-    """The type of a question from all its answers (the order of SPEC.md)."""
+    """The type of a question from all its answers (checked in this order)."""
     seps = {split_answer(a)[0] for a in answers}
     if MULTIPLE_SEP in seps:
         return "multiple"
@@ -470,7 +470,7 @@ def _campaign_for(
     name: str,
 ) -> campaigns.Campaign | None:
     """The campaign the survey follows: the one named; else the one it already has; else the
-    campaign running when the first response came in (SPEC's default), when there is one."""
+    campaign running when the first response came in (the default), when there is one."""
     if existing is not None:
         stored = _campaign_by_id(conn, existing[1])
         if campaign_name is not None and (stored is None or stored.name != campaign_name):

@@ -1,7 +1,7 @@
 """Text people type or mail brings, checked once on the way in and made safe once on the way out.
 
 - ``check_text``: the one validator for every name, title, reason and campaign name. It refuses
-  control characters (tabs aside: SPEC.md "Reliability"), line and paragraph separators, the
+  control characters (tabs aside), line and paragraph separators, the
   bidirectional overrides and isolates that make text read in another order than it is stored
   (U+202A-U+202E, U+2066-U+2069), and lone surrogates (what a badly decoded byte becomes), and
   names the field in the error.

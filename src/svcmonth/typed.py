@@ -1,4 +1,4 @@
-"""Input as Chinese users type it (SPEC.md, "Language"): times and phone numbers.
+"""Input as Chinese users type it (README.zh-CN.md): times and phone numbers.
 
 Times are *normalised* here, then read by ``timeutil`` as before: full-width digits and
 punctuation (``９：４０``), ``2023年7月17日``, ``9时40分``/``9点40``, ``上午``/``下午``

@@ -1,7 +1,8 @@
 """The deadline engine: campaign weeks, their deadlines, and the week a report covers.
 
-Pure functions of dates and instants; no database, no clock. Rule 4 of SPEC.md:
-calendar weeks Monday–Sunday clipped to the campaign, week 1 starting on the first day;
+Pure functions of dates and instants; no database, no clock. The week rules
+(docs/rules.md, "Weeks and deadlines"): calendar weeks Monday–Sunday clipped to the
+campaign, week 1 starting on the first day;
 each week's report is due on the deadline weekday after the calendar week (default the
 Monday after), at the deadline time (default 12:00) in the campaign's zone. Submitted
 strictly before the deadline is on time; at or after it is late.
@@ -91,7 +92,7 @@ def last_ended(weeks: list[Week], instant: datetime) -> Week | None:
 
 
 def default_report_week(weeks: list[Week], submitted: datetime, already_reported: set[int]) -> int:
-    """The week a report covers when the clerk does not say (SPEC.md rule 4).
+    """The week a report covers when the clerk does not say (docs/rules.md).
 
     The last week that ended before ``submitted``; if the member already has a report for
     it, the week in progress (an early report); week 1 if no week has ended yet.

@@ -60,11 +60,7 @@ WITH w AS (
     GROUP BY member_id, week
 )
 SELECT code, name, week, due, first_at, id,
-    CASE
-        WHEN first_at IS NULL THEN CASE WHEN :as_of < due THEN 'pending' ELSE 'missing' END
-        WHEN first_at < due THEN 'on_time'
-        ELSE 'late'
-    END AS status
+    {rules.deadline_status_sql("first_at", "due", ":as_of")} AS status
 FROM (
     SELECT m.id AS member_id, m.code, m.name, w.week, r.first_at, r.id,
         {rules.effective_deadline_sql("w.deadline", "x.until")} AS due
@@ -112,8 +108,8 @@ _QUOTA_SQL = f"""
 SELECT m.code, m.name, coalesce(a.n, 0) FROM member m
 LEFT JOIN (
     SELECT member_id, count(*) AS n FROM submission
-    WHERE campaign_id = :c AND kind = 'article' AND {rules.COUNTS}
-      AND submitted_at >= :start AND submitted_at < :end AND submitted_at <= :as_of
+    WHERE campaign_id = :c AND {rules.counted_article_sql("submission", ":start", ":end")}
+      AND submitted_at <= :as_of
     GROUP BY member_id
 ) a ON a.member_id = m.id
 WHERE m.active = 1

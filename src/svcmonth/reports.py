@@ -72,12 +72,6 @@ def competition_rank(rows: list[dict[str, Any]], score: Callable[[dict[str, Any]
         row["rank"] = rank
 
 
-_POINTS_SQL = """
-SELECT e.member_id, sum(e.points)
-FROM submission_eval e
-WHERE e.campaign_id = ? AND e.submitted_at <= ?
-GROUP BY e.member_id
-"""
 # submissions with any adoption, found from the adoptions (a few) rather than by looking
 # for adoptions of each submission (a million)
 # only submissions that count (rule 13)
@@ -94,20 +88,74 @@ def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT code, id FROM member WHERE active = 1"))
 
 
+def totals_sql(conn: sqlite3.Connection, campaign: Campaign) -> tuple[str, dict[str, Any]]:
+    """The per-member aggregate of a campaign (``member_id, points, articles``) and its
+    parameters (``:as_of`` left to the caller): one read of the covering index in member
+    order, no join and no sort; each row's points picked by ``rules.points_sql`` and its
+    deadline from the campaign's weeks (and extensions, when it has any)."""
+    params: dict[str, Any] = {
+        "c": campaign.id,
+        "start": campaign.start_utc,
+        "window_end": campaign.window_end,
+    }
+    arms = []
+    for week, deadline in conn.execute(
+        "SELECT week, deadline FROM campaign_week WHERE campaign_id = ? ORDER BY week",
+        (campaign.id,),
+    ):
+        params[f"d{week}"] = deadline
+        arms.append(f"WHEN {int(week)} THEN :d{int(week)}")
+    week_deadline = f"CASE s.week {' '.join(arms)} END"
+    has_extensions = conn.execute(
+        "SELECT 1 FROM deadline_extension WHERE campaign_id = ? LIMIT 1", (campaign.id,)
+    ).fetchone()
+    extension = (
+        "(SELECT x.until FROM deadline_extension x WHERE x.campaign_id = :c"
+        " AND x.member_id = s.member_id AND x.week = s.week)"
+        if has_extensions
+        else "NULL"
+    )
+    due = (
+        "CASE WHEN s.kind = 'report' THEN "
+        + rules.effective_deadline_sql(week_deadline, extension)
+        + " ELSE :window_end END"
+    )
+    doubled = (
+        "s.id IN (SELECT a.submission_id FROM adoption a JOIN campaign_doubling_outlet dbl"
+        " ON dbl.outlet = a.outlet AND dbl.campaign_id = :c)"
+    )
+    on_time = rules.on_time_sql("s.kind", "s.submitted_at", f"({due})", ":start")
+    sql = (
+        "SELECT s.member_id,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
+        f" sum({rules.points_sql(campaign, doubled=doubled, on_time=on_time)}),"
+        f" sum({rules.counted_article_sql('s', ':start', ':window_end')})"
+        " FROM submission s WHERE s.campaign_id = :c AND s.submitted_at <= :as_of"
+        " GROUP BY s.member_id"
+    )
+    return sql, params
+
+
 def campaign_totals(
     conn: sqlite3.Connection, campaign: Campaign, as_of: datetime
 ) -> list[dict[str, Any]]:
-    """Per active member, the campaign's figures (unranked, in registration order)."""
+    """Per active member, the campaign's figures (unranked, in registration order).
+
+    Aggregate first, derive after: one pass over the covering index sums, per member, the
+    points the rules give each row and the articles that count (``totals_sql``); the
+    reports come from the deadline check. The same figures as ``submission_eval`` and
+    ``check quota`` row by row (tests/test_rules.py compares them)."""
     at = timeutil.to_db(as_of)
-    ids = _member_ids(conn)
-    points = {r[0]: r[1] or 0 for r in conn.execute(_POINTS_SQL, (campaign.id, at))}
+    sql, params = totals_sql(conn, campaign)
+    totals = {r[0]: (r[1], r[2]) for r in conn.execute(sql, {**params, "as_of": at})}
     adopted = dict(conn.execute(_ADOPTED_SQL, (campaign.id, at)).fetchall())
     reports: dict[str, Counter[str]] = defaultdict(Counter)
     for row in checks.deadline_rows(conn, campaign, as_of):
         reports[row["member"]][row["status"]] += 1
     out = []
-    for code, name, articles in checks.article_counts(conn, campaign, at):
-        member_id = ids[code]
+    for member_id, code, name in conn.execute(
+        "SELECT id, code, name FROM member WHERE active = 1 ORDER BY id"
+    ):
+        points, articles = totals.get(member_id, (0, 0))
         counts = reports[code]
         out.append(
             {
@@ -118,7 +166,7 @@ def campaign_totals(
                 "reports_on_time": counts["on_time"],
                 "reports_late": counts["late"],
                 "reports_missing": counts["missing"],
-                "points": points.get(member_id, 0),
+                "points": points,
                 "adopted": adopted.get(member_id, 0),
                 "quota_met": rules.minimum_met(articles, campaign.min_articles),
             }

@@ -215,3 +215,56 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 def now_utc() -> datetime:
     """The wall clock; called only by the command layer, never by domain code."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+MAX_SHOW_SEGMENTS = 64
+MAX_SHOW_SPAN = timedelta(days=800)  # a campaign's instants span weeks, not years
+
+
+def show_sql(column: str, tz: ZoneInfo, first: str, last: str) -> str | None:
+    """``show`` as an SQL expression over the stored instants of ``column`` that lie in
+    ``[first, last]`` (stored forms): the zone's offsets over that span as a ``CASE`` of
+    constant-offset segments, each instant shifted by its segment's offset with the same
+    suffix ``show`` writes (``+08:00``). None when the span is longer than
+    ``MAX_SHOW_SPAN`` or has more than ``MAX_SHOW_SEGMENTS`` offsets (the caller then shows
+    each instant in Python)."""
+    start = from_db(first).replace(minute=0, second=0)
+    end = from_db(last)
+    if end - start > MAX_SHOW_SPAN:
+        return None
+
+    def offset(at: datetime) -> tuple[int, str]:
+        local = at.astimezone(tz)
+        delta = local.utcoffset()
+        assert delta is not None
+        return int(delta.total_seconds()), local.isoformat(timespec="seconds")[19:]
+
+    segments: list[tuple[datetime, tuple[int, str]]] = [(start, offset(start))]
+    hour = start
+    while hour <= end:
+        nxt = hour + timedelta(hours=1)
+        if offset(nxt) != segments[-1][1]:
+            lo, hi = hour, nxt  # the change lies in (lo, hi]: to the second
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                mid = mid.replace(microsecond=0)
+                if offset(mid) == segments[-1][1]:
+                    lo = mid
+                else:
+                    hi = mid
+            segments.append((hi, offset(hi)))
+            if len(segments) > MAX_SHOW_SEGMENTS:
+                return None
+            continue  # the same hour again: it may hold a second change
+        hour = nxt
+
+    def shifted(seconds: int, suffix: str) -> str:
+        return f"strftime('%Y-%m-%dT%H:%M:%S', {column}, '{seconds:+d} seconds') || '{suffix}'"
+
+    if len(segments) == 1:
+        return shifted(*segments[0][1])
+    arms = [
+        f"WHEN {column} < '{to_db(segments[i + 1][0])}' THEN {shifted(*segments[i][1])}"
+        for i in range(len(segments) - 1)
+    ]
+    return f"CASE {' '.join(arms)} ELSE {shifted(*segments[-1][1])} END"

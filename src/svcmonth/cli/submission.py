@@ -16,6 +16,7 @@ from svcmonth.cli.common import (
     OutputOpt,
     campaign_at,
     database,
+    globals_,
     now,
     show,
 )
@@ -123,15 +124,22 @@ def list_(
     """List submissions with their level, status and points (deactivated members too)."""
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
-        rows = submissions.listing(
-            conn,
-            c,
-            member=member,
-            week=week,
-            column_name=column,
-            pending=pending,
-            as_of=instant if as_of else None,
-        )
+        filters: dict[str, Any] = {
+            "member": member,
+            "week": week,
+            "column_name": column,
+            "pending": pending,
+            "as_of": instant if as_of else None,
+        }
+        if str(getattr(fmt, "value", fmt)) == "csv" and not globals_().labels:
+            # an export: the cells straight from SQL (the same bytes, no dict per row)
+            cells = submissions.export_rows(conn, c, **filters)
+            if cells is not None:
+                n = render.csv_cells(cells, [k.key for k in submissions.LIST], output, encoding)
+                if output is not None:
+                    message(_("wrote {n} rows to {path}").format(n=n, path=output))
+                return
+        rows = submissions.listing(conn, c, **filters)
         show(rows, submissions.LIST, fmt, output, encoding, heading=_("Submissions"))
 
 

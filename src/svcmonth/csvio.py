@@ -143,6 +143,19 @@ def _body(
         problems.append((reader.line_num, str(exc)))
 
 
+def count_lines(path: Path) -> int:
+    """How many lines ``path`` holds (at least its rows: a quoted cell may hold a line break),
+    read in blocks; 0 when it cannot be read (the import then says why)."""
+    n = 0
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                n += block.count(b"\n")
+    except OSError:
+        return 0
+    return n
+
+
 def refuse(path: Path, problems: list[tuple[int, str]]) -> None:
     """Raise the import's one error, listing every bad line in order, when there is any."""
     if problems:

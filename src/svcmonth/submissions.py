@@ -89,6 +89,15 @@ def reported_weeks(conn: sqlite3.Connection, campaign_id: int, member_id: int) -
     }
 
 
+def reported_weeks_all(conn: sqlite3.Connection, campaign_id: int) -> list[tuple[int, int]]:
+    """``(member_id, week)`` of every report that counts in the campaign."""
+    return conn.execute(
+        "SELECT DISTINCT member_id, week FROM submission WHERE campaign_id = ?"  # noqa: S608 (a fixed fragment)
+        " AND kind = 'report' AND " + rules.COUNTS,
+        (campaign_id,),
+    ).fetchall()
+
+
 class _Lookup:
     """Where ``submit`` reads members, columns and reported weeks: the database."""
 
@@ -117,6 +126,7 @@ class _ImportLookup(_Lookup):
         self.members: dict[str, members.Member] = {}
         self.columns: dict[str, Column] = {}
         self.weeks: dict[tuple[int, int], set[int]] = {}
+        self.campaigns: set[int] = set()
 
     def member(self, code: str) -> members.Member:
         key = (code or "").strip()
@@ -133,10 +143,13 @@ class _ImportLookup(_Lookup):
         return found
 
     def reported(self, campaign_id: int, member_id: int) -> set[int]:
-        found = self.weeks.get((campaign_id, member_id))
-        if found is None:
-            found = self.weeks[(campaign_id, member_id)] = super().reported(campaign_id, member_id)
-        return found
+        if campaign_id not in self.campaigns:
+            # every member's reported weeks of the campaign in one read (a bulk load may
+            # have dropped the index a query per member would use)
+            self.campaigns.add(campaign_id)
+            for member, week in reported_weeks_all(self.conn, campaign_id):
+                self.weeks.setdefault((campaign_id, member), set()).add(week)
+        return self.weeks.setdefault((campaign_id, member_id), set())
 
     def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
         self.reported(campaign_id, member_id).add(week)

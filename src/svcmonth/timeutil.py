@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svcmonth.errors import SvcmonthError
@@ -152,11 +153,19 @@ def _parse_exact_iso(text: str, tz: ZoneInfo) -> datetime | None:
     return value.astimezone(UTC)
 
 
+_last_stored: list[Any] = [None, ""]  # the last instant to_db wrote, and its text
+
+
 def to_db(instant: datetime) -> str:
     """The stored form of an aware instant: fixed-width UTC text, whole seconds."""
+    last = _last_stored
+    if instant is last[0]:  # an import asks for each row's instant two or three times
+        return last[1]
     if instant.tzinfo is None:
         raise ValueError("naive datetime given where an instant is required")
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    text = instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    last[0], last[1] = instant, text
+    return text
 
 
 def from_db(text: str) -> datetime:

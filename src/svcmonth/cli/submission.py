@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, csvio, render, submissions, timeutil
+from svcmonth import campaigns, csvio, render, storage, submissions, timeutil
 from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
@@ -103,8 +103,9 @@ def import_(
     )
     with database(db, write=True) as conn:
         place = campaigns.Placer(conn, campaign, submission=True)
-        problems, n = submissions.import_rows(conn, place, rows, now())
-        csvio.refuse(file, bad + problems)
+        with storage.bulk_load(conn, "submission", csvio.count_lines(file)):
+            problems, n = submissions.import_rows(conn, place, rows, now())
+            csvio.refuse(file, bad + problems)
     message(_("imported {n} submission(s)").format(n=n))
 
 

@@ -18,7 +18,6 @@ import sqlite3
 import sys
 from datetime import UTC, datetime
 
-
 PLAIN = """
 CREATE TABLE IF NOT EXISTS plain_submission (
     campaign_id, member_id, column_name, kind, title, submitted_at, week, author, url,
@@ -57,7 +56,7 @@ def load(db: str, path: str, plain: bool = False) -> int:
         ]  # a list: executemany over a parsing generator is 2-3x slower (malloc churn)
         conn.execute("BEGIN IMMEDIATE")
         cur = conn.executemany(
-            f"INSERT INTO {table} (campaign_id, member_id, column_name, kind, title,"
+            f"INSERT INTO {table} (campaign_id, member_id, column_name, kind, title,"  # noqa: S608
             " submitted_at, week, author, url, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )

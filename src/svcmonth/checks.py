@@ -104,6 +104,20 @@ def deadline_rows(
     ]
 
 
+def deadline_counts(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime
+) -> dict[str, dict[str, int]]:
+    """Per active member's code, how many of its weeks have each status (``deadline_rows``
+    counted in SQL, for the reports: no row shown)."""
+    out: dict[str, dict[str, int]] = {}
+    for code, status, n in conn.execute(
+        f"SELECT code, status, count(*) FROM ({_DEADLINES_SQL}) GROUP BY code, status",  # noqa: S608 (a fixed query)
+        {"c": campaign.id, "week": None, "as_of": timeutil.to_db(as_of)},
+    ):
+        out.setdefault(code, {})[status] = n
+    return out
+
+
 _QUOTA_SQL = f"""
 SELECT m.code, m.name, coalesce(a.n, 0) FROM member m
 LEFT JOIN (

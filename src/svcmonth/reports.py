@@ -8,7 +8,7 @@ Ranks are competition ranks: ties share a rank and the next rank skips (1, 2, 2,
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -91,40 +91,8 @@ def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
 def totals_sql(conn: sqlite3.Connection, campaign: Campaign) -> tuple[str, dict[str, Any]]:
     """The per-member aggregate of a campaign (``member_id, points, articles``) and its
     parameters (``:as_of`` left to the caller): one read of the covering index in member
-    order, no join and no sort; each row's points picked by ``rules.points_sql`` and its
-    deadline from the campaign's weeks (and extensions, when it has any)."""
-    params: dict[str, Any] = {
-        "c": campaign.id,
-        "start": campaign.start_utc,
-        "window_end": campaign.window_end,
-    }
-    arms = []
-    for week, deadline in conn.execute(
-        "SELECT week, deadline FROM campaign_week WHERE campaign_id = ? ORDER BY week",
-        (campaign.id,),
-    ):
-        params[f"d{week}"] = deadline
-        arms.append(f"WHEN {int(week)} THEN :d{int(week)}")
-    week_deadline = f"CASE s.week {' '.join(arms)} END"
-    has_extensions = conn.execute(
-        "SELECT 1 FROM deadline_extension WHERE campaign_id = ? LIMIT 1", (campaign.id,)
-    ).fetchone()
-    extension = (
-        "(SELECT x.until FROM deadline_extension x WHERE x.campaign_id = :c"
-        " AND x.member_id = s.member_id AND x.week = s.week)"
-        if has_extensions
-        else "NULL"
-    )
-    due = (
-        "CASE WHEN s.kind = 'report' THEN "
-        + rules.effective_deadline_sql(week_deadline, extension)
-        + " ELSE :window_end END"
-    )
-    doubled = (
-        "s.id IN (SELECT a.submission_id FROM adoption a JOIN campaign_doubling_outlet dbl"
-        " ON dbl.outlet = a.outlet AND dbl.campaign_id = :c)"
-    )
-    on_time = rules.on_time_sql("s.kind", "s.submitted_at", f"({due})", ":start")
+    order, no join and no sort; each row's points picked by ``rules.points_sql``."""
+    doubled, on_time, params = rules.row_inputs_sql(conn, campaign, "s")
     sql = (
         "SELECT s.member_id,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
         f" sum({rules.points_sql(campaign, doubled=doubled, on_time=on_time)}),"
@@ -148,24 +116,22 @@ def campaign_totals(
     sql, params = totals_sql(conn, campaign)
     totals = {r[0]: (r[1], r[2]) for r in conn.execute(sql, {**params, "as_of": at})}
     adopted = dict(conn.execute(_ADOPTED_SQL, (campaign.id, at)).fetchall())
-    reports: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in checks.deadline_rows(conn, campaign, as_of):
-        reports[row["member"]][row["status"]] += 1
+    reports = checks.deadline_counts(conn, campaign, as_of)
     out = []
     for member_id, code, name in conn.execute(
         "SELECT id, code, name FROM member WHERE active = 1 ORDER BY id"
     ):
         points, articles = totals.get(member_id, (0, 0))
-        counts = reports[code]
+        counts = reports.get(code, {})
         out.append(
             {
                 "rank": None,
                 "member": code,
                 "name": name,
                 "articles": articles,
-                "reports_on_time": counts["on_time"],
-                "reports_late": counts["late"],
-                "reports_missing": counts["missing"],
+                "reports_on_time": counts.get("on_time", 0),
+                "reports_late": counts.get("late", 0),
+                "reports_missing": counts.get("missing", 0),
                 "points": points,
                 "adopted": adopted.get(member_id, 0),
                 "quota_met": rules.minimum_met(articles, campaign.min_articles),

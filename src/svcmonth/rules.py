@@ -24,6 +24,7 @@ Where each rule lives (README, "Development" lists the same):
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -108,11 +109,13 @@ GRADES = ("pending", "rule", "manual", "rejected")  # the CHECK of submission.gr
 MANUAL_LEVELS = (1, 2, 3)  # the CHECK of submission.manual_level
 
 
-def on_time_sql(kind: str, at: str, due: str, start: str) -> str:
+def on_time_sql(kind: str, at: str, due: str, start: str, end: str | None = None) -> str:
     """On time (rules 4-5): a report before its effective deadline (``due``); an article
-    inside the article window, from ``start`` until ``due`` (the window's end)."""
+    inside the article window, from ``start`` until ``end`` (the window's end; by default
+    ``due``, for an expression that gives the window's end for an article)."""
     return (
-        f"CASE WHEN {kind} = 'report' THEN {at} < {due} ELSE {at} >= {start} AND {at} < {due} END"
+        f"CASE WHEN {kind} = 'report' THEN {at} < {due}"
+        f" ELSE {at} >= {start} AND {at} < {end or due} END"
     )
 
 
@@ -325,33 +328,24 @@ def points(
     return base * (multiplier if doubled else 1)
 
 
-def points_sql(
-    campaign: Any,
-    *,
-    alias: str = "s",
-    doubled: str,
-    on_time: str,
-) -> str:
-    """A submission's points as one SQL expression for the campaign ``campaign`` (a
-    ``campaigns.Campaign``), compiled from the Python rules: ``level`` and ``points`` are
-    applied in Python to every combination of their inputs (withdrawn, grade, manual level,
-    doubled, on time) and the expression only picks the combination's figure, testing an
-    input only where the figure depends on it. ``doubled`` and ``on_time`` are SQL
-    conditions. A sum over it reads each row once, with no join and no sort (the per-member
-    aggregate of ``reports.campaign_totals``)."""
-    a = f"{alias}."
+Figure = Callable[[bool, str, "int | None", bool, bool], "int | str | None"]
 
-    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int:
-        lv = level(
-            grade,
-            manual,
-            dbl,
-            ok,
-            campaign.on_time_level,
-            campaign.late_level,
-            campaign.adoption_level,
-        )
-        return points(not live, lv, dbl, campaign.points, campaign.adoption_multiplier)
+
+def _literal(value: int | str | None) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    return "'" + value.replace("'", "''") + "'"
+
+
+def compile_sql(figure: Figure, *, alias: str = "s", doubled: str, on_time: str) -> str:
+    """A figure of a submission as one SQL expression, compiled from its Python rule:
+    ``figure(live, grade, manual_level, doubled, on_time)`` is applied in Python to every
+    combination of its inputs and the expression only picks the combination's value,
+    testing an input only where the value depends on it. ``doubled`` and ``on_time`` are
+    SQL conditions. Read row by row it needs no join and no sort."""
+    a = f"{alias}."
 
     def branch(condition: str, yes: str, no: str) -> str:
         return yes if yes == no else f"CASE WHEN {condition} THEN {yes} ELSE {no} END"
@@ -359,8 +353,8 @@ def points_sql(
     def by_on_time(live: bool, grade: str, manual: int | None, dbl: bool) -> str:
         return branch(
             on_time,
-            str(figure(live, grade, manual, dbl, True)),
-            str(figure(live, grade, manual, dbl, False)),
+            _literal(figure(live, grade, manual, dbl, True)),
+            _literal(figure(live, grade, manual, dbl, False)),
         )
 
     def by_doubled(live: bool, grade: str, manual: int | None) -> str:
@@ -390,3 +384,75 @@ def points_sql(
         )
 
     return branch(f"{a}withdrawn_at IS NULL", by_grade(True), by_grade(False))
+
+
+def _level_of(campaign: Any) -> Callable[[bool, str, int | None, bool, bool], int | None]:
+    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int | None:
+        return level(
+            grade,
+            manual,
+            dbl,
+            ok,
+            campaign.on_time_level,
+            campaign.late_level,
+            campaign.adoption_level,
+        )
+
+    return figure
+
+
+def points_sql(campaign: Any, *, alias: str = "s", doubled: str, on_time: str) -> str:
+    """``submission_eval.points`` for the campaign ``campaign`` (a ``campaigns.Campaign``),
+    compiled (``compile_sql``) from ``level`` and ``points``: a sum over it is the
+    per-member aggregate of ``reports.campaign_totals``."""
+    level_of = _level_of(campaign)
+
+    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int:
+        lv = level_of(live, grade, manual, dbl, ok)
+        return points(not live, lv, dbl, campaign.points, campaign.adoption_multiplier)
+
+    return compile_sql(figure, alias=alias, doubled=doubled, on_time=on_time)
+
+
+def row_inputs_sql(
+    conn: sqlite3.Connection, campaign: Any, alias: str = "s"
+) -> tuple[str, str, dict[str, Any]]:
+    """``(doubled, on_time, params)``: the SQL conditions "a doubling outlet of the campaign
+    adopted it" and "on time" (``on_time_sql``) for a row of ``submission`` aliased
+    ``alias`` of the campaign ``campaign``, with no join: the weeks' deadlines are bound
+    parameters (``:d1`` …, and ``:c``, ``:start``, ``:window_end``), an extension is looked
+    up only when the campaign has any."""
+    a = f"{alias}."
+    params: dict[str, Any] = {
+        "c": campaign.id,
+        "start": campaign.start_utc,
+        "window_end": campaign.window_end,
+    }
+    arms = []
+    for week, deadline in conn.execute(
+        "SELECT week, deadline FROM campaign_week WHERE campaign_id = ? ORDER BY week",
+        (campaign.id,),
+    ):
+        params[f"d{int(week)}"] = deadline
+        arms.append(f"WHEN {int(week)} THEN :d{int(week)}")
+    week_deadline = f"CASE {a}week {' '.join(arms)} END"
+    has_extensions = conn.execute(
+        "SELECT 1 FROM deadline_extension WHERE campaign_id = ? LIMIT 1", (campaign.id,)
+    ).fetchone()
+    # a report's effective deadline; with no extension in the campaign it is the week's
+    # (``effective_deadline_sql`` of a NULL extension), with no lookup per row
+    due = (
+        effective_deadline_sql(
+            week_deadline,
+            "(SELECT x.until FROM deadline_extension x WHERE x.campaign_id = :c"
+            f" AND x.member_id = {a}member_id AND x.week = {a}week)",
+        )
+        if has_extensions
+        else week_deadline
+    )
+    doubled = (
+        f"{a}id IN (SELECT ad.submission_id FROM adoption ad JOIN campaign_doubling_outlet dbl"
+        " ON dbl.outlet = ad.outlet AND dbl.campaign_id = :c)"
+    )
+    on_time = on_time_sql(f"{a}kind", f"{a}submitted_at", f"({due})", ":start", ":window_end")
+    return doubled, on_time, params

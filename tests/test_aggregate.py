@@ -46,14 +46,18 @@ submission = st.fixed_dictionaries(
         "grade": st.sampled_from(rules.GRADES),
         "manual": st.sampled_from(rules.MANUAL_LEVELS),
         "withdrawn": st.booleans(),
-        "at": st.integers(0, 10_000),  # an edge instant (below 30) or any instant
+        # on its own deadline (a report) or the window's end or start (an article), to the
+        # second; or on any rule's edge; or anywhere
+        "at": st.tuples(st.sampled_from(("own", "start")), st.integers(-1, 1))
+        | st.integers(0, 17)
+        | st.integers(18, 10_000),
         "adopted": st.sampled_from((None, "中国银行业协会网站", "银行视窗", "both")),
     }
 )
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     rows=st.lists(submission, max_size=40),
@@ -65,7 +69,7 @@ submission = st.fixed_dictionaries(
         max_size=4,
         unique_by=lambda t: t[:2],
     ),
-    as_of=st.integers(0, 10_000),
+    as_of=st.integers(0, 17) | st.integers(18, 10_000),
 )
 def test_the_aggregate_scoreboard_gives_what_submission_eval_gives_row_by_row(
     templates, rows, levels, multiplier, per_level, extensions, as_of
@@ -74,7 +78,17 @@ def test_the_aggregate_scoreboard_gives_what_submission_eval_gives_row_by_row(
     edges = _edges(conn)
     first = datetime(2023, 7, 9, tzinfo=UTC)
 
-    def instant(k: int) -> str:
+    deadlines = dict(conn.execute("SELECT week, deadline FROM campaign_week"))
+    start_utc = conn.execute("SELECT start_utc FROM campaign").fetchone()[0]
+
+    def instant(k, week=None) -> str:
+        if isinstance(k, tuple):
+            which, delta = k
+            end = deadlines[week] if week is not None else deadlines[max(deadlines)]
+            cut = datetime.fromisoformat(
+                (start_utc if which == "start" else end).replace("Z", "+00:00")
+            )
+            return timeutil.to_db(cut + timedelta(seconds=delta))
         if k < len(edges):
             return edges[k]
         return timeutil.to_db(first + timedelta(minutes=7 * k))  # 07-09 .. 08-17
@@ -106,7 +120,7 @@ def test_the_aggregate_scoreboard_gives_what_submission_eval_gives_row_by_row(
                 "先进事迹" if r["week"] is None else "活动扫描",
                 "article" if r["week"] is None else "report",
                 f"t{i}",
-                instant(r["at"]),
+                instant(r["at"], r["week"]),
                 r["week"],
                 r["grade"],
                 manual,
@@ -195,3 +209,35 @@ def test_the_python_level_and_points_are_the_views_on_every_combination(template
         assert py_points == pts, sid
     assert n == 48
     conn.close()
+
+
+def test_the_aggregate_is_exact_on_every_deadline_and_window_edge_to_the_second(templates):
+    """Every grade, withdrawn or not, adopted by a doubling outlet or not, one second before,
+    at and after each week's deadline (reports) and the window's start and end (articles),
+    with extensions; summed at two instants (after everything, and on week 3's deadline)."""
+    rows = []
+    n = 0
+    for week in (1, 2, 3, 4, 5, None):
+        for which in ("own", "start") if week is None else ("own",):
+            for delta in (-1, 0, 1):
+                for grade in rules.GRADES:
+                    for withdrawn in (False, True):
+                        for adopted in (None, "中国银行业协会网站", "银行视窗"):
+                            n += 1
+                            rows.append(
+                                {
+                                    "member": MEMBER_IDS[n % 3],
+                                    "week": week,
+                                    "grade": grade,
+                                    "manual": 1 + n % 3,
+                                    "withdrawn": withdrawn,
+                                    "at": (which, delta),
+                                    "adopted": adopted,
+                                }
+                            )
+    check = test_the_aggregate_scoreboard_gives_what_submission_eval_gives_row_by_row
+    for as_of in (9_000, 10):  # 08-20; an edge instant (week 3's deadline, -1 s .. +1 s)
+        for levels, per_level in (((2, 1, 3), (1, 2, 3)), ((1, 3, 2), (5, 0, 7))):
+            check.hypothesis.inner_test(
+                templates, rows, levels, 2, per_level, [(1, 2, 0), (2, 3, 5), (3, 5, -2)], as_of
+            )

@@ -15,9 +15,14 @@ Where each rule lives (README, "Development" lists the same):
 - the article window (first day 00:00 to the last week's deadline) and a campaign's span
   (the same interval, rule 11): the ``campaign_span`` view / ``window_end()``
 - on time, level by the rule, status, points (rules 4-7): the ``submission_eval`` view
+  (on time: ``on_time_sql()``); ``level()`` / ``points()`` in Python, compiled into SQL for
+  the per-member sums of the reports (``compile_sql()`` / ``points_sql()``, with the row's
+  inputs from ``row_inputs_sql()``): aggregate first, derive after
+- a report's deadline status: ``deadline_status_sql()``
 - the officer in office at an instant (rule 9): ``officer_at_sql()``; the current officer:
   the ``officer_in_office`` view
-- the article minimum met (rule 5): ``minimum_met()`` / ``quota_status()``
+- the article minimum met (rule 5): ``minimum_met()`` / ``quota_status()``; an article that
+  counts toward it: ``counted_article_sql()``
 - a week's articles in the weekly view (rule 14): ``article_week_bounds()``
 """
 

@@ -88,19 +88,28 @@ def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT code, id FROM member WHERE active = 1"))
 
 
-def totals_sql(conn: sqlite3.Connection, campaign: Campaign) -> tuple[str, dict[str, Any]]:
-    """The per-member aggregate of a campaign (``member_id, points, articles``) and its
-    parameters (``:as_of`` left to the caller): one read of the covering index in member
-    order, no join and no sort; each row's points picked by ``rules.points_sql``."""
+def totals_sql(conn: sqlite3.Connection, campaign: Campaign) -> tuple[str, str, dict[str, Any]]:
+    """The per-member aggregate of a campaign and its parameters (``:as_of`` left to the
+    caller): ``member_id, points, articles`` in one read of the covering index in member
+    order, no join and no sort, each row's points picked by ``rules.points_sql`` as if no
+    doubling outlet had adopted it; and ``member_id, extra points`` of the few submissions
+    a doubling outlet did adopt (the difference the rules make for them)."""
     doubled, on_time, params = rules.row_inputs_sql(conn, campaign, "s")
     sql = (
         "SELECT s.member_id,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
-        f" sum({rules.points_sql(campaign, doubled=doubled, on_time=on_time)}),"
+        f" sum({rules.points_sql(campaign, doubled='0', on_time=on_time)}),"
         f" sum({rules.counted_article_sql('s', ':start', ':window_end')})"
         " FROM submission s WHERE s.campaign_id = :c AND s.submitted_at <= :as_of"
         " GROUP BY s.member_id"
     )
-    return sql, params
+    extra = (
+        "SELECT s.member_id,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
+        f" sum({rules.points_sql(campaign, doubled='1', on_time=on_time)}"
+        f" - {rules.points_sql(campaign, doubled='0', on_time=on_time)})"
+        f" FROM submission s WHERE {doubled} AND s.campaign_id = :c"
+        " AND s.submitted_at <= :as_of GROUP BY s.member_id"
+    )
+    return sql, extra, params
 
 
 def campaign_totals(
@@ -113,8 +122,12 @@ def campaign_totals(
     reports come from the deadline check. The same figures as ``submission_eval`` and
     ``check quota`` row by row (tests/test_rules.py compares them)."""
     at = timeutil.to_db(as_of)
-    sql, params = totals_sql(conn, campaign)
-    totals = {r[0]: (r[1], r[2]) for r in conn.execute(sql, {**params, "as_of": at})}
+    sql, extra, params = totals_sql(conn, campaign)
+    params = {**params, "as_of": at}
+    totals = {r[0]: (r[1], r[2]) for r in conn.execute(sql, params)}
+    for member_id, more in conn.execute(extra, params):
+        points, articles = totals[member_id]
+        totals[member_id] = (points + more, articles)
     adopted = dict(conn.execute(_ADOPTED_SQL, (campaign.id, at)).fetchall())
     reports = checks.deadline_counts(conn, campaign, as_of)
     out = []

@@ -349,10 +349,13 @@ def compile_sql(figure: Figure, *, alias: str = "s", doubled: str, on_time: str)
     ``figure(live, grade, manual_level, doubled, on_time)`` is applied in Python to every
     combination of its inputs and the expression only picks the combination's value,
     testing an input only where the value depends on it. ``doubled`` and ``on_time`` are
-    SQL conditions. Read row by row it needs no join and no sort."""
+    SQL conditions (``"0"``/``"1"``: known for every row, not tested). Read row by row it
+    needs no join and no sort."""
     a = f"{alias}."
 
     def branch(condition: str, yes: str, no: str) -> str:
+        if condition in ("0", "1"):  # a condition known for every row: its arm alone
+            return yes if condition == "1" else no
         return yes if yes == no else f"CASE WHEN {condition} THEN {yes} ELSE {no} END"
 
     def by_on_time(live: bool, grade: str, manual: int | None, dbl: bool) -> str:

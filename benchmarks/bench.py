@@ -1,17 +1,20 @@
-"""Fast at any size: svcmonth against sqlite-utils and the sqlite3 shell (GitHub issue 6).
+"""Fast at any size: svcmonth against sqlite-utils and the sqlite3 shell (GitHub issues 6, 15).
 
 One command, from the repository root, with svcmonth installed::
 
     python benchmarks/bench.py                       # 1,000,000 submissions, 3000 members
     python benchmarks/bench.py --submissions 2000 --members 20 --repeat 1   # a smoke run
 
-It builds its own data in a work folder (``svcmonth demo`` for the reports, a seeded CSV
-through ``member import`` / ``submission import`` for the imports), runs every command as
-its own process ``--repeat`` times, alternating with its anchor, and prints one table: the
-median seconds of svcmonth and of its anchor, the ratio of the medians, the median of the
-paired ratios (what the goals are judged on: the machine is shared and noisy), the goal,
-the ratio to the ``sqlite3`` shell (the physical floor) and the peak memory (RSS) of each
-process, read from ``os.wait4``.
+It builds its data as a user does, in a work folder: ``member import`` of the members,
+``submission import`` of a seeded CSV, then ``grade auto``; on two datasets, ``mixed`` (a
+quarter weekly reports, the rest articles) and ``articles`` (articles only). It runs every
+command as its own process ``--repeat`` times, alternating with its anchor, and prints one
+table: the median seconds of svcmonth and of its anchor, the ratio of the medians, the
+median of the paired ratios (what the goals are judged on: the machine is shared and
+noisy), the goal, the ratio to the ``sqlite3`` shell (the physical floor) and the peak
+memory (RSS) of each process, read from ``os.wait4``. The import is compared with the bare
+loader (``bare_loader.py``) into a plain table and into svcmonth's schema, and with
+``sqlite-utils insert --csv``.
 """
 
 from __future__ import annotations
@@ -223,13 +226,20 @@ ARTICLE_TITLES = (
 )
 
 
-def write_submissions_csv(path: Path, n: int, n_members: int, seed: int = 2023) -> None:
-    """``n`` submissions of the 2023 campaign, a quarter of them weekly reports (with their
-    week), the rest articles; every row names its author, as a clerk's spreadsheet would."""
+DATASETS = ("mixed", "articles")
+
+
+def write_submissions_csv(
+    path: Path, n: int, n_members: int, seed: int = 2023, dataset: str = "mixed"
+) -> None:
+    """``n`` submissions of the 2023 campaign; ``mixed``: a quarter of them weekly reports
+    (with their week), the rest articles; ``articles``: articles only. Every row names its
+    author, as a clerk's spreadsheet would."""
     rng = random.Random(seed)
     tz = timezone(timedelta(hours=8))
     start = datetime(2023, 7, 11, tzinfo=tz)
     span = int((datetime(2023, 8, 14, 12, tzinfo=tz) - start).total_seconds())
+    reports = dataset == "mixed"
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\r\n")
         w.writerow(["member", "column", "title", "submitted_at", "week", "author", "url"])
@@ -237,7 +247,7 @@ def write_submissions_csv(path: Path, n: int, n_members: int, seed: int = 2023) 
             m = rng.randrange(1, n_members + 1)
             at = (start + timedelta(seconds=rng.randrange(span))).isoformat()
             url = f"https://www.example.cn/news/{k}.html" if k % 10 == 0 else ""
-            if k % 4 == 0:
+            if reports and k % 4 == 0:
                 week = rng.randrange(1, 6)
                 title = f"会员银行{m:05d}服务月活动第{week}周动态"
                 w.writerow([f"M{m:05d}", "活动扫描", title, at, week, f"宣传员{m:05d}", url])
@@ -370,130 +380,187 @@ def build_figures(args: argparse.Namespace, work: Path, log: Callable[[str], Non
             )
         )
 
-    # 2. import
-    if want("import"):
+    def base_db(name: str) -> Path:
+        """A new file with the campaign and the members, as a user makes it."""
         members_csv = work / f"members-{members}.csv"
-        subs_csv = work / f"submissions-{members}x{n}.csv"
-        n_small = min(n, IMPORT_SMALL)
-        small_csv = work / f"submissions-{members}x{n}-first{n_small}.csv"
-        if not (subs_csv.exists() and small_csv.exists() and members_csv.exists()):
-            log(f"writing {human(n)} submissions to {subs_csv}")
+        if not members_csv.exists():
             write_members_csv(members_csv, members)
-            write_submissions_csv(subs_csv, n, members)
-            head_csv(subs_csv, small_csv, n_small)
-        base = work / f"import-base-{members}.db"
-        fresh(base)()
-        setup(*svcmonth(base, "init"))
-        setup(
-            *svcmonth(base, "campaign", "new", CAMPAIGN, "--start", "2023-07-11"),
-            "--end",
-            "2023-08-11",
-        )
-        setup(*svcmonth(base, "member", "import", str(members_csv)))
-        base = with_sql(base, sql_file)
-        ours_db, bare_db, su_db = work / "import-ours.db", work / "import-bare.db", work / "su.db"
-        figures.append(
-            Figure(
-                "import: submission import vs bare loader",
-                n,
-                Cmd(
-                    svcmonth(ours_db, "submission", "import", str(subs_csv)),
-                    prepare=copy_of(base, ours_db),
-                ),
-                "csv.reader + executemany (bare_loader.py)",
-                Cmd(
-                    [sys.executable, str(HERE / "bare_loader.py"), str(bare_db), str(subs_csv)],
-                    prepare=copy_of(base, bare_db),
-                ),
-                goal=Goal("≤ 2.0×", 2.0),
-                warmup=False,
-                written=((ours_db, "submission"), (bare_db, "submission")),
+        base = work / f"{name}-base-{members}.db"
+        if not base.exists():
+            fresh(base)()
+            setup(*svcmonth(base, "init"))
+            setup(
+                *svcmonth(base, "campaign", "new", CAMPAIGN, "--start", "2023-07-11"),
+                "--end",
+                "2023-08-11",
             )
-        )
-        figures.append(
-            Figure(
-                "import: submission import vs sqlite-utils insert --csv",
-                n_small,
-                Cmd(
-                    svcmonth(ours_db, "submission", "import", str(small_csv)),
-                    prepare=copy_of(base, ours_db),
-                ),
-                "sqlite-utils insert --csv",
-                Cmd(
-                    [su, "insert", str(su_db), "submission", str(small_csv), "--csv"],
-                    prepare=fresh(su_db),
-                )
-                if su
-                else None,
-                goal=Goal("≥ 5× faster (≤ 0.2×)", 0.2),
-                warmup=False,
-                written=((ours_db, "submission"), (su_db, "submission")) if su else (),
+            setup(*svcmonth(base, "member", "import", str(members_csv)))
+        return base
+
+    def data_csv(dataset: str, size: int) -> Path:
+        path = work / f"submissions-{dataset}-{members}x{size}.csv"
+        if not path.exists():
+            log(f"writing {human(size)} {dataset} submissions to {path.name}")
+            full = work / f"submissions-{dataset}-{members}x{n}.csv"
+            if size < n and full.exists():
+                head_csv(full, path, size)
+            else:
+                write_submissions_csv(path, size, members, dataset=dataset)
+        return path
+
+    def user_db(dataset: str, size: int) -> Path:
+        """The user's file: members imported, submissions imported, graded by the rule."""
+        db = work / f"user-{dataset}-{members}x{size}.db"
+        if not db.exists():
+            log(f"building {db.name}: member import, submission import, grade auto")
+            source = data_csv(dataset, size)
+            shutil.copyfile(base_db("user"), db)
+            setup(*svcmonth(db, "submission", "import", str(source)))
+            setup(*svcmonth(db, "grade", "auto"))
+        return with_sql(db, sql_file)
+
+    for dataset in DATASETS:
+        tag = f"[{dataset}] "
+        # 2. import and grading, from the base file a user has before the first import
+        if want("import"):
+            subs_csv = data_csv(dataset, n)
+            n_small = min(n, IMPORT_SMALL)
+            small_csv = work / f"submissions-{dataset}-{members}x{n}-first{n_small}.csv"
+            if not small_csv.exists():
+                head_csv(subs_csv, small_csv, n_small)
+            base = with_sql(base_db("import"), sql_file)
+            ours_db, bare_db = work / "import-ours.db", work / "import-bare.db"
+            plain_db, su_db = work / "import-plain.db", work / "su.db"
+            ours = Cmd(
+                svcmonth(ours_db, "submission", "import", str(subs_csv)),
+                prepare=copy_of(base, ours_db),
             )
-        )
-
-    # 3-5. the reports, the export and the growth need demo databases
-    sizes = sorted({max(1, n // 100), max(1, n // 10), n})
-    dbs: dict[int, Path] = {}
-    if want("reports") or want("export") or want("growth"):
-        for size in sizes if want("growth") else [n]:
-            db = work / f"demo-{members}x{size}.db"
-            if not db.exists():
-                log(f"building {db.name}: {human(members)} members, {human(size)} submissions")
-                setup(*svcmonth(db, "demo", "--members", str(members), "--submissions", str(size)))
-            dbs[size] = with_sql(db, sql_file)
-    big = dbs.get(n)
-
-    if want("reports") and big is not None:
-        for name, argv, anchor_sql in (
-            ("check quota", ["check", "quota"], QUOTA_SQL),
-            ("check deadlines", ["check", "deadlines"], DEADLINES_SQL),
-            ("report scoreboard", ["report", "scoreboard"], TOTALS_SQL),
-            ("report year-end", ["report", "year-end", "--year", "2023"], TOTALS_SQL),
-        ):
             figures.append(
                 Figure(
-                    name,
+                    tag + "import: submission import vs bare loader, plain table",
                     n,
-                    Cmd(svcmonth(big, *argv, "--format", "json")),
-                    "sqlite-utils query (per-member aggregate)",
-                    Cmd([su, "query", str(big), anchor_sql]) if su else None,
-                    Cmd([sq, "-json", str(big), anchor_sql]) if sq else None,
-                    goal=Goal("≤ 1.0×", 1.0),
+                    ours,
+                    "csv.reader + executemany into a plain table",
+                    Cmd(
+                        [
+                            sys.executable,
+                            str(HERE / "bare_loader.py"),
+                            str(plain_db),
+                            str(subs_csv),
+                            "--plain",
+                        ],
+                        prepare=copy_of(base, plain_db),
+                    ),
+                    goal=Goal("≤ 2.0×", 2.0),
+                    warmup=False,
+                    written=((ours_db, "submission"), (plain_db, "plain_submission")),
+                )
+            )
+            figures.append(
+                Figure(
+                    tag + "import: submission import vs bare loader, our schema",
+                    n,
+                    ours,
+                    "csv.reader + executemany into svcmonth's table",
+                    Cmd(
+                        [sys.executable, str(HERE / "bare_loader.py"), str(bare_db), str(subs_csv)],
+                        prepare=copy_of(base, bare_db),
+                    ),
+                    warmup=False,
+                    written=((ours_db, "submission"), (bare_db, "submission")),
+                )
+            )
+            figures.append(
+                Figure(
+                    tag + "import: submission import vs sqlite-utils insert --csv",
+                    n_small,
+                    Cmd(
+                        svcmonth(ours_db, "submission", "import", str(small_csv)),
+                        prepare=copy_of(base, ours_db),
+                    ),
+                    "sqlite-utils insert --csv",
+                    Cmd(
+                        [su, "insert", str(su_db), "submission", str(small_csv), "--csv"],
+                        prepare=fresh(su_db),
+                    )
+                    if su
+                    else None,
+                    goal=Goal("≥ 5× faster (≤ 0.2×)", 0.2),
+                    warmup=False,
+                    written=((ours_db, "submission"), (su_db, "submission")) if su else (),
+                )
+            )
+            imported = work / f"imported-{dataset}-{members}x{n}.db"
+            if not imported.exists():
+                shutil.copyfile(base, imported)
+                setup(*svcmonth(imported, "submission", "import", str(subs_csv)))
+            graded = work / "graded.db"
+            figures.append(
+                Figure(
+                    tag + "grade auto (every submission pending)",
+                    n,
+                    Cmd(svcmonth(graded, "grade", "auto"), prepare=copy_of(imported, graded)),
+                    warmup=False,
                 )
             )
 
-    if want("export") and big is not None:
-        out = work / "export-svcmonth.csv"
-        figures.append(
-            Figure(
-                "export: submission list --format csv",
-                n,
-                Cmd(svcmonth(big, "submission", "list", "--format", "csv", "--output", str(out))),
-                "sqlite-utils query --csv (stored rows)",
-                Cmd(
-                    [su, "query", str(big), EXPORT_SQL, "--csv"],
-                    stdout=work / "export-sqlite-utils.csv",
+        # 3-4. the checks, the reports and the export, on the user's file
+        if want("reports") or want("export"):
+            big = user_db(dataset, n)
+        if want("reports"):
+            for name, argv, anchor_sql in (
+                ("check quota", ["check", "quota"], QUOTA_SQL),
+                ("check deadlines", ["check", "deadlines"], DEADLINES_SQL),
+                ("report scoreboard", ["report", "scoreboard"], TOTALS_SQL),
+                ("report year-end", ["report", "year-end", "--year", "2023"], TOTALS_SQL),
+            ):
+                figures.append(
+                    Figure(
+                        tag + name,
+                        n,
+                        Cmd(svcmonth(big, *argv, "--format", "json")),
+                        "sqlite-utils query (per-member aggregate)",
+                        Cmd([su, "query", str(big), anchor_sql]) if su else None,
+                        Cmd([sq, "-json", str(big), anchor_sql]) if sq else None,
+                        goal=Goal("≤ 1.0×", 1.0),
+                    )
                 )
-                if su
-                else None,
-                Cmd(
-                    [sq, "-csv", "-header", str(big), EXPORT_SQL],
-                    stdout=work / "export-sqlite3.csv",
+        if want("export"):
+            out = work / "export-svcmonth.csv"
+            figures.append(
+                Figure(
+                    tag + "export: submission list --format csv",
+                    n,
+                    Cmd(
+                        svcmonth(big, "submission", "list", "--format", "csv", "--output", str(out))
+                    ),
+                    "sqlite-utils query --csv (stored rows)",
+                    Cmd(
+                        [su, "query", str(big), EXPORT_SQL, "--csv"],
+                        stdout=work / "export-sqlite-utils.csv",
+                    )
+                    if su
+                    else None,
+                    Cmd(
+                        [sq, "-csv", "-header", str(big), EXPORT_SQL],
+                        stdout=work / "export-sqlite3.csv",
+                    )
+                    if sq
+                    else None,
+                    goal=Goal("≤ 1.0×, RSS < 100 MB", 1.0, 100.0),
                 )
-                if sq
-                else None,
-                goal=Goal("≤ 1.0×, RSS < 100 MB", 1.0, 100.0),
             )
-        )
 
+    # 5. growth: the scoreboard on the user's file at N/100, N/10 and N (mixed)
     if want("growth"):
+        sizes = sorted({max(1, n // 100), max(1, n // 10), n})
         previous: Figure | None = None
         for i, size in enumerate(sizes):
             label = ("N/100", "N/10", "N")[i + 3 - len(sizes)]
             fig = Figure(
                 f"growth: report scoreboard at {label}",
                 size,
-                Cmd(svcmonth(dbs[size], "report", "scoreboard", "--format", "json")),
+                Cmd(svcmonth(user_db("mixed", size), "report", "scoreboard", "--format", "json")),
                 "linear from the size before" if previous else "",
                 goal=Goal("≤ 1.0× linear", 1.0) if previous else None,
                 previous=previous,

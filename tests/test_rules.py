@@ -328,3 +328,53 @@ def test_the_views_follow_the_rules_module_when_it_changes(c2023, monkeypatch):
         assert rules.views_current(conn)
     finally:
         conn.close()
+
+
+# --- issue 15: the rules compiled into SQL for the per-member sums -------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    levels=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)),
+    per_level=st.dictionaries(st.integers(1, 3), st.integers(0, 9)),
+    multiplier=st.integers(1, 3),
+)
+def test_the_compiled_points_are_the_python_rules_on_every_combination(
+    levels, per_level, multiplier
+):
+    """``rules.points_sql`` (``compile_sql`` of ``level`` and ``points``) picks, for every
+    combination of withdrawn, grade, manual level, doubled and on time, what the Python forms
+    give (they in turn are the view's: tests/test_aggregate.py)."""
+    campaign = campaigns.Campaign(
+        id=1,
+        name=NAME,
+        start=datetime(2023, 7, 11).date(),
+        end=datetime(2023, 8, 11).date(),
+        tz=timeutil.zone("Asia/Shanghai"),
+        min_articles=3,
+        deadline_weekday=0,
+        deadline_time=datetime(2023, 1, 1, 12).time(),
+        on_time_level=levels[0],
+        late_level=levels[1],
+        adoption_level=levels[2],
+        adoption_multiplier=multiplier,
+        start_utc="2023-07-10T16:00:00Z",
+        points=per_level,
+    )
+    sql = rules.points_sql(campaign, doubled="s.dbl", on_time="s.ok")
+    conn = sqlite3.connect(":memory:")
+    for grade in rules.GRADES:
+        for manual in rules.MANUAL_LEVELS if grade == "manual" else (None,):
+            for withdrawn in (None, "2023-08-01T00:00:00Z"):
+                for dbl in (0, 1):
+                    for ok in (0, 1):
+                        got = conn.execute(
+                            f"SELECT {sql} FROM (SELECT ? AS grade, ? AS manual_level,"
+                            " ? AS withdrawn_at, ? AS dbl, ? AS ok) s",
+                            (grade, manual, withdrawn, dbl, ok),
+                        ).fetchone()[0]
+                        level = rules.level(grade, manual, bool(dbl), bool(ok), *levels)
+                        want = rules.points(
+                            withdrawn is not None, level, bool(dbl), per_level, multiplier
+                        )
+                        assert got == want, (grade, manual, withdrawn, dbl, ok)

@@ -299,6 +299,7 @@ class Placer:
         self.named = load(conn, name) if name else None
         self.submission = submission
         self.loaded: list[Campaign] = []
+        self.spans: list[tuple[str, str, Campaign]] | None = None
         if self.named is None:
             self.loaded = [
                 _from_row(conn, row)
@@ -314,8 +315,10 @@ class Placer:
         self.year = latest.start.year if latest else None
 
     def _containing(self, at: str) -> Campaign | None:
-        for c in self.loaded:
-            if c.weeks and c.start_utc <= at < c.window_end:
+        if self.spans is None:  # each campaign's span once, not once a row
+            self.spans = [(c.start_utc, c.window_end, c) for c in self.loaded if c.weeks]
+        for start, end, c in self.spans:
+            if start <= at < end:
                 return c
         return None
 

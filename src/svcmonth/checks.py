@@ -60,11 +60,7 @@ WITH w AS (
     GROUP BY member_id, week
 )
 SELECT code, name, week, due, first_at, id,
-    CASE
-        WHEN first_at IS NULL THEN CASE WHEN :as_of < due THEN 'pending' ELSE 'missing' END
-        WHEN first_at < due THEN 'on_time'
-        ELSE 'late'
-    END AS status
+    {rules.deadline_status_sql("first_at", "due", ":as_of")} AS status
 FROM (
     SELECT m.id AS member_id, m.code, m.name, w.week, r.first_at, r.id,
         {rules.effective_deadline_sql("w.deadline", "x.until")} AS due
@@ -108,12 +104,26 @@ def deadline_rows(
     ]
 
 
+def deadline_counts(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime
+) -> dict[str, dict[str, int]]:
+    """Per active member's code, how many of its weeks have each status (``deadline_rows``
+    counted in SQL, for the reports: no row shown)."""
+    out: dict[str, dict[str, int]] = {}
+    for code, status, n in conn.execute(
+        f"SELECT code, status, count(*) FROM ({_DEADLINES_SQL}) GROUP BY code, status",  # noqa: S608 (a fixed query)
+        {"c": campaign.id, "week": None, "as_of": timeutil.to_db(as_of)},
+    ):
+        out.setdefault(code, {})[status] = n
+    return out
+
+
 _QUOTA_SQL = f"""
 SELECT m.code, m.name, coalesce(a.n, 0) FROM member m
 LEFT JOIN (
     SELECT member_id, count(*) AS n FROM submission
-    WHERE campaign_id = :c AND kind = 'article' AND {rules.COUNTS}
-      AND submitted_at >= :start AND submitted_at < :end AND submitted_at <= :as_of
+    WHERE campaign_id = :c AND {rules.counted_article_sql("submission", ":start", ":end")}
+      AND submitted_at <= :as_of
     GROUP BY member_id
 ) a ON a.member_id = m.id
 WHERE m.active = 1

@@ -144,6 +144,19 @@ def _body(
         problems.append((reader.line_num, str(exc)))
 
 
+def count_lines(path: Path) -> int:
+    """How many lines ``path`` holds (at least its rows: a quoted cell may hold a line break),
+    read in blocks; 0 when it cannot be read (the import then says why)."""
+    n = 0
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                n += block.count(b"\n")
+    except OSError:
+        return 0
+    return n
+
+
 def refuse(path: Path, problems: list[tuple[int, str]]) -> None:
     """Raise the import's one error, listing every bad line in order, when there is any."""
     if problems:
@@ -196,9 +209,14 @@ def write(
     header: Sequence[str] | None = None,
 ) -> None:
     """Write a header (``keys``, or the given labels) and the rows, every cell inert."""
-    writer = csv.writer(_Displayable(out), lineterminator="\r\n")
+    writer = safe_writer(out)
     writer.writerow([inert(h) for h in header] if header is not None else keys)
     writer.writerows(_cells(row, keys) for row in rows)
+
+
+def safe_writer(out: IO[str]) -> Any:
+    """A ``csv.writer`` on ``out`` whose rows never carry a raw control character."""
+    return csv.writer(_Displayable(out), lineterminator="\r\n")
 
 
 class _Displayable:

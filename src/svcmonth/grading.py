@@ -10,7 +10,7 @@ import sqlite3
 from datetime import date, datetime
 from typing import Any
 
-from svcmonth import timeutil
+from svcmonth import storage, timeutil
 from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
@@ -94,6 +94,19 @@ def auto(conn: sqlite3.Connection, campaign: Campaign, now: datetime) -> int:
     late level), so a moved deadline moves it too. Manual grades and rejections are untouched.
     """
     at = timeutil.to_db(now)
+    pending = conn.execute(
+        "SELECT count(*) FROM submission WHERE campaign_id = ? AND grade = 'pending'"
+        " AND withdrawn_at IS NULL",
+        (campaign.id,),
+    ).fetchone()[0]
+    with (
+        storage.bulk_load(conn, "audit_log", pending),
+        storage.bulk_load(conn, "submission", pending),
+    ):
+        return _auto(conn, campaign, at)
+
+
+def _auto(conn: sqlite3.Connection, campaign: Campaign, at: str) -> int:
     conn.execute(
         "INSERT INTO audit_log (at, action, entity, entity_id, before, after)"
         " SELECT ?, 'grade_auto', 'submission', e.id,"

@@ -8,7 +8,7 @@ Ranks are competition ranks: ties share a rank and the next rank skips (1, 2, 2,
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -72,12 +72,6 @@ def competition_rank(rows: list[dict[str, Any]], score: Callable[[dict[str, Any]
         row["rank"] = rank
 
 
-_POINTS_SQL = """
-SELECT e.member_id, sum(e.points)
-FROM submission_eval e
-WHERE e.campaign_id = ? AND e.submitted_at <= ?
-GROUP BY e.member_id
-"""
 # submissions with any adoption, found from the adoptions (a few) rather than by looking
 # for adoptions of each submission (a million)
 # only submissions that count (rule 13)
@@ -94,31 +88,64 @@ def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT code, id FROM member WHERE active = 1"))
 
 
+def totals_sql(conn: sqlite3.Connection, campaign: Campaign) -> tuple[str, str, dict[str, Any]]:
+    """The per-member aggregate of a campaign and its parameters (``:as_of`` left to the
+    caller): ``member_id, points, articles`` in one read of the covering index in member
+    order, no join and no sort, each row's points picked by ``rules.points_sql`` as if no
+    doubling outlet had adopted it; and ``member_id, extra points`` of the few submissions
+    a doubling outlet did adopt (the difference the rules make for them)."""
+    doubled, on_time, params = rules.row_inputs_sql(conn, campaign, "s")
+    sql = (
+        "SELECT s.member_id,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
+        f" sum({rules.points_sql(campaign, doubled='0', on_time=on_time)}),"
+        f" sum({rules.counted_article_sql('s', ':start', ':window_end')})"
+        " FROM submission s WHERE s.campaign_id = :c AND s.submitted_at <= :as_of"
+        " GROUP BY s.member_id"
+    )
+    extra = (
+        "SELECT s.member_id,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
+        f" sum({rules.points_sql(campaign, doubled='1', on_time=on_time)}"
+        f" - {rules.points_sql(campaign, doubled='0', on_time=on_time)})"
+        f" FROM submission s WHERE {doubled} AND s.campaign_id = :c"
+        " AND s.submitted_at <= :as_of GROUP BY s.member_id"
+    )
+    return sql, extra, params
+
+
 def campaign_totals(
     conn: sqlite3.Connection, campaign: Campaign, as_of: datetime
 ) -> list[dict[str, Any]]:
-    """Per active member, the campaign's figures (unranked, in registration order)."""
+    """Per active member, the campaign's figures (unranked, in registration order).
+
+    Aggregate first, derive after: one pass over the covering index sums, per member, the
+    points the rules give each row and the articles that count (``totals_sql``); the
+    reports come from the deadline check. The same figures as ``submission_eval`` and
+    ``check quota`` row by row (tests/test_rules.py compares them)."""
     at = timeutil.to_db(as_of)
-    ids = _member_ids(conn)
-    points = {r[0]: r[1] or 0 for r in conn.execute(_POINTS_SQL, (campaign.id, at))}
+    sql, extra, params = totals_sql(conn, campaign)
+    params = {**params, "as_of": at}
+    totals = {r[0]: (r[1], r[2]) for r in conn.execute(sql, params)}
+    for member_id, more in conn.execute(extra, params):
+        points, articles = totals[member_id]
+        totals[member_id] = (points + more, articles)
     adopted = dict(conn.execute(_ADOPTED_SQL, (campaign.id, at)).fetchall())
-    reports: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in checks.deadline_rows(conn, campaign, as_of):
-        reports[row["member"]][row["status"]] += 1
+    reports = checks.deadline_counts(conn, campaign, as_of)
     out = []
-    for code, name, articles in checks.article_counts(conn, campaign, at):
-        member_id = ids[code]
-        counts = reports[code]
+    for member_id, code, name in conn.execute(
+        "SELECT id, code, name FROM member WHERE active = 1 ORDER BY id"
+    ):
+        points, articles = totals.get(member_id, (0, 0))
+        counts = reports.get(code, {})
         out.append(
             {
                 "rank": None,
                 "member": code,
                 "name": name,
                 "articles": articles,
-                "reports_on_time": counts["on_time"],
-                "reports_late": counts["late"],
-                "reports_missing": counts["missing"],
-                "points": points.get(member_id, 0),
+                "reports_on_time": counts.get("on_time", 0),
+                "reports_late": counts.get("late", 0),
+                "reports_missing": counts.get("missing", 0),
+                "points": points,
                 "adopted": adopted.get(member_id, 0),
                 "quota_met": rules.minimum_met(articles, campaign.min_articles),
             }

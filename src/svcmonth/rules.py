@@ -15,16 +15,23 @@ Where each rule lives (README, "Development" lists the same):
 - the article window (first day 00:00 to the last week's deadline) and a campaign's span
   (the same interval, rule 11): the ``campaign_span`` view / ``window_end()``
 - on time, level by the rule, status, points (rules 4-7): the ``submission_eval`` view
+  (on time: ``on_time_sql()``); ``level()`` / ``points()`` in Python, compiled into SQL for
+  the per-member sums of the reports (``compile_sql()`` / ``points_sql()``, with the row's
+  inputs from ``row_inputs_sql()``): aggregate first, derive after
+- a report's deadline status: ``deadline_status_sql()``
 - the officer in office at an instant (rule 9): ``officer_at_sql()``; the current officer:
   the ``officer_in_office`` view
-- the article minimum met (rule 5): ``minimum_met()`` / ``quota_status()``
+- the article minimum met (rule 5): ``minimum_met()`` / ``quota_status()``; an article that
+  counts toward it: ``counted_article_sql()``
 - a week's articles in the weekly view (rule 14): ``article_week_bounds()``
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from svcmonth.timeutil import local_midnight
@@ -101,6 +108,32 @@ CREATE VIEW officer_in_office AS
 SELECT o.member_id, o.name, o.phone, o.email, o.since FROM officer o WHERE o.until IS NULL
 """
 
+# --- on time, and the articles that count (rules 4-5) -----------------------------------
+
+GRADES = ("pending", "rule", "manual", "rejected")  # the CHECK of submission.grade
+MANUAL_LEVELS = (1, 2, 3)  # the CHECK of submission.manual_level
+
+
+def on_time_sql(kind: str, at: str, due: str, start: str, end: str | None = None) -> str:
+    """On time (rules 4-5): a report before its effective deadline (``due``); an article
+    inside the article window, from ``start`` until ``end`` (the window's end; by default
+    ``due``, for an expression that gives the window's end for an article)."""
+    return (
+        f"CASE WHEN {kind} = 'report' THEN {at} < {due}"
+        f" ELSE {at} >= {start} AND {at} < {end or due} END"
+    )
+
+
+def counted_article_sql(alias: str, start: str, end: str) -> str:
+    """An article that counts toward the minimum (rule 5): it counts and falls inside the
+    article window ``[start, end)``."""
+    a = f"{alias}."
+    return (
+        f"({a}kind = 'article' AND {counts_sql(alias)}"
+        f" AND {a}submitted_at >= {start} AND {a}submitted_at < {end})"
+    )
+
+
 # --- every derived figure of a submission (rules 4-7, 9) ----------------------------------
 # Each helper of the computation is a join on a small table computed once per query: ``c``
 # (a campaign's settings, its window end and points per level; ``LIMIT -1`` keeps it from
@@ -141,9 +174,8 @@ FROM (
             CASE WHEN e.on_time THEN e.on_time_level ELSE e.late_level END AS rule_level
         FROM (
             SELECT d.*,
-                CASE WHEN d.kind = 'report' THEN d.submitted_at < d.deadline
-                     ELSE d.submitted_at >= d.start_utc AND d.submitted_at < d.deadline
-                END AS on_time
+                {on_time_sql("d.kind", "d.submitted_at", "d.deadline", "d.start_utc")}
+                    AS on_time
             FROM (
                 SELECT s.id, s.campaign_id, s.member_id, s.column_name, s.kind, s.title,
                     s.submitted_at, s.week, s.author AS stored_author, s.url, s.grade,
@@ -240,3 +272,195 @@ def article_week_bounds(weeks: list[Week], number: int, tz: ZoneInfo) -> tuple[d
     if number < len(weeks):
         return start, local_midnight(weeks[number].first_day, tz)
     return start, window_end(weeks)
+
+
+# --- a report's deadline status (rule 4) ---------------------------------------------------
+
+
+def deadline_status_sql(first_at: str, due: str, as_of: str) -> str:
+    """A member's report for a week: ``pending`` (none yet, deadline ahead), ``missing``,
+    ``on_time`` (its first report that counts came before the deadline) or ``late``."""
+    return (
+        f"CASE WHEN {first_at} IS NULL THEN CASE WHEN {as_of} < {due} THEN 'pending'"
+        f" ELSE 'missing' END WHEN {first_at} < {due} THEN 'on_time' ELSE 'late' END"
+    )
+
+
+# --- aggregate first, derive after: a campaign's figures from grouped rows ------------------
+# ``submission_eval`` derives on time, level and points row by row; a member's totals need
+# only how many submissions share every input of those rules. ``SCORE_GROUPS`` reads the
+# covering index once and groups by those inputs; ``level``/``points`` (the Python twins of
+# the view's CASEs, compared with it in tests/test_rules.py) then apply the rules to the few
+# thousand groups.
+
+
+def level(
+    grade: str,
+    manual_level: int | None,
+    doubled: bool,
+    on_time: bool,
+    on_time_level: int,
+    late_level: int,
+    adoption_level: int,
+) -> int | None:
+    """The Python form of ``submission_eval.level`` (rules 6-7): none when rejected; the
+    adoption level when a doubling outlet adopted it; the manual level; the rule's level."""
+    if grade == "rejected":
+        return None
+    if doubled:
+        return adoption_level
+    if grade == "manual":
+        return manual_level
+    if grade == "rule":
+        return on_time_level if on_time else late_level
+    return None
+
+
+def points(
+    withdrawn: bool,
+    level: int | None,
+    doubled: bool,
+    per_level: dict[int, int],
+    multiplier: int,
+) -> int:
+    """The Python form of ``submission_eval.points``: the level's points, times the adoption
+    multiplier when doubled; none when withdrawn, ungraded or the level has no points."""
+    if withdrawn or level is None:
+        return 0
+    base = per_level.get(level)
+    if base is None:
+        return 0
+    return base * (multiplier if doubled else 1)
+
+
+Figure = Callable[[bool, str, "int | None", bool, bool], "int | str | None"]
+
+
+def _literal(value: int | str | None) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    return "'" + value.replace("'", "''") + "'"
+
+
+def compile_sql(figure: Figure, *, alias: str = "s", doubled: str, on_time: str) -> str:
+    """A figure of a submission as one SQL expression, compiled from its Python rule:
+    ``figure(live, grade, manual_level, doubled, on_time)`` is applied in Python to every
+    combination of its inputs and the expression only picks the combination's value,
+    testing an input only where the value depends on it. ``doubled`` and ``on_time`` are
+    SQL conditions (``"0"``/``"1"``: known for every row, not tested). Read row by row it
+    needs no join and no sort."""
+    a = f"{alias}."
+
+    def branch(condition: str, yes: str, no: str) -> str:
+        if condition in ("0", "1"):  # a condition known for every row: its arm alone
+            return yes if condition == "1" else no
+        return yes if yes == no else f"CASE WHEN {condition} THEN {yes} ELSE {no} END"
+
+    def by_on_time(live: bool, grade: str, manual: int | None, dbl: bool) -> str:
+        return branch(
+            on_time,
+            _literal(figure(live, grade, manual, dbl, True)),
+            _literal(figure(live, grade, manual, dbl, False)),
+        )
+
+    def by_doubled(live: bool, grade: str, manual: int | None) -> str:
+        return branch(
+            doubled, by_on_time(live, grade, manual, True), by_on_time(live, grade, manual, False)
+        )
+
+    def by_grade(live: bool) -> str:
+        arms = {}
+        for grade in GRADES:
+            if grade == "manual":
+                levels = {m: by_doubled(live, grade, m) for m in MANUAL_LEVELS}
+                if len(set(levels.values())) == 1:
+                    arms[grade] = next(iter(levels.values()))
+                else:
+                    arms[grade] = (
+                        f"CASE {a}manual_level "
+                        + " ".join(f"WHEN {m} THEN {v}" for m, v in levels.items())
+                        + " END"
+                    )
+            else:
+                arms[grade] = by_doubled(live, grade, None)
+        if len(set(arms.values())) == 1:
+            return next(iter(arms.values()))
+        return (
+            f"CASE {a}grade " + " ".join(f"WHEN '{g}' THEN {v}" for g, v in arms.items()) + " END"
+        )
+
+    return branch(f"{a}withdrawn_at IS NULL", by_grade(True), by_grade(False))
+
+
+def _level_of(campaign: Any) -> Callable[[bool, str, int | None, bool, bool], int | None]:
+    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int | None:
+        return level(
+            grade,
+            manual,
+            dbl,
+            ok,
+            campaign.on_time_level,
+            campaign.late_level,
+            campaign.adoption_level,
+        )
+
+    return figure
+
+
+def points_sql(campaign: Any, *, alias: str = "s", doubled: str, on_time: str) -> str:
+    """``submission_eval.points`` for the campaign ``campaign`` (a ``campaigns.Campaign``),
+    compiled (``compile_sql``) from ``level`` and ``points``: a sum over it is the
+    per-member aggregate of ``reports.campaign_totals``."""
+    level_of = _level_of(campaign)
+
+    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int:
+        lv = level_of(live, grade, manual, dbl, ok)
+        return points(not live, lv, dbl, campaign.points, campaign.adoption_multiplier)
+
+    return compile_sql(figure, alias=alias, doubled=doubled, on_time=on_time)
+
+
+def row_inputs_sql(
+    conn: sqlite3.Connection, campaign: Any, alias: str = "s"
+) -> tuple[str, str, dict[str, Any]]:
+    """``(doubled, on_time, params)``: the SQL conditions "a doubling outlet of the campaign
+    adopted it" and "on time" (``on_time_sql``) for a row of ``submission`` aliased
+    ``alias`` of the campaign ``campaign``, with no join: the weeks' deadlines are bound
+    parameters (``:d1`` …, and ``:c``, ``:start``, ``:window_end``), an extension is looked
+    up only when the campaign has any."""
+    a = f"{alias}."
+    params: dict[str, Any] = {
+        "c": campaign.id,
+        "start": campaign.start_utc,
+        "window_end": campaign.window_end,
+    }
+    arms = []
+    for week, deadline in conn.execute(
+        "SELECT week, deadline FROM campaign_week WHERE campaign_id = ? ORDER BY week",
+        (campaign.id,),
+    ):
+        params[f"d{int(week)}"] = deadline
+        arms.append(f"WHEN {int(week)} THEN :d{int(week)}")
+    week_deadline = f"CASE {a}week {' '.join(arms)} END"
+    has_extensions = conn.execute(
+        "SELECT 1 FROM deadline_extension WHERE campaign_id = ? LIMIT 1", (campaign.id,)
+    ).fetchone()
+    # a report's effective deadline; with no extension in the campaign it is the week's
+    # (``effective_deadline_sql`` of a NULL extension), with no lookup per row
+    due = (
+        effective_deadline_sql(
+            week_deadline,
+            "(SELECT x.until FROM deadline_extension x WHERE x.campaign_id = :c"
+            f" AND x.member_id = {a}member_id AND x.week = {a}week)",
+        )
+        if has_extensions
+        else week_deadline
+    )
+    doubled = (
+        f"{a}id IN (SELECT ad.submission_id FROM adoption ad JOIN campaign_doubling_outlet dbl"
+        " ON dbl.outlet = ad.outlet AND dbl.campaign_id = :c)"
+    )
+    on_time = on_time_sql(f"{a}kind", f"{a}submitted_at", f"({due})", ":start", ":window_end")
+    return doubled, on_time, params

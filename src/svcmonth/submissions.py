@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from svcmonth import columns as cols_
-from svcmonth import members, rules, timeutil
+from svcmonth import csvio, members, rules, timeutil
 from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
@@ -108,6 +108,15 @@ def reported_weeks(conn: sqlite3.Connection, campaign_id: int, member_id: int) -
     }
 
 
+def reported_weeks_all(conn: sqlite3.Connection, campaign_id: int) -> list[tuple[int, int]]:
+    """``(member_id, week)`` of every report that counts in the campaign."""
+    return conn.execute(
+        "SELECT DISTINCT member_id, week FROM submission WHERE campaign_id = ?"  # noqa: S608 (a fixed fragment)
+        " AND kind = 'report' AND " + rules.COUNTS,
+        (campaign_id,),
+    ).fetchall()
+
+
 class _Lookup:
     """Where ``submit`` reads members, columns and reported weeks: the database."""
 
@@ -144,10 +153,11 @@ class _ImportLookup(_Lookup):
         self.members: dict[str, members.Member] = {}
         self.columns: dict[str, Column] = {}
         self.weeks: dict[tuple[int, int], set[int]] = {}
-        # per (campaign, member): hashes of (column, title, instant) logged or read so far; a
+        # per campaign: hashes of (member, column, title, instant) logged or read so far; a
         # hit is confirmed exactly (a hash is 8 bytes where the key is ~150: a 1M-row import)
-        self.keys: dict[tuple[int, int], set[int]] = {}
+        self.keys: dict[int, dict[int, int]] = {}
         self.pending: list[tuple[Any, ...]] = []  # the batch not yet inserted
+        self.campaigns: set[int] = set()
 
     def member(self, code: str) -> members.Member:
         key = (code or "").strip()
@@ -164,10 +174,13 @@ class _ImportLookup(_Lookup):
         return found
 
     def reported(self, campaign_id: int, member_id: int) -> set[int]:
-        found = self.weeks.get((campaign_id, member_id))
-        if found is None:
-            found = self.weeks[(campaign_id, member_id)] = super().reported(campaign_id, member_id)
-        return found
+        if campaign_id not in self.campaigns:
+            # every member's reported weeks of the campaign in one read (a bulk load may
+            # have dropped the index a query per member would use)
+            self.campaigns.add(campaign_id)
+            for member, week in reported_weeks_all(self.conn, campaign_id):
+                self.weeks.setdefault((campaign_id, member), set()).add(week)
+        return self.weeks.setdefault((campaign_id, member_id), set())
 
     def logged_report(self, campaign_id: int, member_id: int, week: int) -> None:
         self.reported(campaign_id, member_id).add(week)
@@ -175,18 +188,19 @@ class _ImportLookup(_Lookup):
     def refuse_duplicate(
         self, campaign_id: int, member_id: int, col: str, title: str, at: str
     ) -> None:
-        keys = self.keys.get((campaign_id, member_id))
-        if keys is None:
-            keys = self.keys[(campaign_id, member_id)] = {
-                hash(tuple(r))
-                for r in self.conn.execute(
-                    "SELECT column_name, title, submitted_at FROM submission"
-                    " WHERE campaign_id = ? AND member_id = ?",
-                    (campaign_id, member_id),
-                )
-            }
-        key = hash((col, title, at))
-        if key in keys:
+        known = self._known(campaign_id)
+        key = hash((member_id, col, title, at))
+        found = known.get(key)
+        if found is not None:
+            if found:  # a row logged before this import: confirmed by its id (the rowid
+                # needs no index, and a large load runs without the others)
+                row = self.conn.execute(
+                    "SELECT member_id, column_name, title, submitted_at FROM submission"
+                    " WHERE id = ?",
+                    (found,),
+                ).fetchone()
+                if row is not None and tuple(row) == (member_id, col, title, at):
+                    raise Duplicate(found)
             if any(
                 p[0] == campaign_id
                 and p[1] == member_id
@@ -196,8 +210,23 @@ class _ImportLookup(_Lookup):
                 for p in self.pending
             ):
                 raise Duplicate(None)
-            super().refuse_duplicate(campaign_id, member_id, col, title, at)
-        keys.add(key)
+            super().refuse_duplicate(campaign_id, member_id, col, title, at)  # exact, rare
+        known[key] = 0  # logged by this import
+
+    def _known(self, campaign_id: int) -> dict[int, int]:
+        """Hashes of ``(member, column, title, instant)`` of the campaign's submissions → id
+        (0: logged by this import), read in one pass the first time the campaign is met."""
+        known = self.keys.get(campaign_id)
+        if known is None:
+            known = self.keys[campaign_id] = {
+                hash((r[1], r[2], r[3], r[4])): r[0]
+                for r in self.conn.execute(
+                    "SELECT id, member_id, column_name, title, submitted_at FROM submission"
+                    " WHERE campaign_id = ?",
+                    (campaign_id,),
+                )
+            }
+        return known
 
 
 _INSERT = (
@@ -669,17 +698,16 @@ LIST_KEYS = (
 )
 
 
-def listing(
+def _listing_where(
     conn: sqlite3.Connection,
     campaign: Campaign,
-    *,
-    member: str | None = None,
-    week: int | None = None,
-    column_name: str | None = None,
-    pending: bool = False,
-    as_of: datetime | None = None,
-) -> Iterator[dict[str, Any]]:
-    """The campaign's submissions (deactivated members' included), streamed in id order."""
+    member: str | None,
+    week: int | None,
+    column_name: str | None,
+    pending: bool,
+    as_of: datetime | None,
+) -> tuple[list[str], list[Any]]:
+    """The conditions of ``listing`` (on ``submission_eval e``) and their values."""
     where = ["e.campaign_id = ?"]
     params: list[Any] = [campaign.id]
     if member:
@@ -700,6 +728,21 @@ def listing(
     if as_of is not None:
         where.append("e.submitted_at <= ?")
         params.append(timeutil.to_db(as_of))
+    return where, params
+
+
+def listing(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    *,
+    member: str | None = None,
+    week: int | None = None,
+    column_name: str | None = None,
+    pending: bool = False,
+    as_of: datetime | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The campaign's submissions (deactivated members' included), streamed in id order."""
+    where, params = _listing_where(conn, campaign, member, week, column_name, pending, as_of)
     sql = (
         "SELECT e.id, m.code, e.column_name, e.kind, e.title, e.author, e.submitted_at,"  # noqa: S608 (fixed fragments; values bound)
         " e.week, e.on_time, e.level, e.status,"
@@ -727,3 +770,59 @@ def listing(
             "points": r[12],
             "url": r[13],
         }
+
+
+def _inert_sql(expr: str) -> str:
+    """``csvio.inert`` in SQL: a text a spreadsheet would run as a formula gets a ``'``."""
+    first = ", ".join(f"char({ord(c)})" for c in (*csvio.DANGEROUS_START, "'"))
+    return f"CASE WHEN substr({expr}, 1, 1) IN ({first}) THEN char(39) || {expr} ELSE {expr} END"
+
+
+def export_rows(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    *,
+    member: str | None = None,
+    week: int | None = None,
+    column_name: str | None = None,
+    pending: bool = False,
+    as_of: datetime | None = None,
+) -> Iterator[tuple[Any, ...]] | None:
+    """``listing`` as the CSV cells ``csvio.write`` makes of it (the columns of ``LIST``),
+    one tuple a row straight from SQLite: local times, ``true``/``false``, the outlets
+    joined with ``;`` and every text made inert are computed in SQL, so a million rows
+    stream with no Python work per row (``kind`` and ``status`` are words of SPEC.md and
+    never need the ``'``). None when SQL cannot give the same bytes (the
+    zone's offset changes too often over the campaign's instants, or an outlet's name
+    holds ``;``): the caller then renders ``listing``."""
+    where, params = _listing_where(conn, campaign, member, week, column_name, pending, as_of)
+    if member is None:
+        # read the table in id order (unary + keeps the campaign's index out): no sort of a
+        # million wide rows, no lookup from the index into the table for each row
+        where[0] = "+" + where[0]
+    span = conn.execute(
+        "SELECT min(submitted_at), max(submitted_at) FROM submission WHERE campaign_id = ?",
+        (campaign.id,),
+    ).fetchone()
+    if span[0] is None:
+        return iter(())
+    local = timeutil.show_sql("e.submitted_at", campaign.tz, span[0], span[1])
+    if (
+        local is None
+        or conn.execute("SELECT 1 FROM adoption WHERE instr(outlet, ';') > 0 LIMIT 1").fetchone()
+    ):
+        return None
+    outlets = (
+        "(SELECT group_concat(a.o, ';') FROM (SELECT "  # noqa: S608 (a fixed fragment)
+        + _inert_sql("outlet")
+        + " AS o FROM adoption WHERE submission_id = e.id ORDER BY id) a)"
+    )
+    sql = (
+        f"SELECT e.id, {_inert_sql('m.code')}, {_inert_sql('e.column_name')},"  # noqa: S608 (fixed fragments; values bound)
+        f" e.kind, {_inert_sql('e.title')}, {_inert_sql('e.author')},"
+        f" {local}, e.week, CASE WHEN e.on_time THEN 'true' ELSE 'false' END, e.level,"
+        f" e.status, {outlets}, e.points, {_inert_sql('e.url')}"
+        " FROM submission_eval e JOIN member m ON m.id = e.member_id"
+        " WHERE " + " AND ".join(where) + " ORDER BY e.id"
+    )
+    return conn.execute(sql, params)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svcmonth.errors import SvcmonthError
@@ -193,13 +194,19 @@ def _parse_exact_iso(text: str, tz: ZoneInfo) -> datetime | None:
 
 
 STORED_WIDTH = 27  # len("2023-07-17T04:00:00.000000Z")
+_last_stored: list[Any] = [None, ""]  # the last instant to_db wrote, and its text
 
 
 def to_db(instant: datetime) -> str:
     """The stored form of an aware instant: fixed-width UTC text with microseconds."""
+    last = _last_stored
+    if instant is last[0]:  # an import asks for each row's instant two or three times
+        return last[1]
     if instant.tzinfo is None:
         raise ValueError("naive datetime given where an instant is required")
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    text = instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    last[0], last[1] = instant, text
+    return text
 
 
 def from_db(text: str) -> datetime:
@@ -259,3 +266,66 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 def now_utc() -> datetime:
     """The wall clock; called only by the command layer, never by domain code."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+MAX_SHOW_SEGMENTS = 64
+MAX_SHOW_SPAN = timedelta(days=800)  # a campaign's instants span weeks, not years
+
+
+def show_sql(column: str, tz: ZoneInfo, first: str, last: str) -> str | None:
+    """``show`` as an SQL expression over the stored instants of ``column`` that lie in
+    ``[first, last]`` (stored forms): the zone's offsets over that span as a ``CASE`` of
+    constant-offset segments, each instant shifted by its segment's offset with the same
+    suffix ``show`` writes (``+08:00``). None when the span is longer than
+    ``MAX_SHOW_SPAN`` or has more than ``MAX_SHOW_SEGMENTS`` offsets (the caller then shows
+    each instant in Python)."""
+    start = from_db(first).replace(minute=0, second=0, microsecond=0)
+    end = from_db(last)
+    if end - start > MAX_SHOW_SPAN:
+        return None
+
+    def offset(at: datetime) -> tuple[int, str]:
+        local = at.astimezone(tz)
+        delta = local.utcoffset()
+        assert delta is not None
+        return int(delta.total_seconds()), local.isoformat(timespec="seconds")[19:]
+
+    segments: list[tuple[datetime, tuple[int, str]]] = [(start, offset(start))]
+    hour = start
+    while hour <= end:
+        nxt = hour + timedelta(hours=1)
+        if offset(nxt) != segments[-1][1]:
+            lo, hi = hour, nxt  # the change lies in (lo, hi]: to the second
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                mid = mid.replace(microsecond=0)
+                if offset(mid) == segments[-1][1]:
+                    lo = mid
+                else:
+                    hi = mid
+            segments.append((hi, offset(hi)))
+            if len(segments) > MAX_SHOW_SEGMENTS:
+                return None
+            continue  # the same hour again: it may hold a second change
+        hour = nxt
+
+    # the whole seconds are shifted (SQLite would round a fraction to milliseconds); the
+    # stored fraction (``.123456``, offsets are whole seconds) is kept as ``show`` keeps it:
+    # written when it is not zero
+    fraction = (
+        f"CASE substr({column}, 20, 7) WHEN '.000000' THEN '' ELSE substr({column}, 20, 7) END"
+    )
+
+    def shifted(seconds: int, suffix: str) -> str:
+        return (
+            f"strftime('%Y-%m-%dT%H:%M:%S', substr({column}, 1, 19), '{seconds:+d} seconds')"
+            f" || {fraction} || '{suffix}'"
+        )
+
+    if len(segments) == 1:
+        return shifted(*segments[0][1])
+    arms = [
+        f"WHEN {column} < '{to_db(segments[i + 1][0])}' THEN {shifted(*segments[i][1])}"
+        for i in range(len(segments) - 1)
+    ]
+    return f"CASE {' '.join(arms)} ELSE {shifted(*segments[-1][1])} END"

@@ -49,10 +49,12 @@ _FORM = re.compile(
 
 def normalize_time(text: str, year: int | None = None) -> str:
     """``text`` in the form ``timeutil`` reads (``2023-07-17 14:05``), or unchanged."""
+    if text and text.isascii() and not _YEARLESS.match(text):
+        return text  # 2023-07-17 14:05 as typed: nothing Chinese or full-width to fold
     folded = (text or "").translate(_FULL_WIDTH)
     if not (
         folded != text
-        or any(ch in _CHINESE_MARKS for ch in folded)
+        or not _CHINESE_MARKS.isdisjoint(folded)
         or _YEARLESS.match(folded)
         or "上午" in folded
     ):

@@ -102,20 +102,6 @@ def labels() -> dict[str, str]:
     return {c.key: c.heading for c in columns_.resolve(list(columns_._SHARED))}
 
 
-def status_labels() -> dict[str, str]:
-    """How a status value reads for people (all vocabularies; a declared column's kind
-    picks the right one: ``pending`` is 待报 for a deadline, 待评 for a grade)."""
-    out: dict[str, str] = {}
-    for kind in ("grade_status", "remind_status", "quota_status", "deadline_status"):
-        out.update({v: columns_.value_name(kind, v) for v in columns_.VALUES[kind]})
-    return out
-
-
-def _text(value: Any, key: str = "", kind: str = "text") -> str:
-    """A value as people read it in a table."""
-    return columns_.human(value, kind)
-
-
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 

@@ -385,28 +385,7 @@ def codec_name(encoding: str) -> str:
 
 
 def write_page(text: str, output: Path | None) -> None:
-    """One page to stdout, or to a file that appears only when complete."""
-    import os
-    import sys
-    import tempfile
+    """One page to stdout, or to a file that appears only when complete (``render.write_text``)."""
+    from svcmonth import render
 
-    data = text.encode("utf-8")
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    output = Path(output)
-    try:
-        fd, partial = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
-        try:
-            with os.fdopen(fd, "wb") as f:  # mkstemp: readable by the owner only
-                f.write(data)
-            os.replace(partial, output)
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=output, reason=exc.strerror)
-        ) from None
+    render.write_text(text, output, "utf-8")

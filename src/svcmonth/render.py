@@ -175,12 +175,19 @@ def render(
 
 
 def _write_text(target: Target, text: str, file_default: str = "utf-8") -> None:
-    """Write the rendered text to ``--output`` or stdout (the one place output is written)."""
+    write_text(text, target.output, target.encoding, file_default)
+
+
+def write_text(
+    text: str, output: Path | None, encoding: str | None = None, file_default: str = "utf-8"
+) -> None:
+    """Write rendered text to ``--output`` (through ``outfile``: whole or not at all,
+    owner-only, never the database) or to stdout: the one place output is written."""
     try:
-        with _open_text(target.output, target.encoding, file_default) as out:
+        with _open_text(output, encoding, file_default) as out:
             out.write(text)
     except UnicodeEncodeError as exc:
-        raise outfile.unencodable(target.encoding, exc) from None
+        raise outfile.unencodable(encoding, exc) from None
 
 
 @register("table", human=True)

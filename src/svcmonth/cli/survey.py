@@ -1,6 +1,5 @@
 """``svcmonth survey …``: import a survey tool's export (调查问卷), list surveys, report results."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +17,6 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.render import message
 
@@ -117,22 +115,7 @@ def report(
 
 
 def _write(text: str, output: Path | None, encoding: str | None) -> None:
-    render.check_encoding(encoding)
-    try:
-        data = (text + "\n").encode(encoding or "utf-8")
-    except UnicodeEncodeError as exc:
-        raise SvcmonthError(
-            _("some text cannot be written in {enc}: {reason}").format(enc=encoding, reason=exc)
-        ) from None
+    render.write_text(text + "\n", output, encoding)
     if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=output, reason=exc.strerror)
-        ) from None
     message(_("wrote {path}").format(path=output))

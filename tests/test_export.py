@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from svcmonth import campaigns, render, storage, submissions, timeutil
+from svcmonth import campaigns, storage, submissions, timeutil
 from svcmonth.cli.app import app
+from svcmonth.output import render
 
 NAME = "2023服务月"
 HOSTILE = [

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from svcmonth import csvio, members, timeutil
+from svcmonth import members, timeutil
 from svcmonth.cli.app import app
 from svcmonth.errors import ImportErrors, SvcmonthError
+from svcmonth.output import csvio
 
 ZONES = st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC"])
 DATEISH = st.from_regex(

@@ -22,8 +22,9 @@ from conftest import Svc
 from imap_server import PASSWORD, ImapServer, TlsFront, free_port, start
 from mailmaker import JPEG, mail, rfc2231, word
 from smtp_server import SMTP_VARS
-from svcmonth import inbox, storage
-from svcmonth.mailparse import parse
+from svcmonth import storage
+from svcmonth.mail import inbox
+from svcmonth.mail.mailparse import parse
 
 CST = timezone(timedelta(hours=8))
 ICBC, ABC = "王丽 <wangli@icbc.example.cn>", "liqiang@abc.example.cn"

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 
 from conftest import MEMBERS, Run, Svc
 from smtp_server import PASSWORD, SMTP_VARS, USER, Mailbox, Server, free_port
-from svcmonth import mailer, storage
+from svcmonth import storage
 from svcmonth.cli.app import app
-from svcmonth.migrations import MIGRATIONS
+from svcmonth.mail import mailer
+from svcmonth.storage.migrations import MIGRATIONS
 
 # Sunday evening of week 2: week 1's deadline has passed, week 2 ends within a day
 T1 = "2023-07-23T20:00:00+08:00"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from svcmonth import storage, timeutil
-from svcmonth.migrations import MIGRATIONS
+from svcmonth.storage.migrations import MIGRATIONS
 
 T0 = datetime(2023, 7, 5, 1, 0, tzinfo=UTC)
 V1_DUMP = Path(__file__).parent / "data" / "schema_v1.sql"
@@ -66,7 +66,7 @@ def test_a_version_1_database_with_data_upgrades_without_loss(tmp_path, svc):
 def test_m007_widens_every_stored_instant_and_its_width_check_whatever_the_table(tmp_path):
     """Tables of other migrations (mail intake, survey) check the old width too: m007 finds
     them by shape, so every instant in the file has the new width and the checks follow."""
-    from svcmonth.migrations import m007_instant_fractions
+    from svcmonth.storage.migrations import m007_instant_fractions
 
     conn = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
     conn.execute(

@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 import survey_exports as ex
 from conftest import Svc
 from site_data import mail_in, picture_mail, png, png_size
-from svcmonth import pages, site
+from svcmonth import site
+from svcmonth.output import pages
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'

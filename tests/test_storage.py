@@ -8,7 +8,7 @@ import stat
 import sqlite_utils
 
 from svcmonth import storage
-from svcmonth.migrations import MIGRATIONS
+from svcmonth.storage.migrations import MIGRATIONS
 
 
 def test_init_creates_an_owner_only_file_and_init_again_changes_nothing(svc):

@@ -9,9 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from svcmonth import rules, timeutil, typed
-from svcmonth.audit import record
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
+from svcmonth.storage.audit import record
 from svcmonth.text import check_text
 from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks, last_ended
 

@@ -11,11 +11,11 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from svcmonth import columns as col
 from svcmonth import rules, timeutil
 from svcmonth.campaigns import Campaign
-from svcmonth.columns import Column
 from svcmonth.i18n import N_, _
+from svcmonth.output import columns as col
+from svcmonth.output.columns import Column
 
 SHORT_STATUSES = {"late", "missing", "at_risk", "failed"}
 

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from typing import Any
 
 from svcmonth import storage, timeutil
-from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.storage.audit import record
 from svcmonth.submissions import get_row, refuse_adopted
 from svcmonth.text import check_text
 

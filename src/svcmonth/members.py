@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import columns, rules, timeutil, typed
-from svcmonth.audit import record
+from svcmonth import rules, timeutil, typed
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.output import columns
+from svcmonth.storage.audit import record
 from svcmonth.text import check_email, check_text
 
 MAX_CODE, MAX_TEXT = 64, 200

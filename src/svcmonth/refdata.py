@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from svcmonth import timeutil
-from svcmonth.audit import record
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.storage.audit import record
 from svcmonth.text import check_text
 
 

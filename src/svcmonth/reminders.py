@@ -42,11 +42,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from svcmonth import checks, storage, timeutil
-from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.mailer import ConnectionLost, MessageFailed, Session
+from svcmonth.mail.mailer import ConnectionLost, MessageFailed, Session
+from svcmonth.storage.audit import record
 
 ENDS_WITHIN = timedelta(days=1)
 OVERDUE_FOR = timedelta(days=7)  # after the last deadline, the last week's overdue notices

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from typing import Any
 
 from svcmonth import checks, rules, timeutil
-from svcmonth import columns as col
 from svcmonth.campaigns import Campaign, load
-from svcmonth.columns import Column
 from svcmonth.errors import NotFound
 from svcmonth.i18n import N_, _
+from svcmonth.output import columns as col
+from svcmonth.output.columns import Column
 
 SCOREBOARD = (
     col.RANK,

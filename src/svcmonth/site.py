@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from svcmonth import pages, reports, submissions
+from svcmonth import reports, submissions
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.output import pages
 
 MARKER = ".svcmonth-site"
 PICTURE_DIR = "pictures"
@@ -168,7 +169,7 @@ def gather(
 
 
 def _labels() -> dict[str, str]:
-    from svcmonth.render import labels
+    from svcmonth.output.render import labels
 
     return labels()
 
@@ -251,7 +252,7 @@ def pictures_for(
     notes = notes if notes is not None else []
     if not submission_ids or not _has_table(conn, "attachment"):
         return {}
-    from svcmonth.inbox import attachments_root
+    from svcmonth.mail.inbox import attachments_root
 
     root = attachments_root(db_path).resolve()
     wanted = set(submission_ids)

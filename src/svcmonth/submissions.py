@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import columns as cols_
-from svcmonth import csvio, members, rules, timeutil
-from svcmonth.audit import record
+from svcmonth import members, rules, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
+from svcmonth.output import columns as cols_
+from svcmonth.output import csvio
+from svcmonth.storage.audit import record
 from svcmonth.text import check_text
 from svcmonth.weeks import default_report_week
 
@@ -610,7 +611,7 @@ def edit(
 
 def attachments(conn: sqlite3.Connection, submission_id: int) -> list[dict[str, Any]]:
     """The files a submission came with by mail (``inbox accept`` links them)."""
-    from svcmonth import inbox  # inbox builds on this module
+    from svcmonth.mail import inbox
 
     return inbox.attachments_of(conn, submission_id)
 
@@ -643,7 +644,8 @@ def show(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     """One submission: its fields and figures (SHOW_KEYS), then ``adoptions``,
     ``forwardings``, ``attachments`` and ``history`` (its audit trail), times in its
     campaign's zone."""
-    from svcmonth import audit, campaigns
+    from svcmonth import campaigns
+    from svcmonth.storage import audit
 
     row = get_row(conn, submission_id)
     campaign = campaigns.load_by_id(conn, row["campaign_id"])

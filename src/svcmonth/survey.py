@@ -31,10 +31,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from svcmonth import audit, campaigns, csvio, timeutil
-from svcmonth import columns as cols_
+from svcmonth import campaigns, timeutil
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
+from svcmonth.output import columns as cols_
+from svcmonth.output import csvio
+from svcmonth.storage import audit
 
 # the metadata columns, by their names in the export, and where each is stored
 META = {

@@ -4,8 +4,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import campaigns, render, timeutil, typed, weeks
-from svcmonth import columns as col
+from svcmonth import campaigns, timeutil, typed, weeks
 from svcmonth.cli.common import (
     MAX_COUNT,
     CampaignOpt,
@@ -22,10 +21,12 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.render import message
+from svcmonth.output import columns as col
+from svcmonth.output import render
+from svcmonth.output.columns import Column
+from svcmonth.output.render import message
 
 app = typer.Typer(
     help=_("Campaigns: dates, weeks, deadlines and scoring rules."), no_args_is_help=True

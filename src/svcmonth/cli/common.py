@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, outfile, render, storage, timeutil
+from svcmonth import campaigns, storage, timeutil
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _, translate
+from svcmonth.output import outfile, render
 
 DEFAULT_DB = Path("svcmonth.db")
 
 
-# The --format choices: every format registered in svcmonth.render (a new format registers
+# The --format choices: every format registered in svcmonth.output.render (a new format registers
 # there and appears here). Format.table, Format.json… name them in the commands.
 if TYPE_CHECKING:  # the names the commands use, for the type checker
 

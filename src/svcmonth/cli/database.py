@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import backup as backups
 from svcmonth import refdata, storage
 from svcmonth.cli.common import (
     DbOpt,
@@ -18,10 +17,11 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.render import message
+from svcmonth.output.columns import Column
+from svcmonth.output.render import message
+from svcmonth.storage import backup as backups
 from svcmonth.timeutil import to_db
 
 

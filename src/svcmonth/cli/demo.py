@@ -8,10 +8,10 @@ import typer
 
 from svcmonth import checks, reports, storage
 from svcmonth.cli.common import MAX_ID, DbOpt, Format, bounded, globals_, show
-from svcmonth.columns import minute
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.render import message
+from svcmonth.output.columns import minute
+from svcmonth.output.render import message
 from svcmonth.timeutil import to_db
 
 

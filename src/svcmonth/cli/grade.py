@@ -20,7 +20,7 @@ from svcmonth.cli.common import (
 )
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.render import message
+from svcmonth.output.render import message
 
 OnOpt = Annotated[
     str | None,

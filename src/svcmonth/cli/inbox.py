@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import inbox, mailer, render
 from svcmonth.cli.common import (
     DbOpt,
     EncodingOpt,
@@ -20,9 +19,11 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column, value_name
 from svcmonth.errors import SendFailed
 from svcmonth.i18n import _
+from svcmonth.mail import inbox, mailer
+from svcmonth.output import render
+from svcmonth.output.columns import Column, value_name
 
 app = typer.Typer(
     help=_("Mail intake: submissions read from the mailbox (IMAP) or from saved mail."),
@@ -107,7 +108,7 @@ def fetch(
     Settings: SVCMONTH_IMAP_HOST, _PORT, _SECURITY (ssl|starttls|none), _USER, _PASSWORD,
     _FOLDER, _CAFILE. For cron: svcmonth inbox fetch --accept --ack --quiet
     """
-    from svcmonth import imapread
+    from svcmonth.mail import imapread
 
     config = imapread.config_from_env(os.environ)
     settings = _settings()
@@ -138,7 +139,7 @@ def import_(
 
     Example: svcmonth inbox import ~/Mail/inbox.mbox
     """
-    from svcmonth import mailfiles
+    from svcmonth.mail import mailfiles
 
     settings = _settings()
     if ack:

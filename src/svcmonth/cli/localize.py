@@ -209,7 +209,7 @@ def install() -> None:
     formatting.HelpFormatter.write_heading = write_heading  # type: ignore[method-assign]
 
     def term_len(x: str) -> int:  # CJK characters take two columns: options line up
-        from svcmonth.render import display_width
+        from svcmonth.output.render import display_width
 
         return display_width(strip_ansi(x))
 

@@ -4,10 +4,11 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import audit, campaigns
+from svcmonth import campaigns
 from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, show
-from svcmonth.columns import Column
 from svcmonth.i18n import N_, _
+from svcmonth.output.columns import Column
+from svcmonth.storage import audit
 from svcmonth.timeutil import show as show_time
 
 

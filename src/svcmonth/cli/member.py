@@ -5,8 +5,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import columns as col
-from svcmonth import csvio, members, timeutil, typed
+from svcmonth import members, timeutil, typed
 from svcmonth.campaigns import zone_for_display
 from svcmonth.cli.common import (
     CampaignOpt,
@@ -21,9 +20,11 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column
 from svcmonth.i18n import N_, _
-from svcmonth.render import message
+from svcmonth.output import columns as col
+from svcmonth.output import csvio
+from svcmonth.output.columns import Column
+from svcmonth.output.render import message
 
 app = typer.Typer(help=_("Member banks and their publicity officers."), no_args_is_help=True)
 

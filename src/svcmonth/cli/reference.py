@@ -15,10 +15,10 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column, value_name
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.render import message
+from svcmonth.output.columns import Column, value_name
+from svcmonth.output.render import message
 
 
 def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str) -> typer.Typer:

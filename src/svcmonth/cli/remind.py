@@ -5,8 +5,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import columns as col
-from svcmonth import mailer, reminders, render
+from svcmonth import reminders
 from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
@@ -20,9 +19,12 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column
 from svcmonth.errors import SendFailed, SvcmonthError
 from svcmonth.i18n import N_, _
+from svcmonth.mail import mailer
+from svcmonth.output import columns as col
+from svcmonth.output import render
+from svcmonth.output.columns import Column
 
 KEYS = (
     col.MEMBER,

@@ -4,7 +4,6 @@ from datetime import datetime
 
 import typer
 
-from svcmonth import columns as col
 from svcmonth import grading, reports, typed
 from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
@@ -23,8 +22,9 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.columns import Column
 from svcmonth.i18n import N_, _
+from svcmonth.output import columns as col
+from svcmonth.output.columns import Column
 from svcmonth.timeutil import zone
 
 app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)

@@ -5,9 +5,10 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import render, site
+from svcmonth import site
 from svcmonth.cli.common import AsOfOpt, CampaignOpt, DbOpt, campaign_at, database, db_path
 from svcmonth.i18n import _
+from svcmonth.output import render
 
 app = typer.Typer(
     help=_("The website's Service Month column as static pages."), no_args_is_help=True

@@ -2,10 +2,11 @@
 
 import typer
 
-from svcmonth import refdata, render
+from svcmonth import refdata
 from svcmonth.cli.common import EncodingOpt, Format, FormatOpt, OutputOpt, show
-from svcmonth.columns import Column
 from svcmonth.i18n import N_
+from svcmonth.output import render
+from svcmonth.output.columns import Column
 
 
 def slogans(

@@ -5,8 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, csvio, render, storage, submissions, timeutil
-from svcmonth import columns as col
+from svcmonth import campaigns, storage, submissions, timeutil
 from svcmonth.cli.common import (
     MAX_COUNT,
     AsOfOpt,
@@ -26,9 +25,11 @@ from svcmonth.cli.common import (
     show,
 )
 from svcmonth.cli.log import LOG
-from svcmonth.columns import Column, header_aliases
 from svcmonth.i18n import N_, _
-from svcmonth.render import message
+from svcmonth.output import columns as col
+from svcmonth.output import csvio, render
+from svcmonth.output.columns import Column, header_aliases
+from svcmonth.output.render import message
 
 app = typer.Typer(
     help=_("Submissions: import, list, show, correct, withdraw, restore."), no_args_is_help=True

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import pages, render, survey, survey_output
+from svcmonth import survey
 from svcmonth.cli.common import (
     CampaignOpt,
     DbOpt,
@@ -18,7 +18,8 @@ from svcmonth.cli.common import (
     show,
 )
 from svcmonth.i18n import _
-from svcmonth.render import message
+from svcmonth.output import pages, render, survey_output
+from svcmonth.output.render import message
 
 app = typer.Typer(
     help=_("调查问卷: tally a survey tool's export (问卷星, 腾讯问卷) and publish the results."),

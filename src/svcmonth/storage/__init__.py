@@ -17,7 +17,7 @@ from pathlib import Path
 from svcmonth import rules
 from svcmonth.errors import DatabaseError
 from svcmonth.i18n import _
-from svcmonth.migrations import MIGRATIONS
+from svcmonth.storage.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_S = 15.0
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,10 +35,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Protocol
 
-from svcmonth import mailsettings
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.mailsettings import reason as _reason
+from svcmonth.mail import mailsettings
+from svcmonth.mail.mailsettings import reason as _reason
 
 SECURITY_MODES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}

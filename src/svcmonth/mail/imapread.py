@@ -25,10 +25,11 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from svcmonth import __version__, mailsettings
+from svcmonth import __version__
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.mailsettings import reason as _reason
+from svcmonth.mail import mailsettings
+from svcmonth.mail.mailsettings import reason as _reason
 
 ENV = "SVCMONTH_IMAP_"
 SECURITY_MODES = ("ssl", "starttls", "none")

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from svcmonth import columns as columns_
-from svcmonth import csvio, outfile
 from svcmonth import text as text_
-from svcmonth.columns import Column
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.output import columns as columns_
+from svcmonth.output import csvio, outfile
+from svcmonth.output.columns import Column
 
 STATUS_STYLE = {
     "on_time": "green",
@@ -365,7 +365,7 @@ def display_width(text: str) -> int:
 @register("html", human=True)
 def _html(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
     """One self-contained page in the style of the website's column pages (``pages.py``)."""
-    from svcmonth.pages import write_report
+    from svcmonth.output.pages import write_report
 
     return write_report(rows, cols, target.output, target.encoding, target.title)
 

@@ -43,13 +43,13 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from svcmonth import campaigns, members, storage, submissions, timeutil
-from svcmonth import columns as col
-from svcmonth.audit import record
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.mailer import ConnectionLost, MessageFailed, Session
-from svcmonth.mailparse import Parsed, subject_column, subject_title, subject_week
+from svcmonth.mail.mailer import ConnectionLost, MessageFailed, Session
+from svcmonth.mail.mailparse import Parsed, subject_column, subject_title, subject_week
+from svcmonth.output import columns as col
+from svcmonth.storage.audit import record
 from svcmonth.weeks import default_report_week
 
 # `inbox list`: the JSON keys, with the labels and value kinds people read them by
@@ -872,7 +872,7 @@ def import_files(
 ) -> None:
     """Add every saved message, all or nothing: one unreadable message and nothing is kept
     (neither entries nor files). ``conn`` must have no transaction open."""
-    from svcmonth.mailparse import MailError, parse
+    from svcmonth.mail.mailparse import MailError, parse
 
     try:
         with storage.transaction(conn):
@@ -902,7 +902,7 @@ class Reader(Protocol):
 def fetch(conn: sqlite3.Connection, run: Intake, reader: Reader, mailbox: str) -> None:
     """Add the folder's messages not read before, each with the folder's read position in
     one transaction: a run killed midway loses nothing and reads nothing twice."""
-    from svcmonth.mailparse import MailError, parse
+    from svcmonth.mail.mailparse import MailError, parse
 
     with storage.snapshot(conn):
         row = conn.execute(

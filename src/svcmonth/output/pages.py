@@ -261,7 +261,7 @@ def table(
 ) -> tuple[list[TableColumn], list[list[str]]]:
     """Headings and cells of a listing as people read them (the labels and value names of
     the declared columns: the same words as the table, Markdown and workbook formats)."""
-    from svcmonth import columns as columns_
+    from svcmonth.output import columns as columns_
 
     declared = columns_.resolve(list(cols))
     heads = [
@@ -386,6 +386,6 @@ def codec_name(encoding: str) -> str:
 
 def write_page(text: str, output: Path | None) -> None:
     """One page to stdout, or to a file that appears only when complete (``render.write_text``)."""
-    from svcmonth import render
+    from svcmonth.output import render
 
     render.write_text(text, output, "utf-8")

@@ -1,0 +1,1 @@
+"""Output: declared columns, the format registry, files written once, pages."""

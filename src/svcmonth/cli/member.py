@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import members, timeutil, typed
+from svcmonth import members, timeutil
 from svcmonth.campaigns import zone_for_display
 from svcmonth.cli.common import (
     CampaignOpt,
@@ -135,7 +135,8 @@ def edit(
     with database(db, write=True) as conn:
         effective = None
         if since is not None:
-            effective = timeutil.parse_instant(since, zone_for_display(conn))
+            at = now()
+            effective = timeutil.parse_instant(since, zone_for_display(conn), at.year)
         members.edit(conn, code, fields, now(), since=effective)
     message(_("updated {code}").format(code=code))
 
@@ -167,7 +168,7 @@ def extend(
     """Give one member more time for one week (the later deadline applies)."""
     with database(db, write=True) as conn:
         c, _now = campaign_at(conn, campaign, None)
-        until_at = typed.parse_instant(until, c.tz, c.start.year)
+        until_at = timeutil.parse_instant(until, c.tz, c.start.year)
         result = members.extend(conn, c, code, week, until_at, now())
     message(
         _("{member}: week {week} due {until}").format(

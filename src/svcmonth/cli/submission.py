@@ -228,8 +228,8 @@ def edit(
     with database(db, write=True) as conn:
         if at is not None:
             current = submissions.get_row(conn, submission_id)
-            tz = campaigns.load_by_id(conn, current["campaign_id"]).tz
-            changes["submitted_at"] = timeutil.parse_instant(at, tz)
+            c = campaigns.load_by_id(conn, current["campaign_id"])
+            changes["submitted_at"] = timeutil.parse_instant(at, c.tz, c.start.year)
         row = submissions.edit(conn, submission_id, changes, now())
     message(
         _("corrected {id}: on time {on_time}, level {level}, {points} points").format(

@@ -8,6 +8,7 @@ import typer
 from svcmonth import members, timeutil
 from svcmonth.campaigns import zone_for_display
 from svcmonth.cli.common import (
+    AsOfOpt,
     CampaignOpt,
     DbOpt,
     EncodingOpt,
@@ -182,14 +183,18 @@ def list_(
     all_: Annotated[
         bool, typer.Option("--all/--active", help=_("Include deactivated members."))
     ] = True,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     encoding: EncodingOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """List members with their current officer."""
+    """List members with the officer in office now (or at --as-of)."""
     with database(db) as conn:
-        rows = members.listing(conn, include_inactive=all_)
+        instant = now()
+        if as_of is not None:
+            instant = timeutil.parse_instant(as_of, zone_for_display(conn), instant.year)
+        rows = members.listing(conn, instant, include_inactive=all_)
     show(rows, LIST, fmt, output, encoding, heading=_("Members"))
 
 

@@ -38,8 +38,10 @@ def test_a_moved_deadline_applies_to_everyone(c2023, submit):
 
 
 def test_moved_deadline_and_extension_the_later_wins(c2023, submit):
-    c2023("campaign", "deadline", "--week", "1", "--at", "2023-07-18 12:00")
+    # an extension made before the deadline moved past it (an extension given later must
+    # run past the week's deadline, tests/test_corrections_more.py)
     c2023("member", "extend", "ICBC", "--week", "1", "--until", "2023-07-17 18:00")
+    c2023("campaign", "deadline", "--week", "1", "--at", "2023-07-18 12:00")
     c2023("member", "extend", "ABC", "--week", "1", "--until", "2023-07-19 18:00")
     rows = {r["member"]: r["deadline"] for r in c2023.json("check", "deadlines", "--week", "1")}
     assert rows == {

@@ -71,8 +71,11 @@ def test_an_extension_gives_one_member_more_time(c2023, submit):
     assert rows["ABC"]["deadline"] == "2023-07-18T18:00:00+08:00"
 
 
-def test_an_extension_earlier_than_the_deadline_changes_nothing(c2023, submit):
-    c2023("member", "extend", "ABC", "--week", "1", "--until", "2023-07-16 18:00")
+def test_an_extension_earlier_than_the_deadline_is_refused_and_changes_nothing(c2023, submit):
+    before = c2023.dump()
+    err = c2023.fails("member", "extend", "ABC", "--week", "1", "--until", "2023-07-16 18:00")
+    assert "not after week 1's deadline (2023-07-17 12:00)" in err
+    assert c2023.dump() == before
     rows = {r["member"]: r for r in c2023.json("check", "deadlines", "--week", "1")}
     assert rows["ABC"]["deadline"] == "2023-07-17T12:00:00+08:00"
 

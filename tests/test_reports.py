@@ -242,13 +242,16 @@ def test_officers_are_ranked_by_the_points_of_what_they_authored(svc):
     )
     svc("grade", "auto", "--campaign", "2024下")
     rows = svc.json("report", "officers", "--year", "2024")
-    assert rows == [
-        {"rank": 1, "officer": "王丽", "member": "ICBC", "submissions": 6, "points": 12},
-        {"rank": 1, "officer": "李强", "member": "ABC", "submissions": 4, "points": 12},
-        {"rank": 3, "officer": "刘洋", "member": "CCB", "submissions": 5, "points": 10},
-        {"rank": 4, "officer": "张敏", "member": "BOC", "submissions": 4, "points": 8},
-        {"rank": 5, "officer": "赵记者", "member": "BOC", "submissions": 1, "points": 2},
+    keys = ("rank", "officer", "member", "name", "submissions", "points", "eligible")
+    assert [tuple(r.values()) for r in rows] == [
+        (1, "王丽", "ICBC", "工商银行", 6, 12, True),
+        (1, "李强", "ABC", "农业银行", 4, 12, True),
+        (3, "张敏", "BOC", "中国银行", 4, 8, True),
+        (4, "赵记者", "BOC", "中国银行", 1, 2, True),
+        # CCB missed the spring minimum: not eligible, so neither is its officer (no rank)
+        (None, "刘洋", "CCB", "建设银行", 5, 10, False),
     ]
+    assert all(tuple(r) == keys for r in rows)
 
 
 def test_backup_while_the_file_is_held_open_passes_integrity_check(tmp_path, c2023, submit):

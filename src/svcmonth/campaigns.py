@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from svcmonth import rules, timeutil, typed
+from svcmonth import rules, timeutil
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.storage.audit import record
@@ -102,6 +102,15 @@ class Campaign:
         ]
 
 
+def clean_name(name: str | None) -> str:
+    """A campaign's name as stored (``campaign new`` and ``campaign rename``): one line, no
+    control character (``text.check_text``), not empty."""
+    text = check_text(name, "name")
+    if not text:
+        raise SvcmonthError(_("the campaign needs a name"))
+    return text
+
+
 def create(
     conn: sqlite3.Connection,
     name: str,
@@ -116,9 +125,7 @@ def create(
     late_level: int = 1,
 ) -> Campaign:
     """Create a campaign with its weeks and default rules (inside the caller's transaction)."""
-    name = check_text(name, "name")
-    if not name:
-        raise SvcmonthError(_("the campaign needs a name"))
+    name = clean_name(name)
     tz = timeutil.zone(tz_name)
     if min_articles < 0:
         raise SvcmonthError(_("the article minimum cannot be negative"))
@@ -329,7 +336,7 @@ class Placer:
         instant = now if when is None else when if isinstance(when, datetime) else None
         if instant is None:
             assert text is not None
-            instant = typed.parse_instant(text, self.zone, self.year or now.year)
+            instant = timeutil.parse_instant(text, self.zone, self.year or now.year)
         if self.named is not None:
             campaign = self.named
             if self.submission and timeutil.to_db(instant) < campaign.start_utc:
@@ -343,7 +350,7 @@ class Placer:
             return campaign, instant
         found = self._containing(timeutil.to_db(instant))
         if found is not None and text is not None and found.tz.key != self.zone.key:
-            instant = typed.parse_instant(text, found.tz, self.year or now.year)
+            instant = timeutil.parse_instant(text, found.tz, self.year or now.year)
             found = self._containing(timeutil.to_db(instant))
         if found is not None:
             return found, instant
@@ -448,9 +455,7 @@ def move_deadline(
 def rename(conn: sqlite3.Connection, old: str, new: str, now: datetime) -> Campaign:
     """Rename a campaign (audited)."""
     campaign = load(conn, old)
-    name = (new or "").strip()
-    if not name:
-        raise SvcmonthError(_("the campaign needs a name"))
+    name = clean_name(new)
     if (
         name != campaign.name
         and conn.execute("SELECT 1 FROM campaign WHERE name = ?", (name,)).fetchone()

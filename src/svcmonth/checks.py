@@ -152,7 +152,7 @@ def quota_rows(
     """Every active member's article count against the minimum: ``member, articles,
     required, shortfall, status`` (plus ``name``)."""
     at = timeutil.to_db(as_of)
-    window_open = at < campaign.window_end
+    window = rules.article_window(campaign.start_utc, campaign.window_end, at)
     required = campaign.min_articles
     return [
         {
@@ -160,7 +160,7 @@ def quota_rows(
             "articles": n,
             "required": required,
             "shortfall": max(0, required - n),
-            "status": rules.quota_status(n, required, window_open),
+            "status": rules.quota_status(n, required, window),
             "name": name,
         }
         for code, name, n in article_counts(conn, campaign, at)

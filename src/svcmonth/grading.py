@@ -15,7 +15,7 @@ from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.storage.audit import record
-from svcmonth.submissions import get_row, refuse_adopted
+from svcmonth.submissions import get_row, refuse_adopted, refuse_adoption_before
 from svcmonth.text import check_text
 
 _SHOWN = ("status", "level", "points")
@@ -161,13 +161,7 @@ def adopt(
                 id=submission_id, outlet=outlet
             )
         )
-    arrived = _local_day(conn, row)
-    if on < arrived:
-        raise SvcmonthError(
-            _("an adoption on {on} cannot precede the submission, which arrived on {day}").format(
-                on=on.isoformat(), day=arrived.isoformat()
-            )
-        )
+    refuse_adoption_before(conn, submission_id, _local_day(conn, row), on)  # rule 13
     conn.execute(
         "INSERT INTO adoption (submission_id, outlet, adopted_on, recorded_at) VALUES (?, ?, ?, ?)",
         (submission_id, outlet, on.isoformat(), timeutil.to_db(now)),

@@ -240,26 +240,41 @@ def set_active(conn: sqlite3.Connection, code: str, active: bool, now: datetime)
     )
 
 
+def in_office_sql(member_id: str, instant: str) -> str:
+    """SQL that joins ``o``, the ``officer`` row (name, phone, e-mail) of the officer in office
+    at ``instant`` (rule 9, ``rules.officer_at_sql``): the one answer to "who is the officer"
+    for ``member list``, the reminders, the reports and a submission's author. A change
+    recorded ahead (``--since`` a later day) is not in office before its day."""
+    return f" LEFT JOIN officer o ON o.id = {rules.officer_at_sql(member_id, instant, 'id')}"
+
+
 def officer_at(conn: sqlite3.Connection, member_id: int, at: str) -> str:
-    """The officer in office at ``at`` (stored form), by ``rules.officer_at_sql``."""
-    sql = "SELECT " + rules.officer_at_sql(":m", ":t")  # noqa: S608 (a fixed fragment)
-    return str(conn.execute(sql, {"m": member_id, "t": at}).fetchone()[0])
+    """The name of the officer in office at ``at`` (stored form), by ``in_office_sql`` ('' when
+    the member has none)."""
+    row = conn.execute(
+        "SELECT coalesce(o.name, '') FROM member m"  # noqa: S608 (a fixed fragment)
+        + in_office_sql("m.id", ":t")
+        + " WHERE m.id = :m",
+        {"m": member_id, "t": at},
+    ).fetchone()
+    return str(row[0]) if row else ""
 
 
-def listing(conn: sqlite3.Connection, include_inactive: bool = True) -> list[dict[str, Any]]:
-    """Members with their current officer: ``code, name, officer, phone, email, category,
-    active``."""
+def listing(
+    conn: sqlite3.Connection, as_of: datetime, include_inactive: bool = True
+) -> list[dict[str, Any]]:
+    """Members with their officer in office at ``as_of``: ``code, name, officer, phone,
+    email, category, active``."""
     sql = (
-        "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"
-        " coalesce(o.email, ''), m.category, m.active FROM member m"
-        " LEFT JOIN officer_in_office o ON o.member_id = m.id"
+        "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"  # noqa: S608 (a fixed fragment)
+        " coalesce(o.email, ''), m.category, m.active FROM member m" + in_office_sql("m.id", ":at")
     )
     if not include_inactive:
         sql += " WHERE m.active = 1"
     keys = ("code", *FIELDS, "active")
     return [
         dict(zip(keys, (*r[:6], bool(r[6])), strict=True))
-        for r in conn.execute(sql + " ORDER BY m.id")
+        for r in conn.execute(sql + " ORDER BY m.id", {"at": timeutil.to_db(as_of)})
     ]
 
 
@@ -289,7 +304,18 @@ def extend(
     """Give one member until ``until`` for week ``week`` (the later of this and the week's
     deadline applies)."""
     member = get_active(conn, code)
-    campaign.week(week)
+    deadline = campaign.week(week).deadline  # the week's, moved or not, for everyone
+    if until <= deadline:
+        raise SvcmonthError(
+            _(
+                "{until} is not after week {week}'s deadline ({deadline}): an extension must "
+                "give more time"
+            ).format(
+                until=timeutil.minute(until, campaign.tz),
+                week=week,
+                deadline=timeutil.minute(deadline, campaign.tz),
+            )
+        )
     at = timeutil.to_db(until)
     old = conn.execute(
         "SELECT until FROM deadline_extension WHERE campaign_id = ? AND member_id = ? AND week = ?",

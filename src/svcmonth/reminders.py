@@ -41,7 +41,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from svcmonth import checks, storage, timeutil
+from svcmonth import checks, members, rules, storage, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -100,12 +100,12 @@ class Outcome:
         return [r for r in self.reminders if r.status == "failed"]
 
 
-_PEOPLE_SQL = """
-SELECT m.id, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, '')
-FROM member m LEFT JOIN officer_in_office o ON o.member_id = m.id
-WHERE m.active = 1
-ORDER BY m.id
-"""
+# each active member and the officer in office at the reminder's instant (rule 9)
+_PEOPLE_SQL = (
+    "SELECT m.id, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, '') FROM member m"  # noqa: S608 (a fixed fragment)
+    + members.in_office_sql("m.id", ":at")
+    + " WHERE m.active = 1 ORDER BY m.id"
+)
 
 
 def remind_open(campaign: Campaign, as_of: datetime) -> bool:
@@ -132,7 +132,7 @@ def due(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[R
     for r in checks.deadline_rows(conn, campaign, as_of):
         rows_of.setdefault(r["member"], []).append(r)
     at = timeutil.to_db(as_of)
-    window_open = campaign.start_utc <= at < campaign.window_end
+    window_open = rules.article_window(campaign.start_utc, campaign.window_end, at) == "open"
     articles: dict[str, int] = {}
     if window_open:
         articles = {row[0]: row[2] for row in checks.article_counts(conn, campaign, at)}
@@ -140,7 +140,8 @@ def due(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[R
     iso = as_of.astimezone(campaign.tz).isocalendar()
     quota_key = f"quota:{iso.year}-W{iso.week:02d}"
     out: list[Reminder] = []
-    for member_id, code, name, officer, email in conn.execute(_PEOPLE_SQL).fetchall():
+    people = conn.execute(_PEOPLE_SQL, {"at": at}).fetchall()
+    for member_id, code, name, officer, email in people:
         who = (member_id, code, name, officer)
         to = email or None
         rows = rows_of.get(code, [])

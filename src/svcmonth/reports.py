@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from svcmonth import checks, rules, timeutil
+from svcmonth import checks, members, rules, timeutil
 from svcmonth.campaigns import Campaign, load
 from svcmonth.errors import NotFound
 from svcmonth.i18n import N_, _
@@ -54,7 +54,7 @@ YEAR_END = (
     col.QUOTA_MET,
     col.ELIGIBLE,
 )
-OFFICERS = (col.RANK, col.OFFICER, col.MEMBER, col.SUBMISSIONS, col.POINTS)
+OFFICERS = (col.RANK, col.OFFICER, col.MEMBER, col.NAME, col.SUBMISSIONS, col.POINTS, col.ELIGIBLE)
 SCOREBOARD_KEYS = col.keys(SCOREBOARD)
 WEEKLY_KEYS = col.keys(WEEKLY)
 YEAR_END_KEYS = col.keys(YEAR_END)
@@ -215,11 +215,13 @@ def year_end(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
     and has no rank.
     """
     campaigns = year_campaigns(conn, year)
-    officers = {
+    officers = {  # each member's officer in office at ``as_of`` (rule 9)
         r[0]: r[1]
         for r in conn.execute(
-            "SELECT m.code, o.name FROM member m JOIN officer_in_office o"
-            " ON o.member_id = m.id WHERE m.active = 1"
+            "SELECT m.code, coalesce(o.name, '') FROM member m"  # noqa: S608 (a fixed fragment)
+            + members.in_office_sql("m.id", ":at")
+            + " WHERE m.active = 1",
+            {"at": timeutil.to_db(as_of)},
         )
     }
     table: dict[str, dict[str, Any]] = {}
@@ -257,13 +259,25 @@ def year_end(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
 
 
 def officers(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[str, Any]]:
-    """Officers (优秀工作者) ranked by the points of the submissions they authored."""
+    """Officers (优秀工作者) ranked by the points of the submissions they authored: ``rank,
+    officer, member, name, submissions, points, eligible``. The plan disqualifies a member
+    that is not eligible in ``year_end`` (取消入选资格) from both awards: its officers have no
+    rank and ``eligible`` false, listed after the ranked ones."""
     ids = [c.id for c in year_campaigns(conn, year)]
+    eligible = {r["member"]: r["eligible"] for r in year_end(conn, year, as_of)}
     marks = ",".join("?" * len(ids))
     rows = [
-        {"rank": None, "officer": r[0], "member": r[1], "submissions": r[2], "points": r[3]}
+        {
+            "rank": None,
+            "officer": r[0],
+            "member": r[1],
+            "name": r[2],
+            "submissions": r[3],
+            "points": r[4],
+            "eligible": bool(eligible.get(r[1], False)),
+        }
         for r in conn.execute(
-            "SELECT e.author, m.code, count(*), sum(e.points) FROM submission_eval e"  # noqa: S608
+            "SELECT e.author, m.code, m.name, count(*), sum(e.points) FROM submission_eval e"  # noqa: S608
             " JOIN member m ON m.id = e.member_id"
             f" WHERE e.campaign_id IN ({marks}) AND m.active = 1 AND e.author <> ''"
             " AND e.counts AND e.submitted_at <= ?"
@@ -271,5 +285,6 @@ def officers(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
             (*ids, timeutil.to_db(as_of)),
         )
     ]
-    competition_rank(rows, lambda r: r["points"])
-    return rows
+    ranked = [r for r in rows if r["eligible"]]
+    competition_rank(ranked, lambda r: r["points"])
+    return ranked + [r for r in rows if not r["eligible"]]

@@ -21,6 +21,7 @@ Where each rule lives (README, "Development" lists the same):
 - a report's deadline status: ``deadline_status_sql()``
 - the officer in office at an instant (rule 9): ``officer_at_sql()``; the current officer:
   the ``officer_in_office`` view
+- the article window (rule 5): ``article_window()``;
 - the article minimum met (rule 5): ``minimum_met()`` / ``quota_status()``; an article that
   counts toward it: ``counted_article_sql()``
 - a week's articles in the weekly view (rule 14): ``article_week_bounds()``
@@ -78,6 +79,17 @@ def window_end(weeks: list[Week]) -> datetime:
     return weeks[-1].deadline
 
 
+def article_window(start_utc: str, end_utc: str, at: str) -> str:
+    """Where the stored instant ``at`` lies against the article window, from the campaign's
+    first day 00:00 (``start_utc``) up to the last week's deadline (``end_utc``, excluded):
+    ``before``, ``open`` or ``closed``. The one answer for ``check quota`` (below the minimum
+    is *failed* only once it is ``closed``) and the quota reminders (sent only while
+    ``open``)."""
+    if at < start_utc:
+        return "before"
+    return "open" if at < end_utc else "closed"
+
+
 CAMPAIGN_SPAN = """
 CREATE VIEW campaign_span AS
 SELECT c.id AS campaign_id, c.name, c.start_utc,
@@ -89,17 +101,21 @@ FROM campaign c
 # --- the officer in office at an instant (rule 9) ----------------------------------------
 
 
-def officer_at_sql(member_id: str, instant: str) -> str:
-    """The name of the officer in office at ``instant``: the latest later officer whose
-    ``since`` is not after it, else the member's first officer (in office from the beginning,
-    whatever its ``since``: the day it was registered)."""
+def officer_at_sql(member_id: str, instant: str, field: str = "name") -> str:
+    """The name (``field``: ``id`` for the ``officer`` row, to join its phone and e-mail) of
+    the officer in office at ``instant``: the latest later officer whose ``since`` is not
+    after it, else the member's first officer (in office from the beginning, whatever its
+    ``since``: the day it was registered). An officer whose ``since`` lies ahead of
+    ``instant`` (a change recorded in advance) is not in office yet."""
+    assert field in ("name", "id")
+    none = ", ''" if field == "name" else ""  # no officer at all: an empty name, no row
     return (
         "coalesce("
-        f"(SELECT oa.name FROM officer oa WHERE oa.member_id = {member_id}"
+        f"(SELECT oa.{field} FROM officer oa WHERE oa.member_id = {member_id}"
         f" AND oa.since <= {instant} AND oa.id <> (SELECT min(f.id) FROM officer f"
         f" WHERE f.member_id = {member_id}) ORDER BY oa.since DESC, oa.id DESC LIMIT 1),"
-        f" (SELECT ob.name FROM officer ob WHERE ob.member_id = {member_id}"
-        " ORDER BY ob.id LIMIT 1), '')"
+        f" (SELECT ob.{field} FROM officer ob WHERE ob.member_id = {member_id}"
+        f" ORDER BY ob.id LIMIT 1){none})"
     )
 
 
@@ -255,11 +271,12 @@ def minimum_met(articles: int, required: int) -> bool:
     return articles >= required
 
 
-def quota_status(articles: int, required: int, window_open: bool) -> str:
-    """``met``; below the minimum, ``at_risk`` while the window is open, else ``failed``."""
+def quota_status(articles: int, required: int, window: str) -> str:
+    """``met``; below the minimum, ``failed`` once the article window (``article_window``)
+    is ``closed``, else ``at_risk`` (before it opens and while it is open)."""
     if minimum_met(articles, required):
         return "met"
-    return "at_risk" if window_open else "failed"
+    return "failed" if window == "closed" else "at_risk"
 
 
 # --- the weekly view adds up (rule 14) ----------------------------------------------------

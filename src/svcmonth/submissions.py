@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from svcmonth import members, rules, timeutil
@@ -28,7 +28,9 @@ MAX_TITLE, MAX_URL = 500, 2000
 
 class Duplicate(SvcmonthError):
     """A submission with the same member, column, title and instant is already logged
-    (SPEC.md, "CSV imports"): ``submit`` refuses it, an import skips it."""
+    (SPEC.md, "CSV imports"): ``submit`` and ``submission edit`` refuse it, an import skips
+    it. Decided by ``duplicate_of`` (the import's fast path compares ``duplicate_key``s and
+    confirms by it)."""
 
     def __init__(self, existing_id: int | None):
         super().__init__(
@@ -42,8 +44,51 @@ class Duplicate(SvcmonthError):
 
 _DUPLICATE_SQL = (
     "SELECT id FROM submission WHERE campaign_id = ? AND member_id = ? AND column_name = ?"
-    " AND title = ? AND submitted_at = ? ORDER BY id LIMIT 1"
+    " AND title = ? AND submitted_at = ? AND id IS NOT ? ORDER BY id LIMIT 1"
 )
+
+
+def duplicate_key(member_id: int, column_name: str, title: str, at: str) -> tuple[Any, ...]:
+    """What makes two submissions of one campaign the same one: member, column, cleaned
+    title and the stored instant (SPEC.md, "CSV imports")."""
+    return (member_id, column_name, title, at)
+
+
+def duplicate_of(
+    conn: sqlite3.Connection,
+    campaign_id: int,
+    member_id: int,
+    column_name: str,
+    title: str,
+    at: str,
+    *,
+    other_than: int | None = None,
+) -> int | None:
+    """The id of the submission already logged with the same ``duplicate_key`` in the
+    campaign (``other_than``: the one being corrected, left out), else None."""
+    row = conn.execute(
+        _DUPLICATE_SQL, (campaign_id, member_id, column_name, title, at, other_than)
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def refuse_duplicate(
+    conn: sqlite3.Connection,
+    campaign_id: int,
+    member_id: int,
+    column_name: str,
+    title: str,
+    at: str,
+    *,
+    other_than: int | None = None,
+) -> None:
+    """``Duplicate`` naming the existing id when ``duplicate_of`` finds one: the one check of
+    ``submit``, ``submission import``, ``submission edit`` and the mail intake."""
+    found = duplicate_of(
+        conn, campaign_id, member_id, column_name, title, at, other_than=other_than
+    )
+    if found is not None:
+        raise Duplicate(found)
 
 
 @dataclass(frozen=True)
@@ -87,6 +132,15 @@ def clean_title(title: str | None) -> str:
                 n=len(text), limit=MAX_TITLE
             )
         )
+    return text
+
+
+def clean_author(author: str | None) -> str:
+    """An author's name as typed (``--author``, a CSV's author): one line, no control
+    character, at most ``members.MAX_TEXT`` characters; empty: the officer in office."""
+    text = check_text(author, "author")
+    if len(text) > members.MAX_TEXT:
+        raise SvcmonthError(_("the author name is too long"))
     return text
 
 
@@ -140,9 +194,7 @@ class _Lookup:
         self, campaign_id: int, member_id: int, col: str, title: str, at: str
     ) -> None:
         """``Duplicate`` when the database already holds this submission."""
-        row = self.conn.execute(_DUPLICATE_SQL, (campaign_id, member_id, col, title, at)).fetchone()
-        if row is not None:
-            raise Duplicate(row[0])
+        refuse_duplicate(self.conn, campaign_id, member_id, col, title, at)
 
 
 class _ImportLookup(_Lookup):
@@ -190,7 +242,7 @@ class _ImportLookup(_Lookup):
         self, campaign_id: int, member_id: int, col: str, title: str, at: str
     ) -> None:
         known = self._known(campaign_id)
-        key = hash((member_id, col, title, at))
+        key = hash(duplicate_key(member_id, col, title, at))
         found = known.get(key)
         if found is not None:
             if found:  # a row logged before this import: confirmed by its id (the rowid
@@ -200,7 +252,7 @@ class _ImportLookup(_Lookup):
                     " WHERE id = ?",
                     (found,),
                 ).fetchone()
-                if row is not None and tuple(row) == (member_id, col, title, at):
+                if row is not None and tuple(row) == duplicate_key(member_id, col, title, at):
                     raise Duplicate(found)
             if any(
                 p[0] == campaign_id
@@ -220,7 +272,7 @@ class _ImportLookup(_Lookup):
         known = self.keys.get(campaign_id)
         if known is None:
             known = self.keys[campaign_id] = {
-                hash((r[1], r[2], r[3], r[4])): r[0]
+                hash(duplicate_key(r[1], r[2], r[3], r[4])): r[0]
                 for r in self.conn.execute(
                     "SELECT id, member_id, column_name, title, submitted_at FROM submission"
                     " WHERE campaign_id = ?",
@@ -266,9 +318,7 @@ def _checked_row(
         raise SvcmonthError(
             _("--week is for reports only ({column} takes articles)").format(column=col.name)
         )
-    writer = check_text(author, "author")
-    if len(writer) > members.MAX_TEXT:
-        raise SvcmonthError(_("the author name is too long"))
+    writer = clean_author(author)
     # no author named: stored empty, and the officer in office at the submission's instant is
     # its author on every read (rule 9; a late-recorded officer change re-attributes it)
     if week is not None:
@@ -444,6 +494,38 @@ def refuse_adopted(conn: sqlite3.Connection, submission_id: int, action: str) ->
     raise SvcmonthError(text.format(id=submission_id, outlets=", ".join(outlets)))
 
 
+def refuse_adoption_before(
+    conn: sqlite3.Connection,
+    submission_id: int,
+    arrived: date,
+    adopted_on: date | None = None,
+) -> None:
+    """Rule 13: an adoption's date may not precede the day the submission arrived
+    (``arrived``, in its campaign's zone). With ``adopted_on``, a new adoption's date is
+    checked (``adopt``); without it, every recorded adoption against a corrected arrival
+    (``submission edit --at``)."""
+    if adopted_on is not None:
+        if adopted_on < arrived:
+            raise SvcmonthError(
+                _(
+                    "an adoption on {on} cannot precede the submission, which arrived on {day}"
+                ).format(on=adopted_on.isoformat(), day=arrived.isoformat())
+            )
+        return
+    early = conn.execute(
+        "SELECT outlet, adopted_on FROM adoption WHERE submission_id = ? AND adopted_on < ?"
+        " ORDER BY adopted_on, id LIMIT 1",
+        (submission_id, arrived.isoformat()),
+    ).fetchone()
+    if early is not None:
+        raise SvcmonthError(
+            _(
+                "submission {id} was adopted by {outlet} on {on}; it cannot have arrived later "
+                "({day}); correct or undo the adoption first (adopt {id} --outlet NAME --undo)"
+            ).format(id=submission_id, outlet=early[0], on=early[1], day=arrived.isoformat())
+        )
+
+
 _AUDITED = ("status", "level", "points", "on_time")
 
 
@@ -519,10 +601,10 @@ def restore(conn: sqlite3.Connection, submission_id: int, now: datetime) -> dict
 
 def clean_reason(reason: str | None) -> str | None:
     """A reason typed by the clerk: one line, at most 500 characters; None when empty."""
-    text = (reason or "").strip()
+    text = check_text(reason, "reason")
     if not text:
         return None
-    if len(text) > MAX_TITLE or any(ch in text for ch in "\x00\r\n"):
+    if len(text) > MAX_TITLE:
         raise SvcmonthError(_("the reason must be one line of at most 500 characters"))
     return text
 
@@ -561,9 +643,7 @@ def edit(
     url = clean_url(changes.get("url", row["url"]))
     author = row["stored_author"]
     if "author" in changes:
-        author = (changes["author"] or "").strip()
-        if len(author) > members.MAX_TEXT:
-            raise SvcmonthError(_("the author name is too long"))
+        author = clean_author(changes["author"])
     at = row["submitted_at"]
     if "submitted_at" in changes:
         instant = changes["submitted_at"]
@@ -576,6 +656,16 @@ def edit(
                     at=campaign.show(at), name=other.name
                 )
             )
+        refuse_adoption_before(conn, submission_id, instant.astimezone(campaign.tz).date())
+    if (member_id, col.name, title, at) != (
+        row["member_id"],
+        row["column_name"],
+        row["title"],
+        row["submitted_at"],
+    ):
+        refuse_duplicate(
+            conn, campaign.id, member_id, col.name, title, at, other_than=submission_id
+        )
     week: int | None = None
     if col.kind == "report":
         if changes.get("week") is not None:

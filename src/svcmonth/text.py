@@ -34,6 +34,22 @@ JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
 # what may not appear raw in a CSV file: tabs and line breaks inside a cell are quoted
 _CSV_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]")
 _SHEET_TITLE_BAD = re.compile(r"[:\\/?*\[\]]")
+# what a Chinese input method types for ASCII: full-width digits and punctuation, the
+# ideographic space (folded by ``timeutil``'s parser and ``typed.check_phone``)
+FULL_WIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "：": ":",
+        "／": "/",
+        "－": "-",
+        "．": ".",
+        "　": " ",
+        "＋": "+",
+        "（": "(",
+        "）": ")",
+        "，": ",",
+    }
+)
 MAX_SHEET_TITLE = 31
 
 

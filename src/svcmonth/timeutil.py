@@ -6,11 +6,17 @@ beyond are dropped, on both sides of every comparison alike): an extension to 12
 is that, and a report at 12:00:00.5 is on time for it. A whole-second instant is shown as
 before (``…T12:00:00+08:00``), one with a fraction with its microseconds.
 
-Accepted input (``parse_instant``):
+Accepted input: ``parse_instant`` and ``parse_date`` are the one parser of every option,
+file column and setting that takes a time or a day (SPEC "Input as Chinese users type it"):
 - ``2023-07-17 11:59``, ``2023-07-17T11:59:59``, ``2023/7/17 11:59`` (what Excel writes):
   local time in the campaign's zone;
 - the same with an offset or ``Z`` (``2023-07-17T11:59:00+08:00``): that instant;
-- a date alone (``2023-07-17``): 00:00 local on that day.
+- a date alone (``2023-07-17``): 00:00 local on that day;
+- as a Chinese user types it: full-width digits and punctuation (``９：４０``),
+  ``2023年7月17日``, ``9时40分``/``9点40``, ``上午``/``下午`` (``下午2:05`` is 14:05), and a
+  date without a year (``7月17日 9:40``), which takes the ``year`` the caller gives (the
+  campaign in question's, else the current one). These are first *normalised* to the form
+  above (``normalize_time``); a text in none of them is read (or refused) as typed.
 A local time that a daylight-saving change makes ambiguous or impossible is refused.
 """
 
@@ -24,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.text import FULL_WIDTH
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
@@ -58,7 +65,7 @@ def zone(name: str) -> ZoneInfo:
         ) from None
 
 
-def parse_date(text: str) -> date:
+def _parse_plain_date(text: str) -> date:
     """A calendar day typed as ``2023-07-11`` or ``2023/7/11``."""
     m = _DATE_RE.match(text or "")
     if not m:
@@ -71,8 +78,8 @@ def parse_date(text: str) -> date:
 
 
 def parse_time_of_day(text: str) -> time:
-    """A wall-clock time typed as ``12:00`` or ``12:00:00``."""
-    m = _TIME_RE.match(text or "")
+    """A wall-clock time typed as ``12:00`` or ``12:00:00`` (full-width ``１２：００`` too)."""
+    m = _TIME_RE.match((text or "").translate(FULL_WIDTH))
     try:
         if not m:
             raise ValueError
@@ -138,8 +145,8 @@ def _gap(naive: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def parse_instant(text: str, tz: ZoneInfo) -> datetime:
-    """An instant typed by a user: with an offset as given, without one in ``tz``."""
+def _parse_plain_instant(text: str, tz: ZoneInfo) -> datetime:
+    """An instant typed in the plain form: with an offset as given, without one in ``tz``."""
     if text and len(text) in (19, 25) and text[10] in "T ":
         exact = _parse_exact_iso(text, tz)
         if exact is not None:
@@ -180,7 +187,7 @@ def parse_instant(text: str, tz: ZoneInfo) -> datetime:
 def _parse_exact_iso(text: str, tz: ZoneInfo) -> datetime | None:
     """The exact ISO forms ``2023-07-17T11:59:00+08:00`` (what ``submission list`` exports) and
     ``2023-07-17 11:59:00``, read by ``datetime.fromisoformat`` (3x faster for an import);
-    ``None`` for any other text, which ``parse_instant`` reads the general way. Only a text
+    ``None`` for any other text, which ``_parse_plain_instant`` reads the general way. Only a text
     that is exactly how the parsed value prints takes this path, so both ways agree."""
     try:
         value = datetime.fromisoformat(text)
@@ -191,6 +198,85 @@ def _parse_exact_iso(text: str, tz: ZoneInfo) -> datetime | None:
     if value.tzinfo is None:
         return local_to_utc(value, tz)
     return value.astimezone(UTC)
+
+
+_CHINESE_MARKS = set("年月日号时点分秒午早晚凌")
+_YEARLESS = re.compile(r"^\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)")
+_FORM = re.compile(
+    r"^\s*(?:(?P<y>\d{4})\s*(?:年|[-/.])\s*)?"
+    r"(?P<m>\d{1,2})\s*(?:月|[-/.])\s*(?P<d>\d{1,2})\s*[日号]?"
+    r"(?:\s*(?:T|\s)?\s*(?P<ampm>上午|下午|早上|中午|晚上|凌晨)?\s*"
+    r"(?P<h>\d{1,2})\s*(?:[:时点])\s*(?:(?P<mi>\d{1,2})\s*分?)?"
+    r"(?:\s*(?::|分)?\s*(?P<s>\d{1,2})\s*秒?)?)?"
+    r"\s*(?P<off>Z|z|[+-]\d{2}:?\d{2})?\s*$"
+)
+
+
+def normalize_time(text: str, year: int | None = None) -> str:
+    """``text`` in the plain form (``2023-07-17 14:05``) when typed the Chinese way (see the
+    module docstring), else unchanged."""
+    if text and text.isascii() and not _YEARLESS.match(text):
+        return text  # 2023-07-17 14:05 as typed: nothing Chinese or full-width to fold
+    folded = (text or "").translate(FULL_WIDTH)
+    if not (
+        folded != text
+        or not _CHINESE_MARKS.isdisjoint(folded)
+        or _YEARLESS.match(folded)
+        or "上午" in folded
+    ):
+        return text
+    m = _FORM.match(folded)
+    if not m:
+        return folded
+    y = int(m["y"]) if m["y"] else year
+    if y is None:
+        return folded
+    out = f"{y:04d}-{int(m['m']):02d}-{int(m['d']):02d}"
+    if m["h"] is not None:
+        hour = int(m["h"])
+        if m["ampm"] in ("下午", "晚上") and hour < 12:
+            hour += 12
+        elif m["ampm"] == "中午" and hour < 11:
+            hour += 12
+        elif m["ampm"] in ("上午", "早上", "凌晨") and hour == 12:
+            hour = 0
+        out += f" {hour:02d}:{int(m['mi'] or 0):02d}"
+        if m["s"]:
+            out += f":{int(m['s']):02d}"
+    elif m["ampm"]:
+        return folded
+    return out + (m["off"] or "")
+
+
+def parse_instant(text: str, tz: ZoneInfo, year: int | None = None) -> datetime:
+    """An instant as a user types it (see the module docstring): with an offset as given,
+    without one in ``tz``; a date without a year takes ``year``."""
+    normal = normalize_time(text, year)
+    try:
+        return _parse_plain_instant(normal, tz)
+    except SvcmonthError:
+        if normal == text:
+            raise
+        raise SvcmonthError(
+            _(
+                "{text!r} is not a date and time (e.g. 2023-07-17 09:40, 2023年7月17日 9:40, "
+                "7月17日 下午2:05)"
+            ).format(text=text)
+        ) from None
+
+
+def parse_date(text: str, year: int | None = None) -> date:
+    """A day as a user types it (``2023-07-17``, ``2023/7/17``, ``2023年7月17日``, ``7月17日``
+    with ``year``, ``２０２３-０７-１７``)."""
+    normal = normalize_time(text, year)
+    try:
+        return _parse_plain_date(normal)
+    except SvcmonthError:
+        if normal == text:
+            raise
+        raise SvcmonthError(
+            _("{text!r} is not a date (e.g. 2023-07-17 or 2023年7月17日)").format(text=text)
+        ) from None
 
 
 STORED_WIDTH = 27  # len("2023-07-17T04:00:00.000000Z")

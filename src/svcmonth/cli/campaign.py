@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import campaigns, timeutil, typed, weeks
+from svcmonth import campaigns, timeutil, weeks
 from svcmonth.cli.common import (
     MAX_COUNT,
     CampaignOpt,
@@ -67,7 +67,7 @@ def new(
 
     Example: svcmonth campaign new 2023服务月 --start 2023-07-11 --end 2023-08-11
     """
-    first, last = typed.parse_date(start), typed.parse_date(end)
+    first, last = timeutil.parse_date(start), timeutil.parse_date(end)
     weekday = weeks.parse_weekday(deadline_day)
     at = timeutil.parse_time_of_day(deadline_time)
     with database(db, write=True) as conn:
@@ -194,7 +194,7 @@ def deadline(
     """
     with database(db, write=True) as conn:
         c, _now = campaign_at(conn, campaign, None)
-        instant = typed.parse_instant(at, c.tz, c.start.year)
+        instant = timeutil.parse_instant(at, c.tz, c.start.year)
         result = campaigns.move_deadline(conn, c, week, instant, now())
     message(
         _("week {week} of {name}: deadline {deadline} (was {was})").format(

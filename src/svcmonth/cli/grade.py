@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import grading, typed
+from svcmonth import grading, timeutil
 from svcmonth.cli.common import (
     MAX_ID,
     CampaignOpt,
@@ -96,7 +96,7 @@ def _day(conn: sqlite3.Connection, on: str | None) -> date:
     """The date typed, else today in the campaign's zone."""
     c, instant = campaign_at(conn, None, None)
     if on:
-        return typed.parse_date(on, c.start.year)
+        return timeutil.parse_date(on, c.start.year)
     return instant.astimezone(c.tz).date()
 
 

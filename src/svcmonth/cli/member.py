@@ -5,9 +5,10 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import members, timeutil, typed
+from svcmonth import members, timeutil
 from svcmonth.campaigns import zone_for_display
 from svcmonth.cli.common import (
+    AsOfOpt,
     CampaignOpt,
     DbOpt,
     EncodingOpt,
@@ -135,7 +136,8 @@ def edit(
     with database(db, write=True) as conn:
         effective = None
         if since is not None:
-            effective = timeutil.parse_instant(since, zone_for_display(conn))
+            at = now()
+            effective = timeutil.parse_instant(since, zone_for_display(conn), at.year)
         members.edit(conn, code, fields, now(), since=effective)
     message(_("updated {code}").format(code=code))
 
@@ -167,7 +169,7 @@ def extend(
     """Give one member more time for one week (the later deadline applies)."""
     with database(db, write=True) as conn:
         c, _now = campaign_at(conn, campaign, None)
-        until_at = typed.parse_instant(until, c.tz, c.start.year)
+        until_at = timeutil.parse_instant(until, c.tz, c.start.year)
         result = members.extend(conn, c, code, week, until_at, now())
     message(
         _("{member}: week {week} due {until}").format(
@@ -181,14 +183,18 @@ def list_(
     all_: Annotated[
         bool, typer.Option("--all/--active", help=_("Include deactivated members."))
     ] = True,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     encoding: EncodingOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """List members with their current officer."""
+    """List members with the officer in office now (or at --as-of)."""
     with database(db) as conn:
-        rows = members.listing(conn, include_inactive=all_)
+        instant = now()
+        if as_of is not None:
+            instant = timeutil.parse_instant(as_of, zone_for_display(conn), instant.year)
+        rows = members.listing(conn, instant, include_inactive=all_)
     show(rows, LIST, fmt, output, encoding, heading=_("Members"))
 
 

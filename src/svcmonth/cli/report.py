@@ -4,7 +4,7 @@ from datetime import datetime
 
 import typer
 
-from svcmonth import grading, reports, typed
+from svcmonth import grading, reports, timeutil
 from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
     AsOfOpt,
@@ -89,7 +89,7 @@ def weekly(
 def _as_of_for_year(text: str | None) -> datetime:
     # year reports span several campaigns: a typed --as-of without offset is read in the
     # default zone of the association (Asia/Shanghai)
-    return typed.parse_instant(text, zone(DEFAULT_TZ)) if text else now()
+    return timeutil.parse_instant(text, zone(DEFAULT_TZ)) if text else now()
 
 
 @app.command("year-end")

@@ -228,13 +228,25 @@ def edit(
     with database(db, write=True) as conn:
         if at is not None:
             current = submissions.get_row(conn, submission_id)
-            tz = campaigns.load_by_id(conn, current["campaign_id"]).tz
-            changes["submitted_at"] = timeutil.parse_instant(at, tz)
+            c = campaigns.load_by_id(conn, current["campaign_id"])
+            changes["submitted_at"] = timeutil.parse_instant(at, c.tz, c.start.year)
         row = submissions.edit(conn, submission_id, changes, now())
-    message(
-        _("corrected {id}: on time {on_time}, level {level}, {points} points").format(
-            id=submission_id, on_time=bool(row["on_time"]), level=row["level"], points=row["points"]
+    message(_corrected(submission_id, row))
+
+
+def _corrected(submission_id: int, row: dict[str, Any]) -> str:
+    """``已更正稿件 96：按时，2 级，2 分`` — each figure in words (no ``True``/``None``): a
+    submission without a level (pending, rejected, withdrawn) says which it is."""
+    timing = _("on time") if row["on_time"] else _("late")
+    if row["level"] is None:
+        return _("corrected {id}: {timing}, {status}, {points} points").format(
+            id=submission_id,
+            timing=timing,
+            status=col.value_name("grade_status", row["status"]),
+            points=row["points"],
         )
+    return _("corrected {id}: {timing}, level {level}, {points} points").format(
+        id=submission_id, timing=timing, level=row["level"], points=row["points"]
     )
 
 

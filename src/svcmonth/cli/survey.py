@@ -20,6 +20,7 @@ from svcmonth.cli.common import (
 from svcmonth.i18n import _
 from svcmonth.output import pages, render, survey_output
 from svcmonth.output.render import message
+from svcmonth.text import check_text
 
 app = typer.Typer(
     help=_("调查问卷: tally a survey tool's export (问卷星, 腾讯问卷) and publish the results."),
@@ -44,6 +45,7 @@ def import_(
 
     Example: svcmonth survey import 问卷星导出.xlsx --name 2023服务月满意度调查
     """
+    name = check_text(name, "--name")  # one line, no control character, as every name
     with database(db, write=True) as conn:
         result = survey.import_export(conn, file, name, campaign, now())
     message(

@@ -30,6 +30,7 @@ SYS_PLATFORM = sys.platform
 # a workbook open in WPS/Excel: try the rename again this many times, this long apart (~2 s)
 REPLACE_ATTEMPTS = 8
 REPLACE_PAUSE = 0.25
+SLEEP: Callable[[float], None] = time.sleep  # tests replace it: no test waits
 
 
 class FileLocked(OSError):
@@ -57,7 +58,7 @@ def replace(
     source: Path,
     target: Path,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     attempts: int = REPLACE_ATTEMPTS,
     pause: float = REPLACE_PAUSE,
 ) -> None:
@@ -72,7 +73,7 @@ def replace(
             if not is_windows():
                 raise
             if attempt + 1 < attempts:
-                sleep(pause)
+                (sleep or SLEEP)(pause)
     raise FileLocked(os.fspath(target))
 
 

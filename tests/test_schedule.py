@@ -171,9 +171,7 @@ def test_python_dash_m_svcmonth_is_scheduled_the_same_way():
 
 
 def test_another_program_falls_back_to_the_svcmonth_on_path_then_to_dash_m():
-    assert platform.command("pytest", which=lambda _n: "/usr/bin/svcmonth") == [
-        "/usr/bin/svcmonth"
-    ]
+    assert platform.command("pytest", which=lambda _n: "/usr/bin/svcmonth") == ["/usr/bin/svcmonth"]
     assert platform.command("pytest", which=lambda _n: None, executable="/v/python") == [
         "/v/python",
         "-m",

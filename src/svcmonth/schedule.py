@@ -74,7 +74,8 @@ def _cron(platform: str, command: Sequence[str], database: str) -> list[str]:
         return f"{when} {prefix} {' '.join(job.args)}".replace("%", "\\%")
 
     return [
-        "# " + _("svcmonth schedule for {system}: run crontab -e and paste these lines").format(
+        "# "
+        + _("svcmonth schedule for {system}: run crontab -e and paste these lines").format(
             system=platform
         ),
         "# "

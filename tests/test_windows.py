@@ -231,3 +231,16 @@ def test_the_id_command_is_sent_before_the_folder_is_opened(c2023, imap, monkeyp
 def test_no_id_command_to_a_server_that_does_not_advertise_it(c2023, imap, monkeypatch):
     commands = _fetch_through(c2023, imap, monkeypatch, hide_id=True)
     assert "EXAMINE" in commands and "ID" not in commands, commands
+
+
+def test_a_year_end_workbook_open_in_excel_gets_the_same_error(
+    c2023, windows, monkeypatch, tmp_path
+):
+    target = tmp_path / "年度考核表.xlsx"
+    refuse_replace(monkeypatch, None)
+    err = c2023.fails("report", "year-end", "--year", "2023", "--format", "xlsx", "-o", target)
+    assert err == (
+        f"Error: cannot write {target}: the file may be open in WPS/Excel; close {target} in "
+        "WPS/Excel and try again\n"
+    )
+    assert not target.exists()

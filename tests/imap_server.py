@@ -150,3 +150,75 @@ class TlsFront:
     def close(self) -> None:
         self.closed = True
         self.listener.close()
+
+
+class RecordingFront:
+    """A plain-TCP relay in front of the test server that records every command line the
+    client sends (``commands``: the verbs in order) and, with ``hide_id``, takes ``ID`` out of
+    the capabilities the server announces: pymap advertises ID, as 163/网易 mail do; a server
+    that does not is simulated by hiding it."""
+
+    _CAPABILITY = re.compile(rb"^(\* OK \[CAPABILITY|\* CAPABILITY|\S+ OK \[CAPABILITY)")
+
+    def __init__(self, target: int, hide_id: bool = False):
+        self.target, self.hide_id = target, hide_id
+        self.lines: list[str] = []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def commands(self) -> list[str]:
+        """The command verbs the client sent, in order (``UID SEARCH`` counts as ``UID``)."""
+        return [line.split()[1].upper() for line in self.lines if len(line.split()) > 1]
+
+    def env(self, server: ImapServer, folder: str) -> dict[str, str]:
+        return {**server.env(folder), "SVCMONTH_IMAP_PORT": str(self.port)}
+
+    def _accept(self) -> None:
+        while not self.closed:
+            try:
+                conn, _addr = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._client, args=(conn, upstream), daemon=True).start()
+            threading.Thread(target=self._server, args=(upstream, conn), daemon=True).start()
+
+    def _client(self, source: socket.socket, sink: socket.socket) -> None:
+        pending = b""
+        try:
+            while data := source.recv(65536):
+                pending += data
+                *complete, pending = pending.split(b"\r\n")
+                self.lines += [line.decode("utf-8", "replace") for line in complete]
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            sink.close()
+
+    def _server(self, source: socket.socket, sink: socket.socket) -> None:
+        pending = b""
+        try:
+            while data := source.recv(65536):
+                pending += data
+                *complete, pending = pending.split(b"\r\n")
+                out = [self._rewrite(line) for line in complete]
+                sink.sendall(b"".join(line + b"\r\n" for line in out))
+        except OSError:
+            pass
+        finally:
+            sink.close()
+
+    def _rewrite(self, line: bytes) -> bytes:
+        if self.hide_id and self._CAPABILITY.match(line):
+            return re.sub(rb" ID(?=[ \]]|$)", b"", line)
+        return line
+
+    def close(self) -> None:
+        self.closed = True
+        self.listener.close()

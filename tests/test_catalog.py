@@ -75,6 +75,8 @@ def test_command_docstrings_are_messages():
 
 @pytest.mark.slow
 def test_a_wheel_installed_in_a_fresh_venv_speaks_chinese(tmp_path):
+    """…from a folder whose path has Chinese characters and a space (issue 21): help, an
+    error, the demo and the schedule naming its own executable."""
     root = Path(__file__).resolve().parents[1]
     dist = tmp_path / "dist"
     subprocess.run(
@@ -87,7 +89,8 @@ def test_a_wheel_installed_in_a_fresh_venv_speaks_chinese(tmp_path):
     # a fresh venv holding only the wheel; its dependencies are read from this environment
     # (a .pth after the venv's own site-packages) instead of being installed again, which
     # took most of the test's time. The check below makes sure svcmonth is the wheel's copy.
-    venv = tmp_path / "venv"
+    # installed where a clerk's Windows user folder puts it: Chinese and a space in the path
+    venv = tmp_path / "服务月 工具" / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
@@ -109,6 +112,7 @@ def test_a_wheel_installed_in_a_fresh_venv_speaks_chinese(tmp_path):
         capture_output=True,
         text=True,
         check=True,
+        env={"PATH": "/usr/bin:/bin"},  # not this run's PYTHONPATH (a worktree's src)
     ).stdout.strip()
     assert Path(where).is_relative_to(venv), where
     env = {"PATH": "/usr/bin:/bin", "SVCMONTH_DB": str(tmp_path / "none.db")}
@@ -130,3 +134,22 @@ def test_a_wheel_installed_in_a_fresh_venv_speaks_chinese(tmp_path):
         cwd=tmp_path,
     )
     assert failed.returncode == 1 and failed.stderr.startswith("错误：")
+    demo_db = venv.parent / "演示 数据.db"
+    demo = subprocess.run(
+        [str(venv / "bin" / "svcmonth"), "demo", "--db", str(demo_db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=venv.parent,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "中国工商银行" in demo.stdout and "Traceback" not in demo.stderr
+    entries = subprocess.run(
+        [str(venv / "bin" / "svcmonth"), "--db", str(demo_db), "schedule", "--platform", "linux"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert entries.returncode == 0, entries.stderr
+    assert f"'{venv / 'bin' / 'svcmonth'}' --db '{demo_db}' remind --send" in entries.stdout

@@ -7,7 +7,6 @@ settings are present. The SMTP password is reported as set or not, never shown.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from svcmonth import platform
 from svcmonth.i18n import _
 from svcmonth.storage import SCHEMA_VERSION
 
@@ -71,8 +71,15 @@ def diagnose(
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if not file.exists():
             continue
+        if not platform.permissions_enforced():  # Windows: the ACL decides, not the bits
+            detail = _(
+                "{name}: not checked (on Windows the folder's sharing and security settings "
+                "decide who can read it)"
+            ).format(name=file.name)
+            rows.append(_row("permissions", True, detail))
+            continue
         bits = stat.S_IMODE(file.stat().st_mode)
-        private = os.name == "nt" or bits & 0o077 == 0
+        private = bits & 0o077 == 0
         detail = f"{file.name}: {bits:04o}"
         if not private:
             detail += " " + _("(readable by others: chmod 600)")

@@ -44,6 +44,7 @@ COMMAND_MODULES = {
     "column": "reference",
     "outlet": "reference",
     "body": "reference",
+    "schedule": "schedule",
 }
 GROUP_MODULES = (
     "campaign",
@@ -213,4 +214,8 @@ def root(
 
 def main() -> None:
     """The console script."""
+    from svcmonth import platform
+
+    platform.prepare_console(sys.stdout)  # a Windows console's code page: Chinese, no traceback
+    platform.prepare_console(sys.stderr)
     app()

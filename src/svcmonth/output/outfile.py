@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from svcmonth import platform
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
@@ -83,7 +84,7 @@ def open_binary(target: Path, extra_protected: tuple[Path, ...] = ()) -> Iterato
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, target)
+        _replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise SvcmonthError(
@@ -149,6 +150,21 @@ def check_encoding(encoding: str | None) -> None:
         raise SvcmonthError(
             _("unknown encoding {name!r} (e.g. utf-8, gb18030)").format(name=encoding)
         )
+
+
+def _replace(temp: Path, target: Path) -> None:
+    """Rename the finished file over ``target``. A workbook open in WPS/Excel locks it on
+    Windows: ``platform.replace`` waits briefly, then this says what to do instead of the
+    system's bare 拒绝访问."""
+    try:
+        platform.replace(temp, target)
+    except platform.FileLocked:
+        raise SvcmonthError(
+            _(
+                "cannot write {path}: the file may be open in WPS/Excel; close {path} in "
+                "WPS/Excel and try again"
+            ).format(path=target)
+        ) from None
 
 
 def _sync_folder(folder: Path) -> None:

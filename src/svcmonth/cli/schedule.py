@@ -1,0 +1,45 @@
+"""``svcmonth schedule``: the cron or Task Scheduler entries for ``remind`` and ``inbox fetch``."""
+
+import os
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from svcmonth import platform as platform_
+from svcmonth import schedule as schedule_
+from svcmonth.cli.common import DbOpt, db_path
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
+from svcmonth.output import render
+
+Platform = StrEnum("Platform", {name: name for name in schedule_.PLATFORMS})  # type: ignore[misc]
+
+
+def schedule(
+    system: Annotated[
+        Platform | None,
+        typer.Option(
+            "--platform",
+            help=_("linux, windows or mac (default: this computer's)."),
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Print the entries that run reminders and mail intake unattended, ready to paste.
+
+    Example: svcmonth --db D:\\服务月\\svcmonth.db schedule --platform windows
+    """
+    path = db_path(db)
+    if not path.is_file():
+        raise SvcmonthError(
+            _("{path} is not a database file: give the database with --db").format(path=path)
+        )
+    name = system.value if system is not None else platform_.system()
+    lines = schedule_.entries(name, platform_.command(), os.path.abspath(path))
+    render.write_text("\n".join(lines) + "\n", None)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("schedule")(schedule)

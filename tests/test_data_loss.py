@@ -1,0 +1,130 @@
+"""Nothing of the clerk's is lost (issue 16 of the texts, "Data loss"): a folder a command
+writes into keeps every file the command did not write, a database anywhere in it refuses
+the build, ``backup`` takes the attachments along, and a second reject keeps the reason."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from svcmonth.errors import SvcmonthError
+from svcmonth.output import outfile
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+# --- site build and the one folder writer ------------------------------------------------------
+
+
+def test_site_build_twice_with_a_database_and_a_clerks_file_in_the_folder_loses_nothing(
+    c2023, submit, tmp_path
+):
+    sid = submit("ICBC", "先进事迹", "2023-07-12 10:00", "柜台前的微笑")
+    c2023("grade", str(sid), "--level", "2")
+    folder = tmp_path / "专栏"
+    c2023("site", "build", str(folder))
+    assert (folder / "index.html").is_file()
+    # the clerk keeps a note there, then makes a database there (``init`` inside 专栏/)
+    (folder / "说明.txt").write_text("上传前检查", encoding="utf-8")
+    c2023("init", "--db", str(folder / "svc.db"))
+    before = tree(folder)
+    err = c2023.fails("site", "build", str(folder))
+    assert err == (
+        f"Error: {folder} holds a database file ({folder / 'svc.db'}); nothing was written: "
+        "give a folder of its own for the output\n"
+    )
+    assert tree(folder) == before
+    conn = sqlite3.connect(folder / "svc.db")
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+    # without the database, the rebuild replaces its pages and keeps the note
+    (folder / "svc.db").unlink()
+    c2023("site", "build", str(folder))
+    assert (folder / "说明.txt").read_text(encoding="utf-8") == "上传前检查"
+    assert (folder / "index.html").is_file()
+
+
+def test_a_database_deep_in_the_folder_or_under_another_name_refuses_the_build(
+    c2023, tmp_path
+):
+    folder = tmp_path / "专栏"
+    c2023("site", "build", str(folder))
+    (folder / "备份" / "七月").mkdir(parents=True)
+    c2023("init", "--db", str(folder / "备份" / "七月" / "旧库.bak"))
+    err = c2023.fails("site", "build", str(folder))
+    assert "旧库.bak" in err and "nothing was written" in err
+
+
+def test_a_file_the_build_would_write_that_it_did_not_write_is_refused(c2023, tmp_path):
+    folder = tmp_path / "专栏"
+    c2023("site", "build", str(folder))
+    manifest = json.loads((folder / ".svcmonth-manifest.json").read_text(encoding="utf-8"))
+    assert manifest["writer"] == "site build" and "index.html" in manifest["files"]
+    # the clerk's own scan.html replaced the built one (the manifest lists it: it is replaced)
+    (folder / "scan.html").write_text("clerk", encoding="utf-8")
+    c2023("site", "build", str(folder))
+    assert (folder / "scan.html").read_text(encoding="utf-8") != "clerk"
+    # a page the manifest does not list (hand-edited out) is the clerk's: refused, kept
+    del manifest["files"]["scan.html"]
+    (folder / ".svcmonth-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "scan.html").write_text("clerk", encoding="utf-8")
+    err = c2023.fails("site", "build", str(folder))
+    assert err == (
+        f"Error: {folder / 'scan.html'} was not written by svcmonth site build; "
+        "move it away or choose another folder\n"
+    )
+    assert (folder / "scan.html").read_text(encoding="utf-8") == "clerk"
+
+
+def test_a_site_built_before_the_manifest_is_rebuilt_keeping_the_clerks_files(c2023, tmp_path):
+    folder = tmp_path / "专栏"
+    folder.mkdir()
+    (folder / ".svcmonth-site").write_text("Built by svcmonth site build\n", encoding="utf-8")
+    (folder / "index.html").write_text("old", encoding="utf-8")
+    (folder / "年终总结.docx").write_bytes(b"PK clerk")
+    c2023("site", "build", str(folder))
+    assert (folder / "年终总结.docx").read_bytes() == b"PK clerk"
+    assert (folder / "index.html").read_text(encoding="utf-8") != "old"
+    assert not (folder / ".svcmonth-site").exists()
+    assert (folder / ".svcmonth-manifest.json").is_file()
+
+
+def test_the_folder_writer_owns_only_its_manifest(tmp_path):
+    out = tmp_path / "导出"
+    done = outfile.write_folder(out, {"a.txt": "一", "sub/b.bin": b"\x00\x01"}, writer="export")
+    assert done.written == ["a.txt", "sub/b.bin"] and done.removed == []
+    assert (out / "a.txt").read_text(encoding="utf-8") == "一"
+    if os.name != "nt":  # owner-only unless public
+        assert stat.S_IMODE((out / "sub" / "b.bin").stat().st_mode) == 0o600
+        assert stat.S_IMODE((out / "sub").stat().st_mode) == 0o700
+    (out / "sub" / "mine.txt").write_text("keep", encoding="utf-8")
+    done = outfile.write_folder(out, {"c.txt": "三"}, writer="export")
+    assert done.removed == ["a.txt", "sub/b.bin"]
+    assert tree(out).keys() == {".svcmonth-manifest.json", "c.txt", "sub/mine.txt"}
+    # another command's folder is not this one's
+    with pytest.raises(SvcmonthError, match="was not written by svcmonth site build"):
+        outfile.write_folder(out, {"d.txt": "四"}, writer="site build")
+    # a name outside the folder is a programming error, never a write
+    with pytest.raises(ValueError):
+        outfile.write_folder(tmp_path / "x", {"../escape.txt": ""}, writer="export")
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_a_manifest_naming_files_outside_the_folder_removes_nothing_there(tmp_path):
+    out = tmp_path / "导出"
+    outfile.write_folder(out, {"a.txt": "一"}, writer="export")
+    (tmp_path / "precious.txt").write_text("keep", encoding="utf-8")
+    manifest = {"writer": "export", "files": {"a.txt": {}, "../precious.txt": {}}}
+    (out / ".svcmonth-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    outfile.write_folder(out, {"b.txt": "二"}, writer="export")
+    assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep"
+    assert tree(out).keys() == {".svcmonth-manifest.json", "b.txt"}

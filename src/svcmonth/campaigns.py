@@ -474,6 +474,8 @@ _LOGGED = (
     ("submission", N_("submission(s)")),
     ("deadline_extension", N_("extension(s)")),
     ("reminder", N_("reminder(s) sent")),
+    ("survey", N_("survey(s)")),
+    ("intake", N_("inbox entry(ies)")),
 )
 
 

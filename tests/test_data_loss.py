@@ -128,3 +128,18 @@ def test_a_manifest_naming_files_outside_the_folder_removes_nothing_there(tmp_pa
     outfile.write_folder(out, {"b.txt": "二"}, writer="export")
     assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep"
     assert tree(out).keys() == {".svcmonth-manifest.json", "b.txt"}
+
+
+# --- a second reject ---------------------------------------------------------------------------
+
+
+def test_a_second_reject_without_a_reason_keeps_the_reason(c2023, submit):
+    sid = submit("ICBC", "先进事迹", "2023-07-12 10:00", "柜台前的微笑")
+    c2023("grade", str(sid), "--reject", "--reason", "与主题无关")
+    c2023("grade", str(sid), "--reject")
+    assert c2023.json("submission", "show", str(sid))["reject_reason"] == "与主题无关"
+    c2023("grade", str(sid), "--reject", "--reason", "重复报送")  # a new reason replaces it
+    assert c2023.json("submission", "show", str(sid))["reject_reason"] == "重复报送"
+    c2023("grade", str(sid), "--clear")
+    c2023("grade", str(sid), "--reject")  # rejected afresh: no reason of an earlier time
+    assert c2023.json("submission", "show", str(sid))["reject_reason"] == ""

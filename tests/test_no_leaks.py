@@ -55,3 +55,18 @@ def test_campaign_delete_with_an_inbox_entry_is_refused_in_words(c2023, tmp_path
     assert err == (
         f"Error: campaign {NAME} holds 1 inbox entry(ies): only an empty campaign can be deleted\n"
     )
+
+
+def test_submission_show_json_escapes_u202e_and_u0085_like_submission_list(c2023, submit):
+    sid = submit("ICBC", "先进事迹", "2023-07-12 10:00", "标题")
+    # text from before the control-character check (or a path that skipped it)
+    conn = sqlite3.connect(c2023.db)
+    with conn:
+        conn.execute("UPDATE submission SET title = ? WHERE id = ?", ("甲\u202e乙\u0085丙", sid))
+    conn.close()
+    shown = c2023("submission", "show", str(sid), "--format", "json").out
+    listed = c2023("submission", "list", "--format", "json").out
+    for out in (shown, listed):
+        assert "\u202e" not in out and "\u0085" not in out
+        assert "甲\\u202e乙\\u0085丙" in out
+    assert c2023.json("submission", "show", str(sid))["title"] == "甲\u202e乙\u0085丙"

@@ -250,7 +250,7 @@ def show_one(
     with database(db) as conn:
         item = submissions.show(conn, submission_id)
     if fmt is Format.json:
-        render.document(item, output, encoding)
+        render.write_object(item, output, encoding)
         return
     if render.FORMATS[str(fmt.value)].human:  # each field by its label, each value by its kind
         fields = [

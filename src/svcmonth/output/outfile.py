@@ -250,7 +250,7 @@ def write_folder(
         }
         _write_new(
             fresh / MANIFEST,
-            (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+            (json.dumps(manifest, indent=1) + "\n").encode("ascii"),
             file_mode,
             dir_mode,
         )

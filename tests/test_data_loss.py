@@ -143,3 +143,78 @@ def test_a_second_reject_without_a_reason_keeps_the_reason(c2023, submit):
     c2023("grade", str(sid), "--clear")
     c2023("grade", str(sid), "--reject")  # rejected afresh: no reason of an earlier time
     assert c2023.json("submission", "show", str(sid))["reject_reason"] == ""
+
+
+# --- backup takes the attachments; doctor checks them -------------------------------------------
+
+
+@pytest.fixture
+def mailed(c2023, tmp_path):
+    """A mail with two pictures imported: their files in attachments/ beside the database."""
+    from mailmaker import JPEG, mail, word
+
+    raw = mail(
+        "王丽 <WangLi@ICBC.example.cn>",
+        word("【看图话服务】网点的微笑服务"),
+        received="Mon, 24 Jul 2023 09:40:00 +0800",
+        attachments=[
+            (b'filename="a.jpg"', "image/jpeg", JPEG),
+            (b'filename="b.jpg"', "image/jpeg", JPEG + b"b"),
+        ],
+    )
+    (tmp_path / "m.eml").write_bytes(raw)
+    c2023("inbox", "import", str(tmp_path / "m.eml"))
+    conn = sqlite3.connect(c2023.db)
+    rows = conn.execute("SELECT path FROM attachment ORDER BY id").fetchall()
+    conn.close()
+    assert len(rows) == 2
+    return [r[0] for r in rows]
+
+
+def test_backup_copies_the_attachments_beside_the_copy_owner_only(c2023, mailed, tmp_path):
+    saved = tmp_path / "attachments"
+    target = tmp_path / "备份" / "svc-0820.db"
+    target.parent.mkdir()
+    run = c2023("backup", str(target))
+    copy = tmp_path / "备份" / "svc-0820.db.attachments"
+    assert run.err.endswith(f"attachments: 2 file(s) copied to {copy}\n")
+    for rel in mailed:
+        assert (copy / rel).read_bytes() == (saved / rel).read_bytes()
+        if os.name != "nt":
+            assert stat.S_IMODE((copy / rel).stat().st_mode) == 0o600
+    if os.name != "nt":
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o700
+    # restored: the copy and its attachments in a new place pass doctor
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    os.replace(target, restored / "svc.db")
+    os.replace(copy, restored / "attachments")
+    c2023.db = restored / "svc.db"
+    # (a backup is a single file in rollback-journal mode: doctor names that, nothing else)
+    rows = {r["check"]: r for r in c2023("doctor", "--format", "json", code=1).json()}
+    assert [c for c, r in rows.items() if r["status"] != "ok"] == ["journal_mode"]
+    assert rows["attachments"] == {"check": "attachments", "status": "ok", "detail": "2 file(s) ok"}
+
+
+def test_backup_refuses_an_existing_attachments_copy_and_writes_nothing(c2023, mailed, tmp_path):
+    target = tmp_path / "b.db"
+    (tmp_path / "b.db.attachments").mkdir()
+    err = c2023.fails("backup", str(target))
+    assert err == f"Error: {tmp_path / 'b.db.attachments'} already exists; choose a new file\n"
+    assert not target.exists()
+
+
+def test_doctor_names_a_missing_or_altered_attachment(c2023, mailed, tmp_path):
+    saved = tmp_path / "attachments"
+    (saved / mailed[0]).unlink()
+    (saved / mailed[1]).write_bytes(b"not the picture the mail brought")
+    run = c2023("doctor", "--format", "json", code=1)
+    bad = [r for r in run.json() if r["status"] == "problem"]
+    assert bad == [
+        {
+            "check": "attachments",
+            "status": "problem",
+            "detail": f"in {saved}: missing: {mailed[0]}; changed since saved: {mailed[1]}",
+        }
+    ]
+    assert run.err == "Error: 1 problem(s) found\n"

@@ -129,6 +129,7 @@ VALUES: dict[str, dict[str, str]] = {
         "permissions": N_("file permissions"),
         "smtp": N_("SMTP settings"),
         "reminders": N_("reminders stuck in sending"),
+        "attachments": N_("mail attachments"),
     },
 }
 

@@ -53,9 +53,7 @@ def test_site_build_twice_with_a_database_and_a_clerks_file_in_the_folder_loses_
     assert (folder / "index.html").is_file()
 
 
-def test_a_database_deep_in_the_folder_or_under_another_name_refuses_the_build(
-    c2023, tmp_path
-):
+def test_a_database_deep_in_the_folder_or_under_another_name_refuses_the_build(c2023, tmp_path):
     folder = tmp_path / "专栏"
     c2023("site", "build", str(folder))
     (folder / "备份" / "七月").mkdir(parents=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 
 import survey_exports as ex
-
 from svcmonth.storage import describe_sqlite_error
 
 NAME = "2023服务月"
@@ -25,7 +24,7 @@ def test_campaign_delete_with_a_survey_is_refused_in_words_not_a_foreign_key_fai
     assert c2023.dump() == before
     c2023.lang = "zh_CN"
     err = c2023("campaign", "delete", NAME, code=1).err
-    assert err == f"错误：活动 {NAME} 已有1份调查问卷，请先删除；只能删除未登记任何内容的活动\n"
+    assert err == f"错误：活动 {NAME} 已有1 份调查问卷，请先删除；只能删除未登记任何内容的活动\n"
     assert "FOREIGN KEY" not in err
 
 

@@ -493,7 +493,7 @@ def delete(conn: sqlite3.Connection, name: str, now: datetime) -> None:
     if held:
         raise SvcmonthError(
             _("campaign {name} holds {held}: only an empty campaign can be deleted").format(
-                name=campaign.name, held=", ".join(held)
+                name=campaign.name, held=_(", ").join(held)
             )
         )
     before = campaign.settings()

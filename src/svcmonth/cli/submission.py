@@ -232,8 +232,11 @@ def edit(
             changes["submitted_at"] = timeutil.parse_instant(at, tz)
         row = submissions.edit(conn, submission_id, changes, now())
     message(
-        _("corrected {id}: on time {on_time}, level {level}, {points} points").format(
-            id=submission_id, on_time=bool(row["on_time"]), level=row["level"], points=row["points"]
+        _("corrected {id}: {on_time}, {level}, {points} points").format(
+            id=submission_id,
+            on_time=col.words(row["on_time"], "on_time"),
+            level=col.words(row["level"], "level"),
+            points=row["points"],
         )
     )
 

@@ -225,8 +225,6 @@ def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> i
     return len(rows)
 
 
-
-
 def _json(
     rows: Iterable[dict[str, Any]], keys: Sequence[str], output: Path | None, encoding: str | None
 ) -> int:

@@ -69,3 +69,62 @@ def test_submission_show_json_escapes_u202e_and_u0085_like_submission_list(c2023
         assert "\u202e" not in out and "\u0085" not in out
         assert "甲\\u202e乙\\u0085丙" in out
     assert c2023.json("submission", "show", str(sid))["title"] == "甲\u202e乙\u0085丙"
+
+
+# --- instants: local time, to the second when not zero ----------------------------------------
+
+
+def test_log_shows_before_and_after_in_local_time_and_an_extension_as_extended_until(
+    c2023, submit
+):
+    sid = submit("ICBC", "先进事迹", "2023-07-20 10:00", "事迹")
+    c2023("submission", "edit", str(sid), "--at", "2023-07-22 12:10")
+    c2023("member", "edit", "ABC", "--officer", "钱七", "--since", "2023-07-25")
+    c2023("member", "extend", "ABC", "--week", "2", "--until", "2023-07-25 18:00")
+    c2023.lang = "zh_CN"
+    text = c2023("log").out
+    assert "报送时间 2023-07-20 10:00" in text and "报送时间 2023-07-22 12:10" in text
+    assert "任职起始 2023-07-25 00:00" in text  # the day typed, not 2023-07-24 16:00 UTC
+    assert "延期至 2023-07-25 18:00" in text and "任职止" not in text
+    assert "UTC" not in text and "Z" not in text and "T04:" not in text
+    entries = c2023.json("log")
+    edit = next(e for e in entries if e["action"] == "edit" and e["entity"] == "submission")
+    assert edit["after"]["submitted_at"] == "2023-07-22T12:10:00+08:00"
+    extend = next(e for e in entries if e["action"] == "extend")
+    assert extend["after"]["until"] == "2023-07-25T18:00:00+08:00"  # the JSON keeps its key
+
+
+def test_a_report_at_12_00_30_shows_its_seconds_beside_a_12_00_deadline(c2023, submit):
+    sid = submit("ICBC", "活动扫描", "2023-07-17 12:00:30", "第一周")
+    c2023.lang = "zh_CN"
+    for args in (
+        ("check", "deadlines", "--week", "1"),
+        ("submission", "list"),
+        ("submission", "show", str(sid)),
+        ("submission", "list", "--format", "md"),
+    ):
+        out = c2023(*args).out
+        assert "2023-07-17 12:00:30" in out, args
+    deadlines = c2023("check", "deadlines", "--week", "1").out
+    assert "2023-07-17 12:00 " in deadlines  # the deadline itself: to the minute
+    c2023.lang = "en"
+    c2023("submission", "edit", str(sid), "--at", "2023-07-17 11:59")
+    assert "2023-07-17 11:59 " in c2023("submission", "list").out  # :00 seconds are not shown
+
+
+def test_confirmations_say_on_time_and_not_graded_never_true_or_none(c2023, submit):
+    sid = submit("ICBC", "先进事迹", "2023-07-20 10:00", "事迹")
+    c2023.lang = "zh_CN"
+    err = c2023("submission", "edit", str(sid), "--at", "2023-07-21 10:00").err
+    assert err == f"已更正稿件 {sid}：按时，未评级，0 分\n"
+    err = c2023("adopt", str(sid), "--outlet", "银行视窗", "--on", "2023-07-25").err
+    assert err == f"#{sid} 已登记被银行视窗刊用：未评级，0分\n"
+    err = c2023("adopt", str(sid), "--outlet", "银行视窗", "--undo").err
+    assert err == f"已撤销 银行视窗 对稿件 {sid} 的刊用：未评级，0 分\n"
+    c2023("grade", str(sid), "--level", "2")
+    err = c2023("adopt", str(sid), "--outlet", "银行视窗", "--on", "2023-07-25").err
+    assert "True" not in err and "None" not in err and "级" in err
+    c2023.lang = "en"
+    sid2 = submit("ABC", "活动扫描", "2023-07-17 13:00", "第一周")
+    err = c2023("submission", "edit", str(sid2), "--at", "2023-07-17 12:30").err
+    assert err == f"corrected {sid2}: late, not graded, 0 points\n"

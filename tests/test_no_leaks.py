@@ -74,9 +74,7 @@ def test_submission_show_json_escapes_u202e_and_u0085_like_submission_list(c2023
 # --- instants: local time, to the second when not zero ----------------------------------------
 
 
-def test_log_shows_before_and_after_in_local_time_and_an_extension_as_extended_until(
-    c2023, submit
-):
+def test_log_shows_before_and_after_in_local_time_and_an_extension_as_extended_until(c2023, submit):
     sid = submit("ICBC", "先进事迹", "2023-07-20 10:00", "事迹")
     c2023("submission", "edit", str(sid), "--at", "2023-07-22 12:10")
     c2023("member", "edit", "ABC", "--officer", "钱七", "--since", "2023-07-25")

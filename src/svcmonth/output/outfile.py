@@ -368,6 +368,8 @@ def _find_database(folder: Path, extra: tuple[Path, ...]) -> Path | None:
             path = Path(root) / name
             try:
                 refuse_protected(path, extra)
+                if not path.is_file():  # a pipe or a device is never opened (it would block)
+                    continue
                 with open(path, "rb") as handle:
                     if handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
                         return path

@@ -216,3 +216,29 @@ def test_doctor_names_a_missing_or_altered_attachment(c2023, mailed, tmp_path):
         }
     ]
     assert run.err == "Error: 1 problem(s) found\n"
+
+
+def test_a_run_killed_while_moving_files_in_leaves_a_folder_the_next_run_takes_over(
+    tmp_path, monkeypatch
+):
+    out = tmp_path / "导出"
+    outfile.write_folder(out, {"a.txt": "一", "b.txt": "二"}, writer="export")
+    (out / "mine.txt").write_text("keep", encoding="utf-8")
+    real = os.replace
+    moved = []
+
+    def killed(src, dst):
+        if str(dst).endswith("d.txt"):
+            raise KeyboardInterrupt  # the run is killed after c.txt was moved in
+        moved.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(outfile.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        outfile.write_folder(out, {"c.txt": "三", "d.txt": "四"}, writer="export")
+    monkeypatch.setattr(outfile.os, "replace", real)
+    assert (out / "c.txt").is_file()  # moved in, and listed: the next run owns it
+    done = outfile.write_folder(out, {"d.txt": "四"}, writer="export")
+    assert done.removed == ["a.txt", "b.txt", "c.txt"]
+    assert tree(out).keys() == {".svcmonth-manifest.json", "d.txt", "mine.txt"}
+    assert [p.name for p in tmp_path.iterdir()] == ["导出"]  # no temporary folder left

@@ -212,8 +212,9 @@ def write_folder(
     gone removed, so a failure while writing leaves the folder as it was.
     """
     target = Path(target)
-    copies = dict(copies or {})
-    names = [_relative(name) for name in [*files, *copies]]
+    files = {_relative(name): content for name, content in files.items()}
+    copies = {_relative(name): source for name, source in (copies or {}).items()}
+    names = [*files, *copies]
     if MANIFEST in names:
         raise ValueError(f"{MANIFEST} is the manifest's name")
     owned = check_folder(target, writer, legacy=legacy, extra_protected=extra_protected)
@@ -243,29 +244,25 @@ def write_folder(
             shutil.copyfile(source, fresh / name)
             os.chmod(fresh / name, file_mode)
             _fsync_file(fresh / name)
-        written = sorted(_relative(n) for n in [*files, *copies])
-        manifest = {
-            "writer": writer,
-            "files": {name: _digest(fresh / name) for name in written},
-        }
-        _write_new(
-            fresh / MANIFEST,
-            (json.dumps(manifest, indent=1) + "\n").encode("ascii"),
-            file_mode,
-            dir_mode,
-        )
+        written = sorted(names)
+        final = _manifest_bytes(writer, {name: _digest(fresh / name) for name in written})
+        _write_new(fresh / MANIFEST, final, file_mode, dir_mode)
         for folder in {(fresh / n).parent for n in written}:
             os.chmod(folder, dir_mode)
         if not target.exists():
             os.rename(fresh, target)
             _sync_folder(parent)
             return FolderWritten(target, written, [])
-        # the manifest first out of the way: a run killed while moving files in leaves a
-        # folder whose files are all svcmonth's (the old manifest's or the new ones)
+        # first a manifest naming the old files and the new ones: a run killed from here on
+        # leaves a folder whose every svcmonth file the manifest lists, so the next run
+        # replaces or removes them (never refuses them as someone else's)
+        union: dict[str, Any] = {name: {} for name in owned - {MANIFEST}}
+        union.update({name: {} for name in written})
+        _write_new(fresh / ".interim", _manifest_bytes(writer, union), file_mode, dir_mode)
+        os.replace(fresh / ".interim", target / MANIFEST)
         for name in written:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(fresh / name, target / name)
-        os.replace(fresh / MANIFEST, target / MANIFEST)
         _sync_folder(target)
     except OSError as exc:
         shutil.rmtree(fresh, ignore_errors=True)
@@ -273,7 +270,6 @@ def write_folder(
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    shutil.rmtree(fresh, ignore_errors=True)
     removed = []
     for name in sorted(owned - set(written) - {MANIFEST}, reverse=True):
         path = target / name
@@ -282,7 +278,7 @@ def write_folder(
                 path.unlink()
                 removed.append(name)
         except OSError:
-            continue  # left behind, never an error: the new output is complete
+            continue  # left behind (still listed below), never an error: the output is whole
     for folder in sorted(
         {p for n in removed for p in Path(n).parents if str(p) != "."}, key=lambda p: -len(p.parts)
     ):
@@ -290,7 +286,24 @@ def write_folder(
             (target / folder).rmdir()  # only when nothing else is in it
         except OSError:
             pass
+    kept: dict[str, Any] = {n: {} for n in owned - set(written) - set(removed) - {MANIFEST}}
+    try:
+        if kept:  # an old file that could not be removed stays listed: still svcmonth's
+            final = _manifest_bytes(writer, {**kept, **{n: _digest(target / n) for n in written}})
+            (fresh / MANIFEST).unlink()
+            _write_new(fresh / MANIFEST, final, file_mode, dir_mode)
+        os.replace(fresh / MANIFEST, target / MANIFEST)
+        _sync_folder(target)
+    except OSError as exc:
+        raise _cannot(target / MANIFEST, exc) from None
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
     return FolderWritten(target, written, sorted(removed))
+
+
+def _manifest_bytes(writer: str, files: Mapping[str, Any]) -> bytes:
+    """The manifest's text: the writer and each file's size and SHA-256 (ASCII JSON)."""
+    return (json.dumps({"writer": writer, "files": dict(files)}, indent=1) + "\n").encode("ascii")
 
 
 def _relative(name: str) -> str:

@@ -242,3 +242,20 @@ def test_a_run_killed_while_moving_files_in_leaves_a_folder_the_next_run_takes_o
     assert done.removed == ["a.txt", "b.txt", "c.txt"]
     assert tree(out).keys() == {".svcmonth-manifest.json", "d.txt", "mine.txt"}
     assert [p.name for p in tmp_path.iterdir()] == ["导出"]  # no temporary folder left
+
+
+def test_a_sub_folder_replaced_by_a_link_elsewhere_is_never_written_or_emptied(tmp_path):
+    if os.name == "nt":
+        pytest.skip("symbolic links need privileges on Windows")
+    out = tmp_path / "导出"
+    outfile.write_folder(out, {"pictures/1.png": b"png"}, writer="export")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "1.png").write_bytes(b"precious")
+    (out / "pictures" / "1.png").unlink()
+    (out / "pictures").rmdir()
+    (out / "pictures").symlink_to(elsewhere)
+    with pytest.raises(SvcmonthError, match="leads out of"):
+        outfile.write_folder(out, {"pictures/1.png": b"new"}, writer="export")
+    outfile.write_folder(out, {"index.html": "x"}, writer="export")  # 1.png no longer written
+    assert (elsewhere / "1.png").read_bytes() == b"precious"

@@ -219,6 +219,12 @@ def write_folder(
         raise ValueError(f"{MANIFEST} is the manifest's name")
     owned = check_folder(target, writer, legacy=legacy, extra_protected=extra_protected)
     for name in names:
+        if not _inside(target, name):
+            raise SvcmonthError(
+                _("{path} leads out of {folder} (a link); nothing was written").format(
+                    path=target / name, folder=target
+                )
+            )
         if (target / name).exists() and name not in owned:
             raise SvcmonthError(
                 _(
@@ -274,7 +280,9 @@ def write_folder(
     for name in sorted(owned - set(written) - {MANIFEST}, reverse=True):
         path = target / name
         try:
-            if path.is_symlink() or path.is_file():
+            if not path.is_symlink() and not path.exists():
+                removed.append(name)  # gone already: no longer listed
+            elif _inside(target, name) and (path.is_symlink() or path.is_file()):
                 path.unlink()
                 removed.append(name)
         except OSError:
@@ -307,11 +315,27 @@ def _manifest_bytes(writer: str, files: Mapping[str, Any]) -> bytes:
 
 
 def _relative(name: str) -> str:
-    """``name`` as a plain relative path inside the folder (never ``..``, never absolute)."""
+    """``name`` as a plain relative path inside the folder (never ``..``, never absolute,
+    never a Windows drive)."""
     parts = name.replace("\\", "/").split("/")
-    if not name or name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+    if (
+        not name
+        or name.startswith("/")
+        or ":" in parts[0]
+        or any(p in ("", ".", "..") for p in parts)
+    ):
         raise ValueError(f"not a relative file name: {name!r}")
     return "/".join(parts)
+
+
+def _inside(target: Path, name: str) -> bool:
+    """Whether ``target/name``'s folder is inside ``target`` once links are followed (a
+    sub-folder the clerk replaced by a link elsewhere is never written or emptied)."""
+    try:
+        folder = (target / name).parent.resolve()
+        return folder == target.resolve() or folder.is_relative_to(target.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def check_folder(

@@ -4,6 +4,7 @@ formats speak the language, machine formats keep the contract; input as Chinese 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -515,6 +516,8 @@ def test_the_inbox_the_survey_and_the_site_speak_chinese(zh, tmp_path, smtp, mon
     assert len(server.mailbox.received) == 4
     left = {name: english_words(text) for name, text in screens.items()}
     assert {name: words for name, words in left.items() if words} == {}, screens
+    leaks = {name: LEAK.findall(text) for name, text in screens.items()}
+    assert {name: found for name, found in leaks.items() if found} == {}, screens
     # and English stays English
     zh.lang = "en"
     english = zh("inbox", "list", "--status", "ignored").out
@@ -539,6 +542,7 @@ def test_submission_show_and_the_log_name_every_field_and_action_in_chinese(zh):
     }
     left = {name: english_words(text) for name, text in screens.items()}
     assert left == {name: [] for name in screens}, screens
+    assert [name for name, text in screens.items() if LEAK.search(text)] == []
     assert "迟报稿件等级        1" in screens["campaign rules"]
     shown = screens["submission show 1"]
     assert "报送时间  2023-07-17 09:40" in shown and "状态      已评" in shown
@@ -547,3 +551,116 @@ def test_submission_show_and_the_log_name_every_field_and_action_in_chinese(zh):
         "setting,value",
         "id,1",
     ]
+
+
+# --- no leaks: a month's human outputs hold no Python literal and no UTC instant -------------
+
+# UTC alone is an instant in UTC; "12:00（UTC+08:00）" (a reminder's deadline) is local time
+# with its zone named for the reader, which SPEC keeps
+LEAK = re.compile(r"\bTrue\b|\bNone\b|UTC(?![+-]\d\d:\d\d)|\d\d:\d\d:\d\dZ|T\d\d:")
+
+
+def _cells(path: Path) -> str:
+    """Every cell value of a workbook, one per line."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return "\n".join(
+            str(v)
+            for ws in wb.worksheets
+            for row in ws.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
+    finally:
+        wb.close()
+
+
+def test_a_months_human_outputs_hold_no_python_literal_and_no_utc_instant(
+    c2023, tmp_path, monkeypatch
+):
+    """A month typed through the CLI in Chinese (late reports to the second, corrections,
+    rejections, adoptions, forwardings, an officer change, an extension, a moved deadline,
+    a rules change), then every command's table, md, html and xlsx, the confirmations on
+    stderr and ``log``: no ``True``/``None``, no ``UTC``, no ISO instant."""
+    for var in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "FROM", "CAFILE"):
+        monkeypatch.delenv(f"SVCMONTH_SMTP_{var}", raising=False)
+    zh = c2023
+    zh.lang = "zh_CN"
+    said: dict[str, str] = {}
+
+    def run(*args: str) -> str:
+        result = zh(*args)
+        said[" ".join(args)] = result.err
+        return result.out
+
+    def sid(*args: str) -> str:
+        return run("submit", *args).strip()
+
+    week1 = [
+        sid("ICBC", "--column", "活动扫描", "--title", "第一周", "--at", "2023-07-17 09:40"),
+        sid("ABC", "--column", "活动扫描", "--title", "第一周", "--at", "2023-07-17 12:00:30"),
+        sid("BOC", "--column", "活动扫描", "--title", "第一周", "--at", "2023年7月18日 8:05"),
+    ]
+    deed = sid("ICBC", "--column", "先进事迹", "--title", "事迹", "--at", "2023-07-20 10:00")
+    people = sid("ABC", "--column", "感动人物", "--title", "人物", "--at", "2023-07-21 16:30:15")
+    study = sid("BOC", "--column", "学习体会", "--title", "体会", "--at", "2023-07-22 11:10")
+    extra = sid("ICBC", "--column", "学习体会", "--title", "重复稿", "--at", "2023-07-23 09:00")
+    run("submission", "edit", week1[2], "--at", "2023-07-17 11:50")
+    run("submission", "edit", study, "--title", "学习体会（修订）")
+    run("grade", "auto")
+    run("grade", deed, "--level", "3")
+    run("grade", people, "--reject", "--reason", "与主题无关")
+    run("grade", people, "--reject")
+    run("grade", people, "--clear")
+    run("adopt", study, "--outlet", "银行视窗", "--on", "2023-07-25")
+    run("adopt", deed, "--outlet", "中国银行业协会网站", "--on", "2023-07-26")
+    run("adopt", deed, "--outlet", "中国银行业协会网站", "--undo")
+    run("forward", deed, "--to", "中国银行业协会", "--on", "2023-07-27")
+    run("submission", "withdraw", extra, "--reason", "重复报送")
+    run("member", "edit", "ABC", "--officer", "钱七", "--since", "2023-07-25")
+    run("member", "extend", "BOC", "--week", "2", "--until", "2023-07-25 18:00")
+    run("campaign", "deadline", "--week", "3", "--at", "2023-08-01 12:00")
+    run("campaign", "rules", "--late-level", "1")
+    run("member", "deactivate", "BOC")
+    run("member", "activate", "BOC")
+    sid("ICBC", "--column", "活动扫描", "--title", "第二周", "--at", "2023-07-24 12:00:45")
+    sid("BOC", "--column", "活动扫描", "--title", "第二周", "--at", "2023-07-25 17:59")
+
+    screens: dict[str, str] = {}
+    listings = [
+        ("log",),
+        ("member", "list"),
+        ("member", "history", "ABC"),
+        ("submission", "list"),
+        ("submission", "show", week1[1]),
+        ("submission", "show", deed),
+        ("submission", "show", people),
+        ("submission", "show", extra),
+        ("check", "deadlines"),
+        ("check", "quota"),
+        ("report", "scoreboard"),
+        ("report", "weekly", "--week", "2"),
+        ("report", "year-end", "--year", "2023"),
+        ("report", "officers", "--year", "2023"),
+        ("report", "forwarded"),
+        ("campaign", "show"),
+        ("campaign", "list"),
+        ("remind", "--as-of", "2023-07-23 20:00"),
+        ("column", "list"),
+        ("outlet", "list"),
+        ("body", "list"),
+        ("doctor",),
+    ]
+    for args in listings:
+        name = " ".join(args)
+        for fmt in ("table", "md", "html"):
+            screens[f"{name} --format {fmt}"] = run(*args, "--format", fmt)
+        book = tmp_path / f"{len(screens)}.xlsx"
+        run(*args, "--format", "xlsx", "--output", str(book))
+        screens[f"{name} --format xlsx"] = _cells(book)
+    screens.update({f"stderr of {k}": v for k, v in said.items()})
+    leaks = {name: LEAK.findall(text) for name, text in screens.items()}
+    assert {name: found for name, found in leaks.items() if found} == {}, screens
+    # the scan sees what it looks for
+    assert "2023-07-17 12:00:30" in screens["submission list --format table"]
+    assert "延期至 2023-07-25 18:00" in screens["log --format table"]

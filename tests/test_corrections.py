@@ -55,13 +55,13 @@ def test_submission_edit_of_the_time_rederives_on_time_level_and_points(c2023, s
     entry = c2023.json("log", "--entity", "submission", "--id", str(sid))[-1]
     assert entry["action"] == "edit"
     assert entry["before"] == {
-        "submitted_at": "2023-07-17T05:00:00.000000Z",
+        "submitted_at": "2023-07-17T13:00:00+08:00",  # local time, like the entry's at
         "on_time": 0,
         "level": 1,
         "points": 1,
     }
     assert entry["after"] == {
-        "submitted_at": "2023-07-17T03:00:00.000000Z",
+        "submitted_at": "2023-07-17T11:00:00+08:00",
         "on_time": 1,
         "level": 2,
         "points": 2,

@@ -241,4 +241,4 @@ def test_the_correction_confirmation_prints_no_python_literal(c2023, submit):
     assert err.strip() == f"已更正稿件 {sid}：迟报，待评，0 分", err
     c2023("grade", "auto")
     err = c2023("submission", "edit", str(sid), "--at", "2023-07-17 11:00").err
-    assert err.strip() == f"已更正稿件 {sid}：按时，2 级，2 分", err
+    assert err.strip() == f"已更正稿件 {sid}：按时，2级，2 分", err

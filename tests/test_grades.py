@@ -154,7 +154,7 @@ def test_withdrawals_adoptions_and_member_changes_are_logged(c2023, submit):
     last = c2023.json("log")[-1]
     assert (last["before"], last["after"]) == (
         {"officer": "李强", "since": None, "reattributed": None},
-        {"officer": "钱七", "since": "2023-08-20T02:00:00.000000Z", "reattributed": 0},
+        {"officer": "钱七", "since": "2023-08-20T10:00:00+08:00", "reattributed": 0},
     )
 
 

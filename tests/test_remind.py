@@ -370,9 +370,20 @@ def test_an_unreachable_server_is_one_clear_error(week2):
     before = week2.dump()
     run = remind(week2, "--send", env=env, code=1)
     assert run.err == (
-        f"Error: cannot connect to the SMTP server 127.0.0.1:{port}: Connection refused\n"
+        f"Error: cannot connect to the SMTP server 127.0.0.1:{port}: "
+        "connection refused (is the server running on that port?)\n"
     )
     assert run.out == "" and week2.dump() == before
+
+
+def test_an_smtp_failure_is_in_chinese_words_not_connection_refused(week2):
+    port = free_port()
+    env = {"SVCMONTH_SMTP_HOST": "127.0.0.1", "SVCMONTH_SMTP_PORT": str(port)}
+    env |= {"SVCMONTH_SMTP_SECURITY": "none", "SVCMONTH_SMTP_FROM": USER}
+    run = remind(week2, "--send", env={**env, "SVCMONTH_LANG": "zh_CN"}, code=1)
+    assert run.err == (
+        f"错误：无法连接 SMTP 服务器 127.0.0.1:{port}：连接被拒绝（服务器没有运行或端口不对？）\n"
+    )
 
 
 def test_an_untrusted_certificate_is_refused(week2, smtp):

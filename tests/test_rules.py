@@ -224,7 +224,7 @@ def test_an_officer_change_with_a_past_since_reattributes_submissions_that_named
     }
     assert ranking == {"张敏": 1, "黄蕾": 1, "赵六": 1}
     last = c2023.json("log", "--entity", "member")[-1]
-    assert last["after"]["since"] == "2023-07-19T16:00:00.000000Z"
+    assert last["after"]["since"] == "2023-07-20T00:00:00+08:00"  # shown in local time
     assert last["after"]["reattributed"] == 1
 
 

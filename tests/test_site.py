@@ -24,7 +24,7 @@ import survey_exports as ex
 from conftest import Svc
 from site_data import mail_in, picture_mail, png, png_size
 from svcmonth import site
-from svcmonth.output import pages
+from svcmonth.output import outfile, pages
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
@@ -149,7 +149,7 @@ def test_index_and_a_page_per_member_column(campaign, tmp_path):
     err = build(campaign, out)
     assert err == f"wrote 6 pages and 1 pictures to {out}\n"
     assert sorted(p.name for p in out.iterdir()) == [
-        ".svcmonth-site",
+        ".svcmonth-manifest.json",
         "deeds.html",
         "index.html",
         "people.html",
@@ -310,16 +310,16 @@ def _site(columns: list[pages.Column]) -> pages.Site:
 # --- rebuilding ----------------------------------------------------------------------------
 
 
-def test_a_rebuild_drops_what_is_gone(campaign, tmp_path):
+def test_a_rebuild_drops_what_is_gone_and_keeps_what_it_did_not_write(campaign, tmp_path):
     out = tmp_path / "out"
     build(campaign, out)
     picture = next((out / "pictures").iterdir())
-    (out / "旧稿.html").write_text("stale", encoding="utf-8")
+    (out / "旧稿.html").write_text("the clerk's", encoding="utf-8")
     campaign("submission", "withdraw", str(campaign.ids["picture"]))
     campaign("grade", str(campaign.ids["deed"]), "--reject")
     err = build(campaign, out)
     assert err == f"wrote 6 pages and 0 pictures to {out}\n"
-    assert not (out / "旧稿.html").exists()
+    assert (out / "旧稿.html").read_text(encoding="utf-8") == "the clerk's"
     assert not picture.exists() and not (out / "pictures").exists()
     text = all_text(out)
     assert "柜台前的微笑" not in text and "先进事迹甲" not in text
@@ -335,7 +335,7 @@ def test_a_failed_build_leaves_the_earlier_site_whole(campaign, tmp_path, monkey
     def full_disk(*args: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(site.shutil, "copyfile", full_disk)
+    monkeypatch.setattr(outfile.shutil, "copyfile", full_disk)
     err = campaign.fails("site", "build", str(out))
     assert err == f"Error: cannot write {out}: No space left on device\n"
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -367,7 +367,7 @@ def test_a_folder_that_is_not_an_earlier_build_is_refused_and_left_alone(
         assert target.read_text(encoding="utf-8") == "a file, not a folder"
     else:
         assert err == (
-            f"Error: {target} is not empty and is not a site svcmonth built; "
+            f"Error: {target} is not empty and was not written by svcmonth site build; "
             "give a new or empty folder\n"
         )
         assert [p.name for p in target.iterdir()] == ["年终总结.docx"]

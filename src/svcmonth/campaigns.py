@@ -479,6 +479,8 @@ _LOGGED = (
     ("submission", N_("submission(s)")),
     ("deadline_extension", N_("extension(s)")),
     ("reminder", N_("reminder(s) sent")),
+    ("survey", N_("survey(s)")),
+    ("intake", N_("inbox entry(ies)")),
 )
 
 
@@ -496,7 +498,7 @@ def delete(conn: sqlite3.Connection, name: str, now: datetime) -> None:
     if held:
         raise SvcmonthError(
             _("campaign {name} holds {held}: only an empty campaign can be deleted").format(
-                name=campaign.name, held=", ".join(held)
+                name=campaign.name, held=_(", ").join(held)
             )
         )
     before = campaign.settings()

@@ -1,12 +1,14 @@
 """``svcmonth doctor``: is this database file healthy, private and current?
 
 Checks integrity, foreign keys, the schema version, the SQLite version, the journal mode,
-the file permissions (owner-only, the file holds officers' phone numbers) and which SMTP
+the file permissions (owner-only, the file holds officers' phone numbers), every attachment
+the mail brought (there, with its recorded size and SHA-256) and which SMTP
 settings are present. The SMTP password is reported as set or not, never shown.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import stat
 from collections.abc import Mapping
@@ -91,6 +93,7 @@ def diagnose(
         rows.append(
             _row("reminders", not claims, reminders.describe_stuck(claims) if claims else _("none"))
         )
+    rows.append(attachments_row(conn, path))
     present = [
         f"SVCMONTH_SMTP_{name}" for name in SMTP_VARS if environ.get(f"SVCMONTH_SMTP_{name}")
     ]
@@ -98,6 +101,48 @@ def diagnose(
     detail = ", ".join(f"{v}={environ[v]}" for v in present) or _("no SMTP settings")
     rows.append(_row("smtp", True, f"{detail}; SVCMONTH_SMTP_PASSWORD {password}"))
     return rows
+
+
+def attachments_row(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
+    """Every attachment the mail intake recorded is in the ``attachments/`` folder beside the
+    database with its recorded size and SHA-256; the missing and altered ones are named."""
+    from svcmonth.mail.inbox import attachments_root
+
+    root = attachments_root(path)
+    missing, altered, n = [], [], 0
+    for rel, size, digest in conn.execute("SELECT path, size, sha256 FROM attachment ORDER BY id"):
+        n += 1
+        file = root / rel
+        if not file.is_file():
+            missing.append(rel)
+        elif file.stat().st_size != size or _sha256(file) != digest:
+            altered.append(rel)
+    if not missing and not altered:
+        return _row("attachments", True, _("{n} file(s) ok").format(n=n))
+    parts = []
+    if missing:
+        parts.append(_("missing: {names}").format(names=_names(missing)))
+    if altered:
+        parts.append(_("changed since saved: {names}").format(names=_names(altered)))
+    return _row("attachments", False, _("in {path}: ").format(path=root) + "; ".join(parts))
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        shown += " " + _("(and {n} more)").format(n=len(names) - limit)
+    return shown
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
 
 
 def problems(rows: list[dict[str, Any]]) -> int:

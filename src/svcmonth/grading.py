@@ -45,17 +45,21 @@ def set_level(conn: sqlite3.Connection, submission_id: int, level: int, now: dat
 
 
 def reject(conn: sqlite3.Connection, submission_id: int, reason: str, now: datetime) -> None:
-    """Reject a submission: kept, scores nothing, cannot be adopted."""
+    """Reject a submission: kept, scores nothing, cannot be adopted. Rejecting a rejected
+    submission again without a reason keeps the reason it was given."""
     reason = check_text(reason, "reason")
     row = get_row(conn, submission_id)
     _refuse_withdrawn(row)
     refuse_adopted(conn, submission_id, "reject")
+    why = (reason or "").strip()
+    if not why and row["grade"] == "rejected":
+        why = row["reject_reason"] or ""
     conn.execute(
         "UPDATE submission SET grade = 'rejected', manual_level = NULL, reject_reason = ?"
         " WHERE id = ?",
-        ((reason or "").strip(), submission_id),
+        (why, submission_id),
     )
-    _audit(conn, "reject", row, now, reason=(reason or "").strip())
+    _audit(conn, "reject", row, now, reason=why)
 
 
 def clear(conn: sqlite3.Connection, submission_id: int, now: datetime) -> None:

@@ -8,20 +8,18 @@ association's own columns show the Markdown the clerk provides (``--pages DIR``,
 ``<column name>.md`` each) and 调查问卷 the survey results. A column page without content of
 its own is built only for the member columns (they say "nothing published yet").
 
-Building again replaces the folder: the new site is written into a temporary folder beside
-the target and swapped in, so nothing stale stays and a failure leaves the old site whole.
-A folder that is not empty and holds no marker of an earlier build is refused, so a
-mistyped path never wipes someone's files.
+Building again replaces what the last build wrote (its manifest, see
+``outfile.write_folder``) and leaves every other file in the folder as it is; a failure
+leaves the old site whole. A folder that is not empty and holds no earlier build, or that
+holds a database anywhere, is refused, so a mistyped path never wipes someone's files.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import sqlite3
-import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +28,7 @@ from svcmonth import reports, submissions
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.output import pages
+from svcmonth.output import outfile, pages
 
 MARKER = ".svcmonth-site"
 PICTURE_DIR = "pictures"
@@ -83,7 +81,7 @@ def build(
 ) -> Built:
     """Build the campaign's site as of ``as_of`` into ``target`` (replacing an earlier build)."""
     target = Path(target)
-    check_target(target)
+    outfile.check_folder(target, "site build", legacy=_legacy({}, {}))  # before the work
     notes: list[str] = []
     markdown = read_markdown_pages(conn, pages_dir, notes) if pages_dir is not None else {}
     site = gather(conn, campaign, as_of, db_path=db_path, markdown=markdown, notes=notes)
@@ -371,77 +369,21 @@ def render_site(site: pages.Site) -> dict[str, str]:
     return files
 
 
-def check_target(target: Path) -> None:
-    """Refuse a target that is a file, or a folder with other things in it."""
-    if target.exists() and not target.is_dir():
-        raise SvcmonthError(_("{path} is not a folder").format(path=target))
-    if target.is_dir():
-        try:
-            entries = {p.name for p in target.iterdir()}
-        except OSError as exc:
-            raise SvcmonthError(
-                _("cannot read {path}: {reason}").format(path=target, reason=exc.strerror)
-            ) from None
-        if entries and MARKER not in entries:
-            raise SvcmonthError(
-                _(
-                    "{path} is not empty and is not a site svcmonth built; "
-                    "give a new or empty folder"
-                ).format(path=target)
-            )
-
-
 def write_folder(target: Path, files: dict[str, str], copies: dict[str, Path]) -> None:
-    """Write ``files`` (name → text) and copy ``copies`` (name → source) into a new folder
-    beside ``target``, then swap it in: the old site is removed only once the new one is whole."""
-    check_target(target)
-    target = target.resolve()
-    parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=target, reason=exc.strerror)
-        ) from None
-    try:
-        os.chmod(fresh, 0o755)  # a web folder: the server reads it
-        for name, text in files.items():
-            (fresh / name).write_text(text, encoding="utf-8", newline="\n")
-        for name, source in copies.items():
-            (fresh / name).parent.mkdir(exist_ok=True)
-            shutil.copyfile(source, fresh / name)
-        (fresh / MARKER).write_text(
-            "Built by svcmonth site build; the next build replaces this folder.\n",
-            encoding="utf-8",
-        )
-        # readable by the web server whatever the umask of the clerk or of cron (the
-        # intake keeps the pictures owner-only; their published copies are public)
-        for path in fresh.rglob("*"):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        _swap(fresh, target)
-    except OSError as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(
-                path=exc.filename or target, reason=exc.strerror or exc
-            )
-        ) from None
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
+    """Write the pages and copy the pictures into ``target`` through the one folder writer:
+    a rebuild replaces what the last build wrote (its manifest) and nothing else."""
+    outfile.write_folder(
+        target, files, copies, writer="site build", public=True, legacy=_legacy(files, copies)
+    )
 
 
-def _swap(fresh: Path, target: Path) -> None:
-    if not target.exists():
-        os.rename(fresh, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.rmdir(old)  # only its unique name is wanted
-    os.rename(target, old)
-    try:
-        os.rename(fresh, target)
-    except OSError:
-        os.rename(old, target)  # put the old site back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+def _legacy(files: dict[str, str], copies: dict[str, Path]) -> Callable[[Path], set[str]]:
+    """A folder built before the manifest (only the ``.svcmonth-site`` marker): it owns the
+    marker and the files this build writes again, nothing else."""
+
+    def owned(target: Path) -> set[str]:
+        if not (target / MARKER).is_file():
+            return set()
+        return {MARKER} | {n for n in [*files, *copies] if (target / n).is_file()}
+
+    return owned

@@ -336,8 +336,12 @@ def shower(tz: ZoneInfo) -> Callable[[str | None], str | None]:
 
 
 def minute(instant: datetime, tz: ZoneInfo) -> str:
-    """An instant as people read it in a message: local time to the minute (2023-07-17 09:40)."""
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    """An instant as people read it in a message: local time to the minute (2023-07-17 09:40),
+    to the second when the seconds are not zero (2023-07-17 12:00:30)."""
+    local = instant.astimezone(tz)
+    if local.microsecond:
+        return local.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0")
+    return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

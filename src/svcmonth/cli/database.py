@@ -45,10 +45,19 @@ def backup(
     file: Annotated[Path, typer.Argument(help=_("The new backup file."))],
     db: DbOpt = None,
 ) -> None:
-    """Make a consistent copy of the database, safe while it is in use."""
+    """Make a consistent copy of the database, safe while it is in use, and of the mail's
+    attachments (FILE.attachments beside it)."""
+    from svcmonth.mail.inbox import attachments_root
+
     with database(db, snapshot=False) as conn:  # the backup API takes its own snapshots
-        size = backups.backup(conn, file)
-    message(_("backed up to {path} ({size} bytes)").format(path=file, size=size))
+        done = backups.backup(conn, file, attachments_root(db_path(db)))
+    message(_("backed up to {path} ({size} bytes)").format(path=file, size=done.size))
+    if done.attachments is not None:
+        message(
+            _("attachments: {n} file(s) copied to {path}").format(
+                n=done.files, path=done.attachments
+            )
+        )
 
 
 def doctor(

@@ -20,6 +20,7 @@ from svcmonth.cli.common import (
 )
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.output import columns as col
 from svcmonth.output.render import message
 
 OnOpt = Annotated[
@@ -116,16 +117,22 @@ def adopt(
         with database(db, write=True) as conn:
             row = grading.undo_adoption(conn, submission_id, outlet, now())
         message(
-            _("adoption of {id} by {outlet} undone: level {level}, {points} points").format(
-                id=submission_id, outlet=outlet.strip(), level=row["level"], points=row["points"]
+            _("adoption of {id} by {outlet} undone: {level}, {points} points").format(
+                id=submission_id,
+                outlet=outlet.strip(),
+                level=col.words(row["level"], "level"),
+                points=row["points"],
             )
         )
         return
     with database(db, write=True) as conn:
         row = grading.adopt(conn, submission_id, outlet, _day(conn, on), now())
     message(
-        _("{id} adopted by {outlet}: level {level}, {points} points").format(
-            id=submission_id, outlet=outlet.strip(), level=row["level"], points=row["points"]
+        _("{id} adopted by {outlet}: {level}, {points} points").format(
+            id=submission_id,
+            outlet=outlet.strip(),
+            level=col.words(row["level"], "level"),
+            points=row["points"],
         )
     )
 

@@ -1,12 +1,15 @@
 """``svcmonth log``: the audit trail."""
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
 from svcmonth import campaigns
 from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, show
 from svcmonth.i18n import N_, _
+from svcmonth.output import render
 from svcmonth.output.columns import Column
 from svcmonth.storage import audit
 from svcmonth.timeutil import show as show_time
@@ -24,9 +27,29 @@ def log(
     with database(db) as conn:
         tz = campaigns.zone_for_display(conn)
         rows = audit.entries(conn, entity, entity_id)
+    human = render.FORMATS[str(fmt.value)].human
     for r in rows:
         r["at"] = show_time(r["at"], tz)
+        for side in ("before", "after"):
+            r[side] = _local(r[side], tz)
+            if human and r["action"] == "extend" and isinstance(r[side], dict):
+                # an extension's end is the deadline it moves to, not an officer's term
+                r[side] = {("extended_until" if k == "until" else k): v for k, v in r[side].items()}
     show(rows, LOG, fmt, output, encoding, heading=_("Audit trail"))
+
+
+_STORED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
+
+
+def _local(value: Any, tz: ZoneInfo) -> Any:
+    """Every stored (UTC) instant in an entry's before/after as local time, like ``at``."""
+    if isinstance(value, str) and _STORED.fullmatch(value):
+        return show_time(value, tz)
+    if isinstance(value, dict):
+        return {k: _local(v, tz) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_local(v, tz) for v in value]
+    return value
 
 
 LOG = (

@@ -231,22 +231,15 @@ def edit(
             c = campaigns.load_by_id(conn, current["campaign_id"])
             changes["submitted_at"] = timeutil.parse_instant(at, c.tz, c.start.year)
         row = submissions.edit(conn, submission_id, changes, now())
-    message(_corrected(submission_id, row))
-
-
-def _corrected(submission_id: int, row: dict[str, Any]) -> str:
-    """``已更正稿件 96：按时，2 级，2 分`` — each figure in words (no ``True``/``None``): a
-    submission without a level (pending, rejected, withdrawn) says which it is."""
-    timing = _("on time") if row["on_time"] else _("late")
-    if row["level"] is None:
-        return _("corrected {id}: {timing}, {status}, {points} points").format(
+    message(
+        _("corrected {id}: {on_time}, {level}, {points} points").format(
             id=submission_id,
-            timing=timing,
-            status=col.value_name("grade_status", row["status"]),
+            on_time=col.words(row["on_time"], "on_time"),
+            level=col.words(row["level"], "level")
+            if row["level"] is not None
+            else col.value_name("grade_status", row["status"]),
             points=row["points"],
         )
-    return _("corrected {id}: {timing}, level {level}, {points} points").format(
-        id=submission_id, timing=timing, level=row["level"], points=row["points"]
     )
 
 
@@ -262,7 +255,7 @@ def show_one(
     with database(db) as conn:
         item = submissions.show(conn, submission_id)
     if fmt is Format.json:
-        render.document(item, output, encoding)
+        render.write_object(item, output, encoding)
         return
     if render.FORMATS[str(fmt.value)].human:  # each field by its label, each value by its kind
         fields = [

@@ -247,7 +247,7 @@ class ImapReader:
             ).format(where=where, reason=_reason(exc), var=ENV + "SECURITY", security=c.security)
         elif isinstance(exc, socket.gaierror):
             reason = _("cannot find the IMAP server {host}: {reason}").format(
-                host=c.host, reason=exc.strerror or _reason(exc)
+                host=c.host, reason=_reason(exc)
             )
         elif isinstance(exc, TimeoutError):
             reason = _("the IMAP server {where} did not answer within {seconds:g} s").format(
@@ -255,7 +255,7 @@ class ImapReader:
             )
         elif isinstance(exc, OSError):
             reason = _("cannot connect to the IMAP server {where}: {reason}").format(
-                where=where, reason=exc.strerror or _reason(exc)
+                where=where, reason=_reason(exc)
             )
         else:
             reason = _("the IMAP server {where} failed: {reason}").format(

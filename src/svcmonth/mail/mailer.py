@@ -329,7 +329,7 @@ def _describe(exc: Exception, config: SmtpConfig, where: str) -> str:
         )
     if isinstance(exc, socket.gaierror):
         return _("cannot find the SMTP server {host}: {reason}").format(
-            host=config.host, reason=exc.strerror or _reason(exc)
+            host=config.host, reason=_reason(exc)
         )
     if isinstance(exc, TimeoutError):
         return _("the SMTP server {where} did not answer within {seconds:g} s").format(
@@ -337,7 +337,7 @@ def _describe(exc: Exception, config: SmtpConfig, where: str) -> str:
         )
     if isinstance(exc, OSError):
         return _("cannot connect to the SMTP server {where}: {reason}").format(
-            where=where, reason=exc.strerror or _reason(exc)
+            where=where, reason=_reason(exc)
         )
     return _("sending through {where} failed: {reason}").format(where=where, reason=_reason(exc))
 

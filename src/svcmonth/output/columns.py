@@ -9,6 +9,7 @@ The columns below are the ones several reports share.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -129,6 +130,7 @@ VALUES: dict[str, dict[str, str]] = {
         "permissions": N_("file permissions"),
         "smtp": N_("SMTP settings"),
         "reminders": N_("reminders stuck in sending"),
+        "attachments": N_("mail attachments"),
     },
 }
 
@@ -145,7 +147,7 @@ def human(value: Any, kind: str = "text") -> str:
         return ""
     if kind == "fields" and isinstance(value, dict):  # an audit entry's changed fields
         shown = [
-            f"{field_label(k)} {human(v, FIELD_KINDS.get(k, 'text'))}"
+            f"{field_label(k)} {human(v, FIELD_KINDS.get(k, _kind_of(v)))}"
             for k, v in value.items()
             if v not in (None, "")
         ]
@@ -154,12 +156,8 @@ def human(value: Any, kind: str = "text") -> str:
         return _("yes") if value else _("not eligible")
     if isinstance(value, bool) or (kind == "bool" and isinstance(value, int)):
         return _("yes") if value else _("no")
-    if kind == "instant" and isinstance(value, str):
+    if kind in ("instant", "arrival") and isinstance(value, str):  # 12:00:30 is late
         return minute(value)
-    if kind == "utc" and isinstance(value, str) and value.endswith("Z"):  # a stored instant
-        return minute(value) + " UTC"
-    if kind == "arrival" and isinstance(value, str):  # a mail's arrival: 12:00:30 is late
-        return minute(value) if value[16:19] in ("", ":00") else value[:10] + " " + value[11:19]
     if isinstance(value, (list, tuple)):
         return ("、" if is_chinese() else ", ").join(human(v) for v in value)
     if isinstance(value, dict):
@@ -176,11 +174,45 @@ def human(value: Any, kind: str = "text") -> str:
     return str(value)
 
 
+_SECONDS = re.compile(r":(\d\d)(?:\.(\d+))?")
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d:\d\d|Z)")
+
+
+def words(value: Any, kind: str = "text") -> str:
+    """A value inside a sentence (a confirmation, a message): never a Python literal.
+
+    ``kind`` ``level``: ``level 2`` or ``not graded``; ``on_time``: ``on time``, ``late`` or
+    ``no deadline``; else a boolean is yes/no and nothing is ``none``, the rest as ``human``.
+    """
+    if kind == "level":
+        return _("level {n}").format(n=value) if value is not None else _("not graded")
+    if kind == "on_time":
+        if value is None:
+            return _("no deadline")
+        return value_name("deadline_status", "on_time" if value else "late")
+    if value is None:
+        return _("none")
+    return human(value, kind)
+
+
 def minute(text: str) -> str:
-    """``2023-07-17T09:40:00+08:00`` → ``2023-07-17 09:40`` (local time, to the minute)."""
+    """``2023-07-17T09:40:00+08:00`` → ``2023-07-17 09:40`` (local time, to the minute), to
+    the second when the seconds are not zero (``12:00:30``: a report that reached the server
+    after a 12:00 deadline must not read 12:00), with the fraction when there is one."""
     if len(text) >= 16 and text[10] in "T " and text[13] == ":":
-        return text[:10] + " " + text[11:16]
+        shown = text[:10] + " " + text[11:16]
+        seconds = _SECONDS.match(text, 16)
+        if seconds is not None:
+            fraction = (seconds.group(2) or "").rstrip("0")
+            if seconds.group(1) != "00" or fraction:
+                shown += ":" + seconds.group(1) + ("." + fraction if fraction else "")
+        return shown
     return text
+
+
+def _kind_of(value: Any) -> str:
+    """A changed field's kind from its value: an instant (local ISO) reads as one."""
+    return "instant" if isinstance(value, str) and _INSTANT.fullmatch(value) else "text"
 
 
 SETTINGS = {
@@ -217,6 +249,7 @@ FIELDS = {
     "forwarded_on": N_("Forwarded on"),
     "reason": N_("Reason"),
     "until": N_("Until"),
+    "extended_until": N_("Extended until"),
     "campaign": N_("Campaign"),
     "start": N_("First day"),
     "end": N_("Last day"),
@@ -229,7 +262,7 @@ FIELDS = {
 }
 
 
-FIELD_KINDS = {"status": "grade_status", "grade": "grade_value", "active": "bool", "since": "utc"}
+FIELD_KINDS = {"status": "grade_status", "grade": "grade_value", "active": "bool"}
 VALUES["grade_value"] = {
     "pending": N_("pending"),
     "rule": N_("by the rule"),

@@ -225,13 +225,6 @@ def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> i
     return len(rows)
 
 
-def document(item: dict[str, Any], output: Path | None, encoding: str | None) -> None:
-    """One JSON object (``campaign show``, ``submission show``), to stdout or ``output``."""
-    check_encoding(encoding)
-    with _open_text(output, encoding, "utf-8") as out:
-        out.write(json.dumps(item, ensure_ascii=False, indent=2) + "\n")
-
-
 def _json(
     rows: Iterable[dict[str, Any]], keys: Sequence[str], output: Path | None, encoding: str | None
 ) -> int:
@@ -262,7 +255,7 @@ def _csv(
 def json_text(value: Any, **kwargs: Any) -> str:
     """``json.dumps`` (UTF-8 text kept) with every character ``text.display`` would escape
     written as a JSON ``\\uXXXX`` escape instead: the same value for a program, nothing raw."""
-    dumped = json.dumps(value, ensure_ascii=False, **kwargs)
+    dumped = json.dumps(value, ensure_ascii=False, **kwargs)  # the one place JSON is made
     return text_.JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
@@ -461,7 +454,8 @@ def write_lines(lines: Iterable[str], encoding: str | None = None) -> None:
 
 
 def write_object(obj: Any, output: Path | None, encoding: str | None = None) -> None:
-    """One JSON object (``campaign show --format json``) to ``--output`` or stdout."""
+    """One JSON object (``campaign show``, ``submission show --format json``) to ``--output``
+    or stdout, through ``json_text`` like every JSON this program prints."""
     check_encoding(encoding)
     if output is not None:
         outfile.refuse_protected(output)

@@ -227,6 +227,12 @@ def describe_sqlite_error(exc: sqlite3.Error) -> str:
         return _("the disk is full; nothing was written")
     if "locked" in lowered or "busy" in lowered:
         return _("the database is busy (another svcmonth is writing); try again")
+    if "foreign key constraint" in lowered:  # a domain check missed it: still words
+        return _("the record is still used by other records; remove those first")
+    if "unique constraint" in lowered:
+        return _("the same record is already there; nothing was changed")
+    if "constraint" in lowered:  # CHECK, NOT NULL
+        return _("a value the database does not accept; nothing was changed")
     return text
 
 

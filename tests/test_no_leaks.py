@@ -125,4 +125,4 @@ def test_confirmations_say_on_time_and_not_graded_never_true_or_none(c2023, subm
     c2023.lang = "en"
     sid2 = submit("ABC", "活动扫描", "2023-07-17 13:00", "第一周")
     err = c2023("submission", "edit", str(sid2), "--at", "2023-07-17 12:30").err
-    assert err == f"corrected {sid2}: late, not graded, 0 points\n"
+    assert err == f"corrected {sid2}: late, pending, 0 points\n"

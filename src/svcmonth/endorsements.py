@@ -69,15 +69,13 @@ def endorse(
         "SELECT 1 FROM endorsements WHERE submission_id = ? AND by = ?", (submission_id, by)
     ).fetchone():
         raise SvcmonthError(
-            _("the endorsement of {id} by {by} is already recorded").format(
-                id=submission_id, by=by
-            )
+            _("the endorsement of {id} by {by} is already recorded").format(id=submission_id, by=by)
         )
     arrived = local_day(conn, row)
     if on is None:
-        tz = conn.execute(
-            "SELECT tz FROM campaign WHERE id = ?", (row["campaign_id"],)
-        ).fetchone()[0]
+        tz = conn.execute("SELECT tz FROM campaign WHERE id = ?", (row["campaign_id"],)).fetchone()[
+            0
+        ]
         on = now.astimezone(timeutil.zone(tz)).date()
     if on < arrived:
         raise SvcmonthError(

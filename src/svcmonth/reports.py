@@ -437,8 +437,7 @@ def totals(
             if active and current.get(member_id) and current[member_id] not in officers:
                 officers.append(current[member_id])
             rows += [
-                {"officer": o, "member": code, **found.get((member_id, o), zero)}
-                for o in officers
+                {"officer": o, "member": code, **found.get((member_id, o), zero)} for o in officers
             ]
     for row in rows:
         row["adoption_rate"] = adoption_rate(row["adopted"], row["submissions"])

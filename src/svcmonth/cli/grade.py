@@ -144,9 +144,7 @@ def forward(
 
 def endorse(
     submission_id: Annotated[int, id_arg()],
-    by: Annotated[
-        str, typer.Option("--by", help=_("The leader who endorsed it (批示领导)."))
-    ],
+    by: Annotated[str, typer.Option("--by", help=_("The leader who endorsed it (批示领导)."))],
     level: Annotated[
         str,
         typer.Option("--level", help=_("The endorsement's level, free text such as 省部级.")),

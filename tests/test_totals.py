@@ -13,7 +13,9 @@ YEAR = ("--from", "2023-01-01", "--to", "2023-12-31")
 
 
 def _submit(svc, code: str, column: str, at: str, campaign: str, title: str = "标题") -> int:
-    run = svc("submit", code, "--column", column, "--title", title, "--at", at, "--campaign", campaign)
+    run = svc(
+        "submit", code, "--column", column, "--title", title, "--at", at, "--campaign", campaign
+    )
     return int(run.out.strip())
 
 

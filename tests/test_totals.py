@@ -274,3 +274,30 @@ def test_totals_xlsx_is_a_document_for_the_leadership(svc, year, tmp_path: Path)
 def test_totals_refuses_a_period_that_ends_before_it_begins(svc, year):
     svc.fails("report", "totals", "--from", "2023-12-31", "--to", "2023-01-01")
     svc.fails("report", "totals", "--from", "yesterday", "--to", "2023-01-01")
+
+
+def test_the_endorsement_term_in_sql_is_its_python_rule(svc, year):
+    """``rules.endorsement_sql`` (compiled from ``rules.endorsement_points``) against the
+    Python rule, on every submission: counted, rejected, withdrawn, pending, doubled."""
+    import sqlite3
+
+    from svcmonth import rules
+
+    for sid in year.values():
+        svc.fails("endorse", str(sid), "--by", "甲", "--undo")  # none yet
+    svc("campaign", "rules", "--endorsement-points", "7", "--campaign", "2023上")
+    for key in ("adopted", "spring", "report_late"):
+        svc("endorse", str(year[key]), "--by", "甲")
+    svc("endorse", str(year["spring"]), "--by", "乙")
+    svc("grade", str(year["report_late"]), "--reject")  # endorsed, then rejected: no term
+    conn = sqlite3.connect(svc.db)
+    sql = rules.endorsement_sql("s", "c.endorsement_points")
+    rows = conn.execute(
+        f"SELECT s.grade, s.withdrawn_at IS NULL, c.endorsement_points,"  # noqa: S608
+        f" {rules.endorsement_count_sql('s')}, {sql} FROM submission s"
+        " JOIN campaign c ON c.id = s.campaign_id"
+    ).fetchall()
+    assert {r[4] for r in rows} == {0, 7, 14}
+    for grade, live, per, n, got in rows:
+        assert got == rules.endorsement_points(bool(live), grade, n, per)
+    assert ("rejected", 1, 7, 1, 0) in rows

@@ -358,7 +358,8 @@ def _campaign_part(
         f" sum({points}) AS points"
         " FROM submission s WHERE s.campaign_id = :c"
         f" AND s.submitted_at >= :lo AND s.submitted_at < :hi AND {rules.counts_sql('s')}"
-        " GROUP BY k1, k2"
+        # member order is the covering index's: grouped without a sort
+        + (" GROUP BY k1, k2" if by == "officer" else " GROUP BY k1")
     )
     prefix = f"p{n}_"
     return (

@@ -333,15 +333,16 @@ def _campaign_part(
     conn: sqlite3.Connection, campaign: Campaign, first: date, last: date, n: int, by: str
 ) -> tuple[str, dict[str, Any]]:
     """One campaign's share of the totals: its submissions in the period (the days read in
-    its zone), grouped by ``by``, each row's points by the campaign's compiled rules
-    (``rules.points_sql`` and ``rules.endorsement_sql``, as the scoreboard's aggregate)."""
+    its zone), grouped by ``by``, each row's points by the campaign's compiled rules, as in
+    the scoreboard's aggregate (``totals_sql``): one read of the covering index sums the
+    points as if no doubling outlet had adopted a row (``rules.points_sql``); the adopted
+    few add the difference the doubling makes and are counted, the endorsed few add the
+    endorsement term (``rules.endorsement_sql``) and are counted. Columns: ``k1, k2,
+    submissions, on_time, reports, adopted, endorsed, points`` as ``k1, k2, a … f``."""
     doubled, on_time, params = rules.row_inputs_sql(conn, campaign, "s")
-    points = rules.points_sql(campaign, doubled=doubled, on_time=on_time)
-    if campaign.endorsement_points:
-        points += f" + {rules.endorsement_sql('s', ':endorsement_points')}"
-        params["endorsement_points"] = campaign.endorsement_points
     params["lo"] = timeutil.to_db(timeutil.local_midnight(first, campaign.tz))
     params["hi"] = timeutil.to_db(timeutil.local_midnight(last + timedelta(days=1), campaign.tz))
+    params["endorsement_points"] = campaign.endorsement_points
     key = {
         "member": "s.member_id AS k1, '' AS k2",
         "officer": "s.member_id AS k1, CASE WHEN s.author <> '' THEN s.author ELSE "
@@ -349,17 +350,26 @@ def _campaign_part(
         + " END AS k2",
         "column": "s.column_name AS k1, '' AS k2",
     }[by]
-    sql = (
-        f"SELECT {key}, count(*) AS submissions,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
-        f" sum(s.kind = 'report' AND ({on_time})) AS on_time,"
-        f" sum(s.kind = 'report' AND NOT ({on_time})) AS late,"
-        " sum(s.id IN (SELECT submission_id FROM adoption)) AS adopted,"
-        " sum(s.id IN (SELECT submission_id FROM endorsements)) AS endorsed,"
-        f" sum({points}) AS points"
+    # member order is the covering index's: grouped without a sort
+    group = " GROUP BY k1, k2" if by == "officer" else " GROUP BY k1"
+    rows = (
         " FROM submission s WHERE s.campaign_id = :c"
         f" AND s.submitted_at >= :lo AND s.submitted_at < :hi AND {rules.counts_sql('s')}"
-        # member order is the covering index's: grouped without a sort
-        + (" GROUP BY k1, k2" if by == "officer" else " GROUP BY k1")
+    )
+    plain = rules.points_sql(campaign, doubled="0", on_time=on_time)
+    as_doubled = rules.points_sql(campaign, doubled=doubled, on_time=on_time)
+    endorsement = (
+        f"sum({rules.endorsement_sql('s', ':endorsement_points')})"
+        if campaign.endorsement_points
+        else "0"
+    )
+    sql = (
+        f"SELECT {key}, count(*) AS a, sum(s.kind = 'report' AND ({on_time})) AS b,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
+        f" sum(s.kind = 'report') AS c, 0 AS d, 0 AS e, sum({plain}) AS f{rows}{group}"
+        f" UNION ALL SELECT {key}, 0, 0, 0, count(*), 0, sum(({as_doubled}) - ({plain}))"
+        f"{rows} AND s.id IN (SELECT submission_id FROM adoption){group}"
+        f" UNION ALL SELECT {key}, 0, 0, 0, 0, count(*), {endorsement}"
+        f"{rows} AND s.id IN (SELECT submission_id FROM endorsements){group}"
     )
     prefix = f"p{n}_"
     return (
@@ -384,8 +394,8 @@ def totals_query(
         return "SELECT NULL, NULL, 0, 0, 0, 0, 0, 0 WHERE 0", {}
     union = " UNION ALL ".join(parts)
     sql = (
-        "SELECT k1, k2, sum(submissions), sum(on_time), sum(late), sum(adopted),"  # noqa: S608
-        f" sum(endorsed), sum(points) FROM ({union}) GROUP BY k1, k2"
+        "SELECT k1, k2, sum(a), sum(b), sum(c) - sum(b), sum(d), sum(e), sum(f)"  # noqa: S608
+        f" FROM ({union}) GROUP BY k1, k2"
     )
     return sql, params
 

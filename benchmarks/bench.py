@@ -513,6 +513,11 @@ def build_figures(args: argparse.Namespace, work: Path, log: Callable[[str], Non
                 ("check deadlines", ["check", "deadlines"], DEADLINES_SQL),
                 ("report scoreboard", ["report", "scoreboard"], TOTALS_SQL),
                 ("report year-end", ["report", "year-end", "--year", "2023"], TOTALS_SQL),
+                (
+                    "report totals",
+                    ["report", "totals", "--from", "2023-01-01", "--to", "2023-12-31"],
+                    TOTALS_SQL,
+                ),
             ):
                 figures.append(
                     Figure(

@@ -24,6 +24,7 @@ PER_DATASET = (
     "check deadlines",
     "report scoreboard",
     "report year-end",
+    "report totals",
     "export: submission list --format csv",
 )
 FIGURES = (

@@ -31,6 +31,7 @@ def test_submit_prints_the_id_alone(c2023):
         "adopted_by": [],
         "points": 0,
         "url": "",
+        "endorsed_by": [],
     }
 
 

@@ -36,6 +36,7 @@ class Campaign:
     adoption_level: int
     adoption_multiplier: int
     start_utc: str
+    endorsement_points: int = 0  # what each 批示 adds to a submission's points (issue 24)
     points: dict[int, int] = field(default_factory=dict)
     doubling_outlets: list[str] = field(default_factory=list)
     weeks: list[Week] = field(default_factory=list)
@@ -84,6 +85,7 @@ class Campaign:
             "late_level": self.late_level,
             "adoption_level": self.adoption_level,
             "adoption_multiplier": self.adoption_multiplier,
+            "endorsement_points": self.endorsement_points,
             "points": {str(k): v for k, v in sorted(self.points.items())},
             "doubling_outlets": list(self.doubling_outlets),
             "weeks": self.week_rows(),
@@ -190,7 +192,8 @@ def create(
 
 _SELECT = (
     "SELECT id, name, start_date, end_date, tz, min_articles, deadline_weekday, deadline_time,"
-    " on_time_level, late_level, adoption_level, adoption_multiplier, start_utc FROM campaign"
+    " on_time_level, late_level, adoption_level, adoption_multiplier, start_utc,"
+    " endorsement_points FROM campaign"
 )
 
 
@@ -239,6 +242,7 @@ def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> Campaign:
         adoption_level=row[10],
         adoption_multiplier=row[11],
         start_utc=row[12],
+        endorsement_points=row[13],
     )
     c.points = dict(
         conn.execute("SELECT level, points FROM campaign_points WHERE campaign_id = ?", (c.id,))
@@ -522,6 +526,7 @@ def set_rules(
     on_time_level: int | None = None,
     points: dict[int, int] | None = None,
     adoption_multiplier: int | None = None,
+    endorsement_points: int | None = None,
     add_doubling: list[str] | None = None,
     remove_doubling: list[str] | None = None,
 ) -> Campaign:
@@ -539,6 +544,7 @@ def set_rules(
         "late_level": late_level,
         "on_time_level": on_time_level,
         "adoption_multiplier": adoption_multiplier,
+        "endorsement_points": endorsement_points,
     }
     for column, value in updates.items():
         if value is not None:

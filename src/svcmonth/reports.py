@@ -7,15 +7,18 @@ Ranks are competition ranks: ties share a rank and the next rank skips (1, 2, 2,
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from svcmonth import checks, members, rules, timeutil
-from svcmonth.campaigns import Campaign, load
-from svcmonth.errors import NotFound
+from svcmonth.campaigns import Campaign, load, load_by_id
+from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output.columns import Column
@@ -84,6 +87,16 @@ GROUP BY s.member_id
 """  # noqa: S608 (a fixed fragment of svcmonth.rules)
 
 
+# the endorsement term (rules.endorsement_sql) of a campaign's endorsed submissions
+_ENDORSED_SQL = f"""
+SELECT s.member_id, sum({rules.endorsement_sql("s", ":endorsement_points")})
+FROM submission s
+WHERE s.id IN (SELECT submission_id FROM endorsements) AND s.campaign_id = :c
+  AND s.submitted_at <= :as_of
+GROUP BY s.member_id
+"""  # noqa: S608 (a fixed fragment of svcmonth.rules)
+
+
 def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT code, id FROM member WHERE active = 1"))
 
@@ -128,6 +141,12 @@ def campaign_totals(
     for member_id, more in conn.execute(extra, params):
         points, articles = totals[member_id]
         totals[member_id] = (points + more, articles)
+    if campaign.endorsement_points:  # issue 24: the endorsement term of the endorsed few
+        for member_id, more in conn.execute(
+            _ENDORSED_SQL, {**params, "endorsement_points": campaign.endorsement_points}
+        ):
+            points, articles = totals[member_id]
+            totals[member_id] = (points + more, articles)
     adopted = dict(conn.execute(_ADOPTED_SQL, (campaign.id, at)).fetchall())
     reports = checks.deadline_counts(conn, campaign, as_of)
     out = []
@@ -288,3 +307,164 @@ def officers(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
     ranked = [r for r in rows if r["eligible"]]
     competition_rank(ranked, lambda r: r["points"])
     return ranked + [r for r in rows if not r["eligible"]]
+
+
+# --- totals over any period (issue 24: 采用率, 批示) ---------------------------------------
+
+_REPORTED = N_("Submitted")
+_ADOPTION = N_("Adopted (刊用)")
+_ENDORSEMENT = N_("Endorsed (批示)")
+_TOTAL_FIGURES = (
+    replace(col.SUBMISSIONS, group=_REPORTED),
+    replace(col.REPORTS_ON_TIME, group=_REPORTED),
+    replace(col.REPORTS_LATE, group=_REPORTED),
+    replace(col.ADOPTED, group=_ADOPTION),
+    replace(col.ADOPTION_RATE, group=_ADOPTION),
+    replace(col.ENDORSED, group=_ENDORSEMENT),
+    col.POINTS,
+)
+TOTALS: dict[str, tuple[Column, ...]] = {
+    "member": (col.MEMBER, col.NAME, *_TOTAL_FIGURES),
+    "officer": (col.OFFICER, col.MEMBER, *_TOTAL_FIGURES),
+    "column": (col.COLUMN, *_TOTAL_FIGURES),
+}
+TOTALS_BY = tuple(TOTALS)
+_FIGURES = ("submissions", "reports_on_time", "reports_late", "adopted", "endorsed", "points")
+_PARAM = re.compile(r"(?<![\w:]):([A-Za-z_]\w*)")
+
+
+def adoption_rate(adopted: int, submissions: int) -> float | None:
+    """采用率: adopted / submissions in percent, to one decimal (half up); none without
+    submissions."""
+    if not submissions:
+        return None
+    rate = (Decimal(adopted) * 100 / Decimal(submissions)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    return float(rate)
+
+
+def _campaign_part(
+    conn: sqlite3.Connection, campaign: Campaign, first: date, last: date, n: int, by: str
+) -> tuple[str, dict[str, Any]]:
+    """One campaign's share of the totals: its submissions in the period (the days read in
+    its zone), grouped by ``by``, each row's points by the campaign's compiled rules, as in
+    the scoreboard's aggregate (``totals_sql``): one read of the covering index sums the
+    points as if no doubling outlet had adopted a row (``rules.points_sql``); the adopted
+    few add the difference the doubling makes and are counted, the endorsed few add the
+    endorsement term (``rules.endorsement_sql``) and are counted. Columns: ``k1, k2,
+    submissions, on_time, reports, adopted, endorsed, points`` as ``k1, k2, a … f``."""
+    doubled, on_time, params = rules.row_inputs_sql(conn, campaign, "s")
+    params["lo"] = timeutil.to_db(timeutil.local_midnight(first, campaign.tz))
+    params["hi"] = timeutil.to_db(timeutil.local_midnight(last + timedelta(days=1), campaign.tz))
+    params["endorsement_points"] = campaign.endorsement_points
+    key = {
+        "member": "s.member_id AS k1, '' AS k2",
+        "officer": "s.member_id AS k1, CASE WHEN s.author <> '' THEN s.author ELSE "
+        + rules.officer_at_sql("s.member_id", "s.submitted_at")
+        + " END AS k2",
+        "column": "s.column_name AS k1, '' AS k2",
+    }[by]
+    # member order is the covering index's: grouped without a sort
+    group = " GROUP BY k1, k2" if by == "officer" else " GROUP BY k1"
+    rows = (
+        " FROM submission s WHERE s.campaign_id = :c"
+        f" AND s.submitted_at >= :lo AND s.submitted_at < :hi AND {rules.counts_sql('s')}"
+    )
+    plain = rules.points_sql(campaign, doubled="0", on_time=on_time)
+    as_doubled = rules.points_sql(campaign, doubled=doubled, on_time=on_time)
+    endorsement = (
+        f"sum({rules.endorsement_sql('s', ':endorsement_points')})"
+        if campaign.endorsement_points
+        else "0"
+    )
+    sql = (
+        f"SELECT {key}, count(*) AS a, sum(s.kind = 'report' AND ({on_time})) AS b,"  # noqa: S608 (fragments of svcmonth.rules; values bound)
+        f" sum(s.kind = 'report') AS c, 0 AS d, 0 AS e, sum({plain}) AS f{rows}{group}"
+        f" UNION ALL SELECT {key}, 0, 0, 0, count(*), 0, sum(({as_doubled}) - ({plain}))"
+        f"{rows} AND s.id IN (SELECT submission_id FROM adoption){group}"
+        f" UNION ALL SELECT {key}, 0, 0, 0, 0, count(*), {endorsement}"
+        f"{rows} AND s.id IN (SELECT submission_id FROM endorsements){group}"
+    )
+    prefix = f"p{n}_"
+    return (
+        _PARAM.sub(lambda m: f":{prefix}{m.group(1)}", sql),
+        {prefix + k: v for k, v in params.items()},
+    )
+
+
+def totals_query(
+    conn: sqlite3.Connection, first: date, last: date, by: str = "member"
+) -> tuple[str, dict[str, Any]]:
+    """The one aggregate query of ``totals``: every campaign's part (``_campaign_part``)
+    summed per ``k1, k2`` (member id and '' / member id and officer / column)."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    ids = [r[0] for r in conn.execute("SELECT id FROM campaign ORDER BY start_date, id")]
+    for n, campaign_id in enumerate(ids):
+        sql, more = _campaign_part(conn, load_by_id(conn, campaign_id), first, last, n, by)
+        parts.append(sql)
+        params.update(more)
+    if not parts:
+        return "SELECT NULL, NULL, 0, 0, 0, 0, 0, 0 WHERE 0", {}
+    union = " UNION ALL ".join(parts)
+    sql = (
+        "SELECT k1, k2, sum(a), sum(b), sum(c) - sum(b), sum(d), sum(e), sum(f)"  # noqa: S608
+        f" FROM ({union}) GROUP BY k1, k2"
+    )
+    return sql, params
+
+
+def totals(
+    conn: sqlite3.Connection, first: date, last: date, by: str = "member"
+) -> list[dict[str, Any]]:
+    """Totals over the days ``first``..``last`` (both included, read in each submission's
+    campaign zone), whatever the campaign: per member (every active one, and an inactive
+    one with submissions in the period), per officer (the author, rule 9) or per column.
+
+    Only submissions that count (not rejected, not withdrawn) are counted; reports on time
+    and late are the period's report submissions by their status; ``adopted``: by any
+    outlet; ``endorsed``: with a 批示; ``points``: under each campaign's rules, plus the
+    endorsement term (``rules.endorsement_sql``)."""
+    if by not in TOTALS:
+        raise SvcmonthError(
+            _("--by is one of {names}, not {by!r}").format(names=", ".join(TOTALS_BY), by=by)
+        )
+    if last < first:
+        raise SvcmonthError(
+            _("the period ends ({last}) before it begins ({first})").format(
+                first=first.isoformat(), last=last.isoformat()
+            )
+        )
+    sql, params = totals_query(conn, first, last, by)
+    found: dict[tuple[Any, Any], dict[str, int]] = {}
+    for k1, k2, *figures in conn.execute(sql, params):
+        found[(k1, k2)] = dict(zip(_FIGURES, (int(f or 0) for f in figures), strict=True))
+    zero = dict.fromkeys(_FIGURES, 0)
+    rows: list[dict[str, Any]] = []
+    if by == "column":
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM column_def WHERE kind <> 'association' ORDER BY sort, name"
+            )
+        ]
+        names += sorted({k1 for k1, _k2 in found if k1 not in names})
+        rows = [{"column": name, **found.get((name, ""), zero)} for name in names]
+    else:
+        members = conn.execute("SELECT id, code, name, active FROM member ORDER BY id").fetchall()
+        current = dict(conn.execute("SELECT member_id, name FROM officer_in_office"))
+        for member_id, code, name, active in members:
+            if by == "member":
+                if active or (member_id, "") in found:
+                    rows.append({"member": code, "name": name, **found.get((member_id, ""), zero)})
+                continue
+            officers = sorted(k2 for k1, k2 in found if k1 == member_id)
+            if active and current.get(member_id) and current[member_id] not in officers:
+                officers.append(current[member_id])
+            rows += [
+                {"officer": o, "member": code, **found.get((member_id, o), zero)} for o in officers
+            ]
+    for row in rows:
+        row["adoption_rate"] = adoption_rate(row["adopted"], row["submissions"])
+    return rows

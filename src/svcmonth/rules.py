@@ -176,7 +176,8 @@ SELECT b.id, b.campaign_id, b.member_id, b.column_name, b.kind, b.title, b.submi
         WHEN b.withdrawn_at IS NOT NULL OR b.level IS NULL THEN 0
         ELSE (CASE b.level WHEN 1 THEN b.p1 WHEN 2 THEN b.p2 WHEN 3 THEN b.p3 END)
              * (CASE WHEN b.doubled THEN b.adoption_multiplier ELSE 1 END)
-    END AS points
+    END
+    + {{ENDORSEMENT_TERM}} AS points
 FROM (
     SELECT o.*,
         CASE
@@ -198,7 +199,7 @@ FROM (
                     s.manual_level, s.reject_reason, s.withdrawn_at, s.withdraw_reason,
                     s.logged_at, {counts_sql("s")} AS counts,
                     c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
-                    c.adoption_multiplier, c.p1, c.p2, c.p3,
+                    c.adoption_multiplier, c.p1, c.p2, c.p3, c.endorsement_points,
                     CASE WHEN s.kind = 'report'
                         THEN {effective_deadline_sql("w.deadline", "x.until")}
                         ELSE c.window_end
@@ -207,7 +208,7 @@ FROM (
                 FROM submission s
                 JOIN (
                     SELECT c.id, c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
-                        c.adoption_multiplier, sp.window_end,
+                        c.adoption_multiplier, c.endorsement_points, sp.window_end,
                         (SELECT p.points FROM campaign_points p
                          WHERE p.campaign_id = c.id AND p.level = 1) AS p1,
                         (SELECT p.points FROM campaign_points p
@@ -481,3 +482,45 @@ def row_inputs_sql(
     )
     on_time = on_time_sql(f"{a}kind", f"{a}submitted_at", f"({due})", ":start", ":window_end")
     return doubled, on_time, params
+
+
+# --- the endorsement term of the points (issue 24: 批示) -----------------------------------
+# Each leader's endorsement adds the campaign's ``endorsement_points`` to the submission's
+# points (default 0: the plan's numbers unchanged), in every report: ``submission_eval``
+# adds ``endorsement_sql`` to its points, the per-member aggregates add it for the few
+# endorsed submissions. Compiled (``compile_sql``) from the Python rule below.
+
+
+def endorsement_points(live: bool, grade: str, endorsements: int, per_endorsement: int) -> int:
+    """What a submission's endorsements add to its points: ``per_endorsement`` for each, for
+    a submission that counts (none when rejected or withdrawn)."""
+    return endorsements * per_endorsement if live and grade != "rejected" else 0
+
+
+def endorsement_count_sql(alias: str) -> str:
+    """How many leaders endorsed the submission aliased ``alias``."""
+    return f"(SELECT count(*) FROM endorsements en WHERE en.submission_id = {alias}.id)"
+
+
+def endorsement_sql(alias: str, per_endorsement: str, endorsements: str | None = None) -> str:
+    """``endorsement_points`` as SQL for the submission aliased ``alias`` (``per_endorsement``:
+    an SQL expression, the campaign's setting; ``endorsements``: the count, by default
+    ``endorsement_count_sql``), looked up only when the setting is not 0."""
+
+    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int:
+        return endorsement_points(live, grade, 1, 1)
+
+    applies = compile_sql(figure, alias=alias, doubled="0", on_time="0")
+    count = endorsements or endorsement_count_sql(alias)
+    return (
+        f"(CASE WHEN {per_endorsement} = 0 THEN 0"
+        f" ELSE ({applies}) * {per_endorsement} * {count} END)"
+    )
+
+
+SUBMISSION_EVAL = SUBMISSION_EVAL.replace(
+    "{ENDORSEMENT_TERM}", endorsement_sql("b", "b.endorsement_points")
+)
+VIEWS["submission_eval"] = SUBMISSION_EVAL
+
+# --- end of the endorsement term ----------------------------------------------------------

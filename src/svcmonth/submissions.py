@@ -361,7 +361,7 @@ IMPORT_REQUIRED = ("member", "column", "title", "submitted_at")
 IMPORT_OPTIONAL = ("week", "author", "url", "id")
 # written by `submission list`: derived or managed by other commands, skipped on import (its
 # ``id``: a row whose id is already in the database is skipped as a duplicate)
-IMPORT_IGNORED = ("kind", "on_time", "level", "status", "adopted_by", "points")
+IMPORT_IGNORED = ("kind", "on_time", "level", "status", "adopted_by", "points", "endorsed_by")
 IMPORT_BATCH = 5000
 
 
@@ -574,6 +574,7 @@ LIST = (
     cols_.ADOPTED_BY,
     cols_.POINTS,
     cols_.Column("url", N_("Link")),
+    cols_.ENDORSED_BY,
 )
 
 
@@ -787,6 +788,7 @@ LIST_KEYS = (
     "adopted_by",
     "points",
     "url",
+    "endorsed_by",
 )
 
 
@@ -840,7 +842,9 @@ def listing(
         " e.week, e.on_time, e.level, e.status,"
         " (SELECT group_concat(a.outlet, ';') FROM (SELECT outlet FROM adoption"
         "   WHERE submission_id = e.id ORDER BY id) a),"
-        " e.points, e.url"
+        " e.points, e.url,"
+        " (SELECT group_concat(n.by, ';') FROM (SELECT by FROM endorsements"
+        "   WHERE submission_id = e.id ORDER BY id) n)"
         " FROM submission_eval e JOIN member m ON m.id = e.member_id"
         " WHERE " + " AND ".join(where) + " ORDER BY e.id"
     )
@@ -861,6 +865,7 @@ def listing(
             "adopted_by": r[11].split(";") if r[11] else [],
             "points": r[12],
             "url": r[13],
+            "endorsed_by": r[14].split(";") if r[14] else [],
         }
 
 
@@ -902,6 +907,7 @@ def export_rows(
     if (
         local is None
         or conn.execute("SELECT 1 FROM adoption WHERE instr(outlet, ';') > 0 LIMIT 1").fetchone()
+        or conn.execute("SELECT 1 FROM endorsements WHERE instr(by, ';') > 0 LIMIT 1").fetchone()
     ):
         return None
     outlets = (
@@ -913,7 +919,10 @@ def export_rows(
         f"SELECT e.id, {_inert_sql('m.code')}, {_inert_sql('e.column_name')},"  # noqa: S608 (fixed fragments; values bound)
         f" e.kind, {_inert_sql('e.title')}, {_inert_sql('e.author')},"
         f" {local}, e.week, CASE WHEN e.on_time THEN 'true' ELSE 'false' END, e.level,"
-        f" e.status, {outlets}, e.points, {_inert_sql('e.url')}"
+        f" e.status, {outlets}, e.points, {_inert_sql('e.url')},"
+        " (SELECT group_concat(n.b, ';') FROM (SELECT "  # noqa: S608 (a fixed fragment)
+        + _inert_sql("by")
+        + " AS b FROM endorsements WHERE submission_id = e.id ORDER BY id) n)"
         " FROM submission_eval e JOIN member m ON m.id = e.member_id"
         " WHERE " + " AND ".join(where) + " ORDER BY e.id"
     )

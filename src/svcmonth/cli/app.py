@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     "grade": "grade",
     "adopt": "grade",
     "forward": "grade",
+    "endorse": "grade",
     "remind": "remind",
     "init": "database",
     "log": "log",

@@ -241,6 +241,14 @@ def rules(
             parser=bounded("--adoption-multiplier", 1, MAX_COUNT),
         ),
     ] = None,
+    endorsement_points: Annotated[
+        int | None,
+        typer.Option(
+            "--endorsement-points",
+            help=_("Points each endorsement (批示) adds to a submission (default 0)."),
+            parser=bounded("--endorsement-points", 0, MAX_COUNT),
+        ),
+    ] = None,
     add_doubling: Annotated[
         list[str] | None, typer.Option("--doubling-outlet", help=_("Make an outlet double."))
     ] = None,
@@ -265,6 +273,7 @@ def rules(
             on_time_level=on_time_level,
             points=_points(points or []),
             adoption_multiplier=multiplier,
+            endorsement_points=endorsement_points,
             add_doubling=add_doubling,
             remove_doubling=remove_doubling,
         )

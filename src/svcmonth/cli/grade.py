@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcmonth import grading, timeutil
+from svcmonth import endorsements, grading, timeutil
 from svcmonth.cli.common import (
     MAX_ID,
     CampaignOpt,
@@ -149,7 +149,53 @@ def forward(
     message(_("{id} forwarded to {body}").format(id=submission_id, body=to.strip()))
 
 
+def endorse(
+    submission_id: Annotated[int, id_arg()],
+    by: Annotated[str, typer.Option("--by", help=_("The leader who endorsed it (批示领导)."))],
+    level: Annotated[
+        str,
+        typer.Option("--level", help=_("The endorsement's level, free text such as 省部级.")),
+    ] = endorsements.DEFAULT_LEVEL,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help=_("Date of the endorsement, e.g. 2023-07-17 (default: today)."),
+            show_default=False,
+        ),
+    ] = None,
+    undo: Annotated[
+        bool, typer.Option("--undo", help=_("Remove an endorsement recorded by mistake."))
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    """Record a leader's endorsement (批示) of a submission; each adds the campaign's
+    endorsement points (campaign rules --endorsement-points, default 0)."""
+    if undo:
+        if on is not None:
+            raise SvcmonthError(_("--undo takes no --on"))
+        with database(db, write=True) as conn:
+            row = endorsements.undo(conn, submission_id, by, now())
+        message(
+            _("endorsement of {id} by {by} removed: {points} points").format(
+                id=submission_id, by=by.strip(), points=row["points"]
+            )
+        )
+        return
+    with database(db, write=True) as conn:
+        day = (
+            timeutil.parse_date(on, endorsements.campaign_year(conn, submission_id)) if on else None
+        )
+        row = endorsements.endorse(conn, submission_id, by, level, day, now())
+    message(
+        _("{id} endorsed by {by}: {points} points").format(
+            id=submission_id, by=by.strip(), points=row["points"]
+        )
+    )
+
+
 def register(root: typer.Typer) -> None:
     root.command("grade")(grade)
     root.command("adopt")(adopt)
     root.command("forward")(forward)
+    root.command("endorse")(endorse)

@@ -1,6 +1,8 @@
 """``svcmonth report …``: scoreboard, weekly report, year-end table, officers, forwardings."""
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
 
 import typer
 
@@ -22,6 +24,7 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output.columns import Column
@@ -169,3 +172,52 @@ FORWARDED = (
     Column("body", N_("Forwarded to")),
     Column("forwarded_on", N_("Forwarded on"), "date"),
 )
+
+
+class TotalsBy(StrEnum):
+    member = "member"
+    officer = "officer"
+    column = "column"
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return timeutil.parse_date(text, now().astimezone(zone(DEFAULT_TZ)).year)
+    except SvcmonthError as exc:
+        raise SvcmonthError(f"{option}: {exc}") from None
+
+
+@app.command("totals")
+def totals(
+    first: Annotated[
+        str, typer.Option("--from", help=_("First day of the period, e.g. 2023-01-01."))
+    ],
+    last: Annotated[
+        str, typer.Option("--to", help=_("Last day of the period (included), e.g. 2023-12-31."))
+    ],
+    by: Annotated[
+        TotalsBy, typer.Option("--by", help=_("One row per member, officer or column."))
+    ] = TotalsBy.member,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Totals over any period, across campaigns: 报送, 刊用, 采用率, 批示 and points."""
+    start, end = _day(first, "--from"), _day(last, "--to")
+    with database(db) as conn:
+        rows = reports.totals(conn, start, end, by.value)
+    period = _("{first} to {last}").format(first=start.isoformat(), last=end.isoformat())
+    show(
+        rows,
+        reports.TOTALS[by.value],
+        fmt,
+        output,
+        encoding,
+        title=_("Publicity work statistics {period}").format(period=period),
+        note=_(
+            "days read in each campaign's zone; submissions that count; adoption rate ="
+            " adopted / submissions"
+        ),
+        sheet=_("Totals"),
+    )

@@ -24,6 +24,7 @@ class Column:
     key: str
     label: str
     kind: str = "text"  # text|int|bool|instant|date|list|map|eligible|<vocabulary>
+    group: str | None = None  # a workbook's two-row header groups columns under this label
 
     @property
     def heading(self) -> str:
@@ -95,6 +96,8 @@ VALUES: dict[str, dict[str, str]] = {
         "grade_auto": N_("graded by the rule"),
         "grade_clear": N_("grade cleared"),
         "adopt_undo": N_("adoption undone"),
+        "endorse": N_("endorsed"),
+        "endorse_undo": N_("endorsement undone"),
         "restore": N_("restored"),
         "rename": N_("renamed"),
         "delete": N_("deleted"),
@@ -227,6 +230,7 @@ SETTINGS = {
     "late_level": N_("Level late"),
     "adoption_level": N_("Level when adopted"),
     "adoption_multiplier": N_("Adoption multiplier"),
+    "endorsement_points": N_("Points per endorsement"),
     "points": N_("Points per level"),
     "doubling_outlets": N_("Doubling outlets"),
 }
@@ -301,6 +305,9 @@ LEVEL = Column("level", N_("Level"), "int")
 POINTS = Column("points", N_("Points"), "int")
 ADOPTED = Column("adopted", N_("Adopted"), "int")
 ADOPTED_BY = Column("adopted_by", N_("Adopted by"), "list")
+ENDORSED = Column("endorsed", N_("Endorsed"), "int")
+ENDORSED_BY = Column("endorsed_by", N_("Endorsed by"), "list")
+ADOPTION_RATE = Column("adoption_rate", N_("Adoption rate (%)"), "decimal")
 ARTICLES = Column("articles", N_("Articles"), "int")
 REQUIRED = Column("required", N_("Required"), "int")
 SHORTFALL = Column("shortfall", N_("Shortfall"), "int")

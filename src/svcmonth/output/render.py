@@ -399,8 +399,36 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
     fill = PatternFill("solid", fgColor="DDE4EE")
     widths = [display_width(c.heading) for c in cols]
     centered = Alignment(horizontal="center")
+    first_header = header_row
+    if any(c.group for c in cols):  # a two-row header: the groups above their columns
+        header_row += 1
+        start = 1
+        for index, c in enumerate(cols, start=1):
+            nxt = cols[index] if index < len(cols) else None
+            if nxt is not None and c.group and nxt.group == c.group:
+                continue
+            cell = ws.cell(row=first_header, column=start, value=_(c.group) if c.group else None)
+            if c.group and index > start:
+                ws.merge_cells(
+                    start_row=first_header,
+                    start_column=start,
+                    end_row=first_header,
+                    end_column=index,
+                )
+            for col_index in range(start, index + 1):
+                ws.cell(row=first_header, column=col_index).border = border
+                ws.cell(row=first_header, column=col_index).fill = fill
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            start = index + 1
     for index, c in enumerate(cols, start=1):
         cell = ws.cell(row=header_row, column=index, value=c.heading)
+        if header_row != first_header and not c.group:  # one label over both header rows
+            ws.cell(row=first_header, column=index).value = None
+            ws.merge_cells(
+                start_row=first_header, start_column=index, end_row=header_row, end_column=index
+            )
+            cell = ws.cell(row=first_header, column=index, value=c.heading)
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.border = border
@@ -427,7 +455,7 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(6, width + 2))
     ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_title_rows = f"{first_header}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1

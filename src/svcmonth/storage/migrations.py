@@ -497,6 +497,28 @@ def m007_instant_fractions(conn: sqlite3.Connection) -> None:
             )
 
 
+def m013_endorsements(conn: sqlite3.Connection) -> None:
+    """批示 (issue 24): a leader's endorsement of a submission, once per leader (``by``), with
+    its level (free text such as 省部级) and day; and the campaign's ``endorsement_points``,
+    what each endorsement adds to a submission's points (0: the plan's numbers unchanged)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE endorsements (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submission(id),
+            by TEXT NOT NULL CHECK (by <> ''),
+            level TEXT NOT NULL,
+            endorsed_on TEXT NOT NULL CHECK (date(endorsed_on) IS endorsed_on),
+            recorded_at TEXT NOT NULL,
+            UNIQUE (submission_id, by)
+        );
+        ALTER TABLE campaign ADD COLUMN endorsement_points INTEGER NOT NULL DEFAULT 0
+            CHECK (endorsement_points >= 0);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
@@ -505,4 +527,5 @@ MIGRATIONS: list[Migration] = [
     m005_inbox,
     m006_survey,
     m007_instant_fractions,
+    m013_endorsements,
 ]

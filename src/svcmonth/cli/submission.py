@@ -24,6 +24,7 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.cli import progress
 from svcmonth.cli.log import LOG
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
@@ -113,10 +114,11 @@ def import_(
         submissions.IMPORT_IGNORED,
         header_aliases(submissions.LIST),
     )
-    with database(db, write=True) as conn:
+    with database(db, write=True) as conn, progress.bar(_("importing rows")) as tick:
         place = campaigns.Placer(conn, campaign, submission=True)
         with storage.bulk_load(conn, "submission", csvio.count_lines(file)):
-            result = submissions.import_submissions(conn, place, rows, now())
+            counted = progress.counted(rows, tick)
+            result = submissions.import_submissions(conn, place, counted, now())
             csvio.refuse(file, bad + result.problems)
     message(_("imported {n} submission(s)").format(n=result.written))
     if result.skipped:

@@ -237,7 +237,10 @@ def test_starttls_verifies_the_certificate(c2023: Svc, imap_tls, ca, tmp_path, m
     cafile = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(cafile))
     monkeypatch.setenv("SVCMONTH_IMAP_CAFILE", str(cafile))
-    assert c2023("inbox", "fetch", "--since", "2023-07-01").err == "read 1 new message(s), 0 seen before: 1 ready\n"
+    assert (
+        c2023("inbox", "fetch", "--since", "2023-07-01").err
+        == "read 1 new message(s), 0 seen before: 1 ready\n"
+    )
 
 
 class _Broken:
@@ -301,6 +304,9 @@ def test_ssl_from_the_first_byte_verifies_the_certificate(
         cafile = tmp_path / "ca.pem"
         ca.cert_pem.write_to_path(str(cafile))
         monkeypatch.setenv("SVCMONTH_IMAP_CAFILE", str(cafile))
-        assert c2023("inbox", "fetch", "--since", "2023-07-01").err == "read 1 new message(s), 0 seen before: 1 ready\n"
+        assert (
+            c2023("inbox", "fetch", "--since", "2023-07-01").err
+            == "read 1 new message(s), 0 seen before: 1 ready\n"
+        )
     finally:
         front.close()

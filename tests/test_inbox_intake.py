@@ -87,13 +87,13 @@ def test_a_message_with_no_header_lines_is_kept_unreadable_and_the_batch_importe
     c2023("inbox", "ignore", "2")
 
 
-def test_a_utf7_lone_surrogate_in_a_subject_or_body_is_read_not_a_traceback(
-    c2023: Svc, tmp_path
-):
+def test_a_utf7_lone_surrogate_in_a_subject_or_body_is_read_not_a_traceback(c2023: Svc, tmp_path):
     subject = mail(ICBC, b"=?utf-7?Q?+2DQ-?= =?utf-8?B?" + b"5YWI6L+b5LqL6L+5?=", received=MON_0940)
     body = mail(ICBC, word("【先进事迹】七位"), received=MON_0940, body="x")
     body = body.replace(b'charset="utf-8"', b'charset="utf-7"')
-    body = body.replace(b"Content-Transfer-Encoding: 7bit\n\nx", b"Content-Transfer-Encoding: 7bit\n\n+2DQ-")
+    body = body.replace(
+        b"Content-Transfer-Encoding: 7bit\n\nx", b"Content-Transfer-Encoding: 7bit\n\n+2DQ-"
+    )
     run = c2023("inbox", "import", *eml(tmp_path / "in", subject, body))
     assert "Traceback" not in run.err
     rows = listed(c2023)
@@ -103,7 +103,11 @@ def test_a_utf7_lone_surrogate_in_a_subject_or_body_is_read_not_a_traceback(
 
 
 def test_a_date_with_a_chinese_zone_comment_is_read(c2023: Svc, tmp_path):
-    raw = mail(ICBC, word("【先进事迹】中国标准时间"), date="Mon, 24 Jul 2023 09:40:00 +0800 (中国标准时间)")
+    raw = mail(
+        ICBC,
+        word("【先进事迹】中国标准时间"),
+        date="Mon, 24 Jul 2023 09:40:00 +0800 (中国标准时间)",
+    )
     c2023("inbox", "import", *eml(tmp_path / "in", raw))
     (row,) = listed(c2023)
     assert (row["status"], row["arrival_source"], row["arrived_at"]) == (
@@ -206,7 +210,11 @@ def test_accept_sets_a_duplicate_of_a_typed_submission_aside_and_accepts_the_oth
         received=MON_0940,
         attachments=[(b'filename="liu.jpg"', "image/jpeg", JPEG)],
     )
-    c2023("inbox", "import", *eml(tmp_path / "in", pic, mail(ABC, word("【先进事迹】乙"), received=MON_0940)))
+    c2023(
+        "inbox",
+        "import",
+        *eml(tmp_path / "in", pic, mail(ABC, word("【先进事迹】乙"), received=MON_0940)),
+    )
     run = c2023("inbox", "accept")
     assert run.out.split() == [str(int(sid) + 1)]  # the other one is accepted
     assert f"entry 1 needs review: the same submission is already logged as id {sid}" in run.err
@@ -249,7 +257,9 @@ def test_a_corrected_report_after_the_last_week_needs_review_not_a_failed_cron(
 
 
 def test_accept_of_a_given_id_that_is_not_ready_stays_an_error(c2023: Svc, tmp_path):
-    c2023("inbox", "import", *eml(tmp_path / "in", mail("x@nowhere.example", word("【先进事迹】甲"))))
+    c2023(
+        "inbox", "import", *eml(tmp_path / "in", mail("x@nowhere.example", word("【先进事迹】甲")))
+    )
     before = c2023.dump()
     assert "is not ready" in c2023.fails("inbox", "accept", "1")
     assert c2023.dump() == before
@@ -343,7 +353,11 @@ def test_an_attachment_named_con_tar_gz_is_saved_renamed(c2023: Svc, tmp_path):
 
 
 def test_inbox_list_status_takes_the_chinese_label_and_lists_chinese_values(c2023: Svc, tmp_path):
-    c2023("inbox", "import", *eml(tmp_path / "in", mail("x@nowhere.example", word("【先进事迹】甲"), received=MON_0940)))
+    c2023(
+        "inbox",
+        "import",
+        *eml(tmp_path / "in", mail("x@nowhere.example", word("【先进事迹】甲"), received=MON_0940)),
+    )
     c2023.lang = "zh_CN"
     assert [r["id"] for r in listed(c2023, "--status", "未识别单位")] == [1]
     assert listed(c2023, "--status", "待登记") == []
@@ -352,7 +366,9 @@ def test_inbox_list_status_takes_the_chinese_label_and_lists_chinese_values(c202
 
 
 def test_inbox_list_status_takes_the_english_label(c2023: Svc, tmp_path):
-    c2023("inbox", "import", *eml(tmp_path / "in", mail("x@nowhere.example", word("【先进事迹】甲"))))
+    c2023(
+        "inbox", "import", *eml(tmp_path / "in", mail("x@nowhere.example", word("【先进事迹】甲")))
+    )
     assert [r["id"] for r in listed(c2023, "--status", "Unmatched")] == [1]
     assert "needs review" in c2023.fails("inbox", "list", "--status", "bad")
 

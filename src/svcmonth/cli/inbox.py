@@ -25,7 +25,7 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.errors import SendFailed, SvcmonthError
+from svcmonth.errors import SendFailed
 from svcmonth.i18n import _
 from svcmonth.mail import inbox, mailer
 from svcmonth.output import render
@@ -63,8 +63,9 @@ def _report(conn: sqlite3.Connection, run: inbox.Intake, quiet: bool) -> None:
         print(_("warning: entry {note}").format(note=note), file=sys.stderr)
     for note in run.unreadable:
         print(
-            _("warning: entry {note} (kept as unreadable; its raw message is under attachments/)")
-            .format(note=note),
+            _(
+                "warning: entry {note} (kept as unreadable; its raw message is under attachments/)"
+            ).format(note=note),
             file=sys.stderr,
         )
     if quiet:

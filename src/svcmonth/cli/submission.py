@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from svcmonth import campaigns, storage, submissions, timeutil
+from svcmonth.cli import progress
 from svcmonth.cli.common import (
     MAX_COUNT,
     AsOfOpt,
@@ -24,7 +25,6 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.cli import progress
 from svcmonth.cli.log import LOG
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col

@@ -524,19 +524,6 @@ def listing(conn: sqlite3.Connection, status: str | None = None) -> list[dict[st
     return out
 
 
-def attachments_of(conn: sqlite3.Connection, submission_id: int) -> list[dict[str, Any]]:
-    """A submission's attachments: ``file_name, path`` (under ``attachments/``),
-    ``content_type, size, sha256``."""
-    return [
-        {"file_name": r[0], "path": r[1], "content_type": r[2], "size": r[3], "sha256": r[4]}
-        for r in conn.execute(
-            "SELECT file_name, path, content_type, size, sha256 FROM attachment"
-            " WHERE submission_id = ? ORDER BY id",
-            (submission_id,),
-        )
-    ]
-
-
 # --- the clerk's decisions -------------------------------------------------------------------
 
 
@@ -591,6 +578,7 @@ def assign(
             ).format(id=entry_id)
         )
     if code is None and column_name is None:
+        assert week is not None
         return _assign_week(conn, e, week, now)
     if remember and code is None:
         raise SvcmonthError(_("--remember needs --member"))
@@ -838,9 +826,7 @@ def _log(
         (sid, campaign.id, logged_week, int(ack), entry_id),
     )
     conn.execute("UPDATE attachment SET submission_id = ? WHERE intake_id = ?", (sid, entry_id))
-    record(
-        conn, timeutil.to_db(now), action, "intake", entry_id, before, _snapshot(conn, entry_id)
-    )
+    record(conn, timeutil.to_db(now), action, "intake", entry_id, before, _snapshot(conn, entry_id))
     return sid
 
 

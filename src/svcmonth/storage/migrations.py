@@ -512,7 +512,9 @@ def m008_intake_review(conn: sqlite3.Connection) -> None:
     sql = str(row[0])
     new_sql = sql.replace(
         "'ignored', 'accepted')", "'ignored', 'accepted', 'unreadable', 'needs_review')", 1
-    ).replace("('internaldate', 'received', 'date')", "('internaldate', 'received', 'date', 'read')", 1)
+    ).replace(
+        "('internaldate', 'received', 'date')", "('internaldate', 'received', 'date', 'read')", 1
+    )
     if new_sql == sql or "'needs_review'" not in new_sql or "'read')" not in new_sql:
         raise RuntimeError("m008: the intake table is not as m005 made it")
     version = conn.execute("PRAGMA schema_version").fetchone()[0]

@@ -145,9 +145,9 @@ def fetch(
     """
     from svcmonth.mail import imapread
 
+    since_day = typed.parse_date(since) if since is not None else None
     config = imapread.config_from_env(os.environ)
     settings = _settings()
-    since_day = typed.parse_date(since) if since is not None else None
     if ack:
         mailer.config_from_env(os.environ)  # a bad SMTP setting is found before reading
     path = db_path(db)

@@ -52,7 +52,7 @@ from svcmonth.mail.mailparse import (
     MailError,
     Parsed,
     clean_text,
-    content_hash,
+    content_keys,
     decode_header,
     parse,
     raw_header,
@@ -298,7 +298,7 @@ def store(
     conn: sqlite3.Connection, run: Intake, parsed: Parsed, source: str, origin: str
 ) -> int | None:
     """Add one message as an entry (inside the caller's transaction); None if seen before."""
-    if conn.execute("SELECT 1 FROM intake WHERE message_key = ?", (parsed.key,)).fetchone():
+    if _seen(conn, (parsed.key, *parsed.seen_as)):
         run.skipped += 1
         return None
     reason = parsed.auto
@@ -356,6 +356,13 @@ def store(
     return entry_id
 
 
+def _seen(conn: sqlite3.Connection, keys: tuple[str, ...]) -> bool:
+    """Whether a message stored under any of ``keys`` was read before."""
+    marks = ", ".join("?" * len(keys))
+    sql = f"SELECT 1 FROM intake WHERE message_key IN ({marks})"  # noqa: S608 (placeholders)
+    return conn.execute(sql, keys).fetchone() is not None
+
+
 def _best_effort(raw: bytes) -> tuple[str, str, str]:
     """The sender, sender's name and subject of a message that cannot be read, as far as they
     can be told ("" where they cannot)."""
@@ -387,8 +394,8 @@ def store_unreadable(
 ) -> int | None:
     """Keep a message that cannot be read (inside the caller's transaction) as an
     ``unreadable`` entry, its raw bytes its one attachment; None if seen before."""
-    key = content_hash(raw)
-    if conn.execute("SELECT 1 FROM intake WHERE message_key = ?", (key,)).fetchone():
+    key, exact = content_keys(raw)
+    if _seen(conn, (key, exact)):
         run.skipped += 1
         return None
     sender, name, subject = _best_effort(raw)

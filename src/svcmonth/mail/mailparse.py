@@ -72,6 +72,7 @@ class Parsed:
     body: str
     attachments: list[Attachment] = field(default_factory=list)
     auto: str = ""  # why it is an auto-reply or a bounce ("" when it is neither)
+    seen_as: tuple[str, ...] = ()  # other keys the message may have been stored under
 
 
 def charset_codec(charset: str | None) -> str | None:
@@ -255,6 +256,12 @@ def content_hash(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(normal).hexdigest()
 
 
+def content_keys(raw: bytes) -> tuple[str, str]:
+    """The content hash, and the hash of the exact bytes (what was stored before line endings
+    were normalised: a message read then is still seen as read)."""
+    return content_hash(raw), "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
 def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
     """One message from its bytes; ``internaldate`` is the IMAP server's arrival time.
 
@@ -300,6 +307,7 @@ def _parse(raw: bytes, internaldate: datetime | None) -> Parsed:
         raise MailError(_("the message says nowhere when it arrived (no Received or Date header)"))
     message_id = " ".join(decode_header(raw_header(msg, "Message-ID")).split())[:500]
     key = message_id or content_hash(raw)
+    seen_as = () if message_id else content_keys(raw)[1:]
     body_parts: list[str] = []
     attachments: list[Attachment] = []
     for part in msg.walk():
@@ -326,6 +334,7 @@ def _parse(raw: bytes, internaldate: datetime | None) -> Parsed:
         body=clean_text("\n".join(body_parts), keep_lines=True).strip()[:20000],
         attachments=attachments,
         auto=_auto(msg, address, subject),
+        seen_as=seen_as,
     )
 
 

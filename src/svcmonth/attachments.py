@@ -112,7 +112,7 @@ class Folder:
     """One owner's files being stored: staged, then moved to ``final`` before the commit."""
 
     staging: Path
-    owner: int
+    owner: str
     used: set[str] = field(default_factory=set)
     final: Path | None = None
 
@@ -126,9 +126,10 @@ class Store:
     folders: list[Folder] = field(default_factory=list)
     published: list[Path] = field(default_factory=list)
 
-    def folder(self, conn: sqlite3.Connection, owner: int, key: str) -> Folder:
-        """The staging folder of ``owner`` (an intake entry id), named after the database and
-        ``key`` (what is stored: a message's key), emptied if a killed run left it."""
+    def folder(self, conn: sqlite3.Connection, owner: str, key: str) -> Folder:
+        """The staging folder of ``owner`` (the final folder's name: an intake entry's id),
+        named after the database and ``key`` (what is stored: a message's key), emptied if a
+        killed run left it."""
         for f in self.folders:
             if f.owner == owner:
                 return f
@@ -175,7 +176,7 @@ class Store:
         self.published.clear()
 
 
-def _final_folder(conn: sqlite3.Connection, root: Path, owner: int) -> Path:
+def _final_folder(conn: sqlite3.Connection, root: Path, owner: str) -> Path:
     """``<owner>``, or ``<owner>-n`` when that folder exists (another database's) or is named
     by a row already."""
     for n in range(0, 1000):
@@ -206,16 +207,19 @@ class Record:
 def save_file(
     conn: sqlite3.Connection,
     store: Store,
-    owner: int,
+    owner: str,
     key: str,
     name: str,
     data: bytes,
     content_type: str = "application/octet-stream",
     *,
+    intake_id: int | None = None,
     submission_id: int | None = None,
 ) -> Record:
-    """Keep ``data`` as a file of intake entry ``owner`` (inside the caller's transaction):
-    a safe name, owner-only, its size and SHA-256 recorded in one ``attachment`` row."""
+    """Keep ``data`` (inside the caller's transaction) in the folder ``owner`` (``"12"`` for
+    intake entry 12; ``key`` names what is stored, so a killed run's rerun reuses its staging
+    folder): a safe name, owner-only, its size and SHA-256 recorded in one ``attachment`` row
+    linked to ``intake_id`` and/or ``submission_id``. ``store.publish()`` before the commit."""
     folder = store.folder(conn, owner, key)
     assert folder.final is not None
     safe = safe_name(name, content_type, folder.used)
@@ -225,7 +229,7 @@ def save_file(
     cur = conn.execute(
         "INSERT INTO attachment (intake_id, submission_id, file_name, path, content_type, size,"
         " sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (owner, submission_id, safe, path, content_type, len(data), digest),
+        (intake_id, submission_id, safe, path, content_type, len(data), digest),
     )
     assert cur.lastrowid is not None
     return Record(cur.lastrowid, safe, path, content_type, len(data), digest)

@@ -10,7 +10,6 @@ import typer
 
 from svcmonth import typed
 from svcmonth.attachments import attachments_root
-from svcmonth.cli import progress
 from svcmonth.cli.common import (
     MAX_COUNT,
     MAX_ID,
@@ -143,6 +142,7 @@ def fetch(
     Settings: SVCMONTH_IMAP_HOST, _PORT, _SECURITY (ssl|starttls|none), _USER, _PASSWORD,
     _FOLDER, _CAFILE. For cron: svcmonth inbox fetch --accept --ack --quiet
     """
+    from svcmonth.cli import progress
     from svcmonth.mail import imapread
 
     since_day = typed.parse_date(since) if since is not None else None
@@ -181,6 +181,7 @@ def import_(
 
     Example: svcmonth inbox import ~/Mail/inbox.mbox
     """
+    from svcmonth.cli import progress
     from svcmonth.mail import mailfiles
 
     settings = _settings()

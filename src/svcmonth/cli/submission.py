@@ -6,7 +6,6 @@ from typing import Annotated, Any
 import typer
 
 from svcmonth import campaigns, storage, submissions, timeutil
-from svcmonth.cli import progress
 from svcmonth.cli.common import (
     MAX_COUNT,
     AsOfOpt,
@@ -107,6 +106,8 @@ def import_(
     db: DbOpt = None,
 ) -> None:
     """Import submissions from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
+    from svcmonth.cli import progress
+
     rows, bad = csvio.iter_rows(
         file,
         submissions.IMPORT_REQUIRED,

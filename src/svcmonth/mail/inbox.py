@@ -422,7 +422,9 @@ def store_unreadable(
     )
     entry_id = cur.lastrowid
     assert entry_id is not None
-    save_file(conn, run.files, entry_id, key, RAW_NAME, raw, "message/rfc822")
+    save_file(
+        conn, run.files, str(entry_id), key, RAW_NAME, raw, "message/rfc822", intake_id=entry_id
+    )
     record(
         conn,
         at,
@@ -430,7 +432,7 @@ def store_unreadable(
         "intake",
         entry_id,
         None,
-        {"from": sender, "subject": subject, "status": "unreadable", "note": note},
+        {"from": sender, "subject": subject, "status": "unreadable", "reason": reason},
     )
     run.new.append(entry_id)
     run.unreadable.append(f"{entry_id}: {origin}: {reason}")
@@ -454,7 +456,16 @@ def _save_attachments(
             notes.append(note)
             run.left_out.append(f"{entry_id}: {note}")
             continue
-        saved = save_file(conn, run.files, entry_id, parsed.key, a.name, a.data, a.content_type)
+        saved = save_file(
+            conn,
+            run.files,
+            str(entry_id),
+            parsed.key,
+            a.name,
+            a.data,
+            a.content_type,
+            intake_id=entry_id,
+        )
         used.add(saved.file_name.casefold())
     return notes
 
@@ -867,7 +878,7 @@ def _needs_review(conn: sqlite3.Connection, entry_id: int, reason: str, now: dat
         "intake",
         entry_id,
         before,
-        {**_snapshot(conn, entry_id), "note": reason},
+        {**_snapshot(conn, entry_id), "reason": reason},
     )
 
 

@@ -358,7 +358,7 @@ def test_attachments_are_linked_to_the_submission_on_accept(c2023: Svc, tmp_path
     sid = int(c2023("inbox", "accept").out)
     conn = sqlite3.connect(c2023.db)
     try:
-        assert inbox.attachments_of(conn, sid) == [
+        assert attachments.attachments_of(conn, sid) == [
             {
                 "file_name": "网点.jpg",
                 "path": "1/网点.jpg",

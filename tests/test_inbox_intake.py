@@ -475,3 +475,20 @@ def test_fuzz_arbitrary_header_and_part_content_never_a_traceback(
         lines.append(b"Content-Type: " + ctype)
     body = b"--XX\nContent-Type: application/octet-stream\n" + part + b"\n--XX--\n"
     _fuzz_folder(c2023, tmp_path, b"\n".join(lines) + b"\n\n" + body)
+
+
+def test_assign_submission_of_another_member_is_refused_and_week_is_for_reports(
+    c2023: Svc, tmp_path
+):
+    sid = c2023(
+        "submit", "ABC", "--column", "先进事迹", "--title", "农行", "--at", "2023-07-24 09:40"
+    ).out.strip()
+    c2023("inbox", "import", *eml(tmp_path / "in", good("工行")))
+    before = c2023.dump()
+    err = c2023.fails("inbox", "assign", "1", "--submission", sid)
+    assert "came from ICBC" in err and "--member ABC" in err
+    assert "for reports only" in c2023.fails("inbox", "assign", "1", "--week", "2")
+    assert "goes alone" in c2023.fails(
+        "inbox", "assign", "1", "--submission", sid, "--member", "ABC"
+    )
+    assert c2023.dump() == before

@@ -17,7 +17,7 @@ from conftest import Svc
 from mailmaker import JPEG, mail, quoted, rfc2231, word, write_maildir, write_mbox
 from smtp_server import SMTP_VARS
 from svcmonth import attachments
-from svcmonth.mail import inbox, mailparse
+from svcmonth.mail import mailparse
 
 ICBC, ABC = "王丽 <WangLi@ICBC.example.cn>", "liqiang@abc.example.cn"
 # Monday of week 2 (the 2023 campaign), 09:40 at the association's server

@@ -504,6 +504,28 @@ CASES = [
     ),
 ]
 
+# mail intake (tracker issue 18): ids beyond SQLite, unknown entries, statuses, paths, days
+INTAKE_CASES = [
+    ("inbox-ignore-huge-id", "inbox ignore 99999999999999999999", 1, "out of range"),
+    ("inbox-assign-huge-id", "inbox assign 99999999999999999999 --member ICBC", 1, "out of range"),
+    ("inbox-accept-huge-id", "inbox accept 1 99999999999999999999", 1, "out of range"),
+    ("inbox-accept-unknown", "inbox accept 42", 1, "no inbox entry with id 42"),
+    ("inbox-assign-unknown", "inbox assign 42 --member ICBC", 1, "no inbox entry with id 42"),
+    ("inbox-ignore-unknown", "inbox ignore 42", 1, "no inbox entry with id 42"),
+    ("inbox-assign-week-0", "inbox assign 1 --week 0", 1, "out of range"),
+    (
+        "inbox-assign-huge-submission",
+        "inbox assign 1 --submission 99999999999999999999",
+        1,
+        "out of range",
+    ),
+    ("inbox-list-bad-status", "inbox list --status 已完成", 1, "unknown status"),
+    ("inbox-import-csv", "inbox import {f:members_bad_email.csv}", 1, "is not an mbox file"),
+    ("inbox-import-missing", "inbox import {tmp}/nope.mbox", 1, "no file or folder"),
+    ("inbox-fetch-bad-since", "inbox fetch --since 2023-13-45", 1, "not a"),
+]
+CASES += INTAKE_CASES
+
 
 @pytest.fixture
 def seeded(tmp_path, c2023, submit):
@@ -581,7 +603,8 @@ def test_there_are_at_least_forty_bad_inputs():
 
 
 def test_the_matrix_covers_issue_11():
-    assert len(CASES) == 159  # 96 of the first release, issue 10's and issue 11's
+    # 96 of the first release, issue 10's and issue 11's; then the intake cases of issue 18
+    assert len(CASES) == 159 + len(INTAKE_CASES)
 
 
 # --- hostile Unicode in every text field of every command and every output format ----------

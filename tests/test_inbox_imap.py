@@ -108,7 +108,7 @@ def test_fetch_takes_internaldate_and_leaves_the_mailbox_as_it_was(c2023: Svc, i
     _mailbox(imap, folder)
     before = imap.state(folder)
     assert [flags for _uid, flags in before] == ["", "", ""]
-    run = c2023("inbox", "fetch")
+    run = c2023("inbox", "fetch", "--since", "2023-07-01")
     assert run.err == "read 3 new message(s), 0 seen before: 2 ready, 1 unmatched\n"
     rows = c2023.json("inbox", "list")
     assert [
@@ -157,7 +157,7 @@ def test_fetch_takes_internaldate_and_leaves_the_mailbox_as_it_was(c2023: Svc, i
 
 def test_fetch_accept_for_cron_logs_the_late_report_late(c2023: Svc, imap, folder):
     _mailbox(imap, folder)
-    run = c2023("inbox", "fetch", "--accept", "--quiet")
+    run = c2023("inbox", "fetch", "--since", "2023-07-01", "--accept", "--quiet")
     assert (run.out, run.err) == ("", "")  # cron mails nothing when all went well
     deadlines = c2023.json("check", "deadlines", "--week", "1")
     assert [(d["member"], d["status"], d["submitted_at"]) for d in deadlines] == [
@@ -172,7 +172,7 @@ def test_fetch_accept_ack_sends_each_receipt_once(c2023: Svc, imap, folder, smtp
     for key, value in server.env.items():
         monkeypatch.setenv(key, value)
     _mailbox(imap, folder)
-    c2023("inbox", "fetch", "--accept", "--ack", "--quiet")
+    c2023("inbox", "fetch", "--since", "2023-07-01", "--accept", "--ack", "--quiet")
     c2023("inbox", "fetch", "--accept", "--ack", "--quiet")
     subjects = sorted(str(m["Subject"]) for _t, m, _r in server.mailbox.received)
     assert subjects == [
@@ -237,7 +237,10 @@ def test_starttls_verifies_the_certificate(c2023: Svc, imap_tls, ca, tmp_path, m
     cafile = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(cafile))
     monkeypatch.setenv("SVCMONTH_IMAP_CAFILE", str(cafile))
-    assert c2023("inbox", "fetch").err == "read 1 new message(s), 0 seen before: 1 ready\n"
+    assert (
+        c2023("inbox", "fetch", "--since", "2023-07-01").err
+        == "read 1 new message(s), 0 seen before: 1 ready\n"
+    )
 
 
 class _Broken:
@@ -301,6 +304,9 @@ def test_ssl_from_the_first_byte_verifies_the_certificate(
         cafile = tmp_path / "ca.pem"
         ca.cert_pem.write_to_path(str(cafile))
         monkeypatch.setenv("SVCMONTH_IMAP_CAFILE", str(cafile))
-        assert c2023("inbox", "fetch").err == "read 1 new message(s), 0 seen before: 1 ready\n"
+        assert (
+            c2023("inbox", "fetch", "--since", "2023-07-01").err
+            == "read 1 new message(s), 0 seen before: 1 ready\n"
+        )
     finally:
         front.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from svcmonth import platform
+from svcmonth.attachments import attachments_root
 from svcmonth.i18n import _
 from svcmonth.storage import SCHEMA_VERSION
 
@@ -106,8 +107,6 @@ def diagnose(
 def attachments_row(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
     """Every attachment the mail intake recorded is in the ``attachments/`` folder beside the
     database with its recorded size and SHA-256; the missing and altered ones are named."""
-    from svcmonth.mail.inbox import attachments_root
-
     root = attachments_root(path)
     missing, altered, n = [], [], 0
     for rel, size, digest in conn.execute("SELECT path, size, sha256 FROM attachment ORDER BY id"):

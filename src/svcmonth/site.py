@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from svcmonth import reports, submissions
+from svcmonth.attachments import attachments_root
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -250,8 +251,6 @@ def pictures_for(
     notes = notes if notes is not None else []
     if not submission_ids or not _has_table(conn, "attachment"):
         return {}
-    from svcmonth.mail.inbox import attachments_root
-
     root = attachments_root(db_path).resolve()
     wanted = set(submission_ids)
     titles = {}

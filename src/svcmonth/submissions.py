@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from svcmonth import members, rules, timeutil
+from svcmonth.attachments import attachments_of
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
@@ -702,9 +703,7 @@ def edit(
 
 def attachments(conn: sqlite3.Connection, submission_id: int) -> list[dict[str, Any]]:
     """The files a submission came with by mail (``inbox accept`` links them)."""
-    from svcmonth.mail import inbox
-
-    return inbox.attachments_of(conn, submission_id)
+    return attachments_of(conn, submission_id)
 
 
 SHOW_KEYS = (

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import refdata, storage
+from svcmonth.attachments import attachments_root
 from svcmonth.cli.common import (
     DbOpt,
     EncodingOpt,
@@ -47,8 +48,6 @@ def backup(
 ) -> None:
     """Make a consistent copy of the database, safe while it is in use, and of the mail's
     attachments (FILE.attachments beside it)."""
-    from svcmonth.mail.inbox import attachments_root
-
     with database(db, snapshot=False) as conn:  # the backup API takes its own snapshots
         done = backups.backup(conn, file, attachments_root(db_path(db)))
     message(_("backed up to {path} ({size} bytes)").format(path=file, size=done.size))

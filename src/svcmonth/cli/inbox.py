@@ -8,12 +8,17 @@ from typing import Annotated
 
 import typer
 
+from svcmonth import timeutil
+from svcmonth.attachments import attachments_root
 from svcmonth.cli.common import (
+    MAX_COUNT,
+    MAX_ID,
     DbOpt,
     EncodingOpt,
     Format,
     FormatOpt,
     OutputOpt,
+    bounded,
     database,
     db_path,
     now,
@@ -42,6 +47,10 @@ AckOpt = Annotated[
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help=_("Print nothing unless something goes wrong."))
 ]
+EntryArg = Annotated[
+    int,
+    typer.Argument(metavar="ID", help=_("Inbox entry id."), parser=bounded("ID", 1, MAX_ID)),
+]
 
 
 def _settings() -> inbox.Settings:
@@ -51,6 +60,13 @@ def _settings() -> inbox.Settings:
 def _report(conn: sqlite3.Connection, run: inbox.Intake, quiet: bool) -> None:
     for note in run.left_out:
         print(_("warning: entry {note}").format(note=note), file=sys.stderr)
+    for note in run.unreadable:
+        print(
+            _(
+                "warning: entry {note} (kept as unreadable; its raw message is under attachments/)"
+            ).format(note=note),
+            file=sys.stderr,
+        )
     if quiet:
         return
     counts = inbox.summary(conn, run.new)
@@ -68,11 +84,17 @@ def _accept_and_ack(
     conn: sqlite3.Connection, ids: list[int], ack: bool, quiet: bool, campaign: str | None = None
 ) -> None:
     smtp = mailer.config_from_env(os.environ) if ack else None
-    new = inbox.accept_entries(conn, ids, now(), campaign_name=campaign, ack=ack)
+    done = inbox.accept_entries(conn, ids, now(), campaign_name=campaign, ack=ack)
+    new = done.submissions
     if not quiet:
         for sid in new:
             print(sid)
         render.message(_("accepted {n} submission(s)").format(n=len(new)))
+    for entry_id, reason in done.review:
+        print(
+            _("entry {id} needs review: {reason}").format(id=entry_id, reason=reason),
+            file=sys.stderr,
+        )
     if smtp is None:
         return
     config = smtp
@@ -101,6 +123,18 @@ def fetch(
     accept: AcceptOpt = False,
     ack: AckOpt = False,
     quiet: QuietOpt = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="D",
+            help=_(
+                "A folder's first fetch reads mail that arrived on or after this day (default: "
+                "the earlier of 30 days ago and the first day of the campaign in progress)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Read new messages from the mailbox over IMAP (read-only: nothing is marked or moved).
@@ -108,17 +142,25 @@ def fetch(
     Settings: SVCMONTH_IMAP_HOST, _PORT, _SECURITY (ssl|starttls|none), _USER, _PASSWORD,
     _FOLDER, _CAFILE. For cron: svcmonth inbox fetch --accept --ack --quiet
     """
+    from svcmonth.cli import progress
     from svcmonth.mail import imapread
 
+    since_day = timeutil.parse_date(since) if since is not None else None
     config = imapread.config_from_env(os.environ)
     settings = _settings()
     if ack:
         mailer.config_from_env(os.environ)  # a bad SMTP setting is found before reading
     path = db_path(db)
     with database(db, snapshot=False) as conn:
-        run = inbox.Intake(inbox.attachments_root(path), settings, now())
-        with imapread.ImapReader(config) as reader:
-            inbox.fetch(conn, run, reader, config.mailbox)
+        run = inbox.Intake(attachments_root(path), settings, now())
+        if since_day is None:
+            since_day = inbox.default_since(conn, run.now)
+        with (
+            imapread.ImapReader(config) as reader,
+            progress.bar(_("reading mail"), quiet=quiet) as tick,
+        ):
+            run.progress = tick
+            inbox.fetch(conn, run, reader, config.mailbox, since_day)
         _report(conn, run, quiet)
         if accept:
             _accept_and_ack(conn, [], ack, quiet)
@@ -139,6 +181,7 @@ def import_(
 
     Example: svcmonth inbox import ~/Mail/inbox.mbox
     """
+    from svcmonth.cli import progress
     from svcmonth.mail import mailfiles
 
     settings = _settings()
@@ -146,8 +189,10 @@ def import_(
         mailer.config_from_env(os.environ)
     path = db_path(db)
     with database(db, snapshot=False) as conn:
-        run = inbox.Intake(inbox.attachments_root(path), settings, now())
-        inbox.import_files(conn, run, mailfiles.messages(paths))
+        run = inbox.Intake(attachments_root(path), settings, now())
+        with progress.bar(_("reading mail"), quiet=quiet) as tick:
+            run.progress = tick
+            inbox.import_files(conn, run, mailfiles.messages(paths))
         _report(conn, run, quiet)
         if accept:
             _accept_and_ack(conn, [], ack, quiet)
@@ -181,7 +226,11 @@ def list_(
 def accept_(
     ids: Annotated[
         list[int] | None,
-        typer.Argument(metavar="[ID]...", help=_("Entries to accept (default: every ready one).")),
+        typer.Argument(
+            metavar="[ID]...",
+            help=_("Entries to accept (default: every ready one)."),
+            parser=bounded("ID", 1, MAX_ID),
+        ),
     ] = None,
     campaign: Annotated[
         str | None,
@@ -203,7 +252,7 @@ def accept_(
 
 @app.command("assign")
 def assign(
-    entry_id: Annotated[int, typer.Argument(metavar="ID", help=_("Inbox entry id."))],
+    entry_id: EntryArg,
     member: Annotated[
         str | None, typer.Option("--member", help=_("Member code."), show_default=False)
     ] = None,
@@ -214,11 +263,40 @@ def assign(
         bool,
         typer.Option("--remember", help=_("Map the sender's address to this member from now on.")),
     ] = False,
+    week: Annotated[
+        int | None,
+        typer.Option(
+            "--week",
+            help=_("Log the entry now as this week's report (a report with no week left)."),
+            parser=bounded("--week", 1, MAX_COUNT),
+            show_default=False,
+        ),
+    ] = None,
+    submission: Annotated[
+        int | None,
+        typer.Option(
+            "--submission",
+            metavar="SID",
+            help=_("The mail is this submission (typed in already): its attachments join it."),
+            parser=bounded("--submission", 1, MAX_ID),
+            show_default=False,
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
-    """Set an entry's member (and column); --remember the sender for next time."""
+    """Set an entry's member (and column); --remember the sender for next time; resolve an
+    entry that needs review with --week N or --submission SID."""
     with database(db, write=True) as conn:
-        after = inbox.assign(conn, entry_id, member, column, remember, now())
+        after = inbox.assign(
+            conn, entry_id, member, column, remember, now(), week=week, submission_id=submission
+        )
+    if after["status"] == "accepted":
+        render.message(
+            _("entry {id}: accepted as submission {sid}").format(
+                id=entry_id, sid=after["submission"]
+            )
+        )
+        return
     render.message(
         _("entry {id}: {member} {column}, {status}").format(
             id=entry_id,
@@ -231,7 +309,7 @@ def assign(
 
 @app.command("ignore")
 def ignore(
-    entry_id: Annotated[int, typer.Argument(metavar="ID", help=_("Inbox entry id."))],
+    entry_id: EntryArg,
     db: DbOpt = None,
 ) -> None:
     """Set an entry aside: it stays listed and is never accepted."""

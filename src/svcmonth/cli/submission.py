@@ -106,6 +106,8 @@ def import_(
     db: DbOpt = None,
 ) -> None:
     """Import submissions from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
+    from svcmonth.cli import progress
+
     rows, bad = csvio.iter_rows(
         file,
         submissions.IMPORT_REQUIRED,
@@ -113,10 +115,11 @@ def import_(
         submissions.IMPORT_IGNORED,
         header_aliases(submissions.LIST),
     )
-    with database(db, write=True) as conn:
+    with database(db, write=True) as conn, progress.bar(_("importing rows")) as tick:
         place = campaigns.Placer(conn, campaign, submission=True)
         with storage.bulk_load(conn, "submission", csvio.count_lines(file)):
-            result = submissions.import_submissions(conn, place, rows, now())
+            counted = progress.counted(rows, tick)
+            result = submissions.import_submissions(conn, place, counted, now())
             csvio.refuse(file, bad + result.problems)
     message(_("imported {n} submission(s)").format(n=result.written))
     if result.skipped:

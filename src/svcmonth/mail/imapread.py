@@ -21,7 +21,7 @@ import socket
 import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -189,6 +189,15 @@ class ImapReader:
         except Exception as exc:
             raise ImapUnavailable(self._describe(exc, self.config.host)) from None
         return sorted(u for u in found if u > last_uid)  # "N:*" always holds the last one
+
+    def uids_since(self, day: date) -> list[int]:
+        """The UIDs of the messages that arrived on or after ``day`` (IMAP ``SEARCH SINCE``:
+        by INTERNALDATE, the server's day), ascending."""
+        try:
+            found = self.client.search(["SINCE", day])
+        except Exception as exc:
+            raise ImapUnavailable(self._describe(exc, self.config.host)) from None
+        return sorted(int(u) for u in found)
 
     def fetch(self, uids: list[int]) -> Iterator[tuple[int, datetime, bytes]]:
         """``(uid, INTERNALDATE, raw message)`` for ``uids``, with ``BODY.PEEK[]``."""

@@ -12,13 +12,19 @@ holds its arrival. Its status says what is missing:
 - ``no_campaign``: it arrived in no campaign's span (docs/rules.md); only ``inbox accept ID
   --campaign NAME`` logs it, deliberately;
 - ``ready``: ``inbox accept`` makes it a submission (``submitted_at`` = its arrival);
-- ``accepted``: done; its attachments are linked to the submission.
+- ``accepted``: done; its attachments are linked to the submission;
+- ``unreadable``: the message could not be read (broken MIME, no headers, no time): its raw
+  bytes are its one attachment (``message.eml``), and intake went on past it;
+- ``needs_review``: ``inbox accept`` could not log it (a duplicate of a submission typed in,
+  a report with no week left); ``note`` says why. ``inbox assign ID --week N`` or
+  ``--submission SID`` resolves it (or ``inbox ignore``); it is not placed again.
 
 Open entries (not ignored, not accepted) are placed again by every intake and accept, so a
 member's e-mail added later, or a campaign created later, makes them ready.
 
-Attachments are saved under ``attachments/`` beside the database, one new folder per entry,
-names made safe, files owner-only; one over the size limit is left out (the entry says so).
+Attachments are saved through ``svcmonth.attachments`` under ``attachments/`` beside the
+database, one new folder per entry, names made safe, files owner-only, moved into place just
+before the commit; one over the size limit is left out (the entry says so).
 
 **Receipts** (``--ack``): one per accepted submission, claimed in the ``receipt`` table before
 the SMTP server is talked to (its unique key makes "never twice" a constraint), marked
@@ -27,27 +33,33 @@ the SMTP server is talked to (its unique key makes "never twice" a constraint), 
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
-import os
-import re
-import shutil
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from svcmonth import campaigns, members, storage, submissions, timeutil
+from svcmonth.attachments import Store, attachments_of, safe_name, save_file
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.mail.mailer import ConnectionLost, MessageFailed, Session
-from svcmonth.mail.mailparse import Parsed, subject_column, subject_title, subject_week
+from svcmonth.mail.mailparse import (
+    MailError,
+    Parsed,
+    clean_text,
+    content_keys,
+    decode_header,
+    parse,
+    raw_header,
+    subject_column,
+    subject_title,
+    subject_week,
+)
 from svcmonth.output import columns as col
 from svcmonth.storage.audit import record
 from svcmonth.weeks import default_report_week
@@ -69,14 +81,21 @@ LIST_COLUMNS = (
     col.Column("status", N_("Status"), "intake_status"),
     col.Column("note", N_("Note")),
 )
-STATUSES = ("ready", "unmatched", "needs_column", "no_campaign", "ignored", "accepted")
+STATUSES = (
+    "ready",
+    "unmatched",
+    "needs_column",
+    "no_campaign",
+    "needs_review",
+    "unreadable",
+    "ignored",
+    "accepted",
+)
 OPEN = ("ready", "unmatched", "needs_column", "no_campaign")
 DEFAULT_MAX_MB = 25.0
 RECEIPT_HEADER = "X-Svcmonth-Receipt"
-MAX_NAME_BYTES = 180
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
-    f"{p}{n}" for p in ("com", "lpt") for n in "123456789"
-}
+RAW_NAME = "message.eml"  # an unreadable message's bytes, kept as its one attachment
+SINCE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -111,9 +130,14 @@ def settings_from_env(env: Mapping[str, str]) -> Settings:
     return Settings(mb, frozenset(own))
 
 
-def attachments_root(db_path: Path) -> Path:
-    """The folder beside the database that holds every saved attachment."""
-    return Path(db_path).absolute().parent / "attachments"
+def default_since(conn: sqlite3.Connection, now: datetime) -> date:
+    """Where a folder's first ``inbox fetch`` starts: the earlier of 30 days before ``now`` and
+    the first day of the campaign in progress."""
+    day = (now - timedelta(days=SINCE_DAYS)).date()
+    running = campaigns.campaign_containing(conn, timeutil.to_db(now))
+    if running is not None:
+        day = min(day, running.start)
+    return day
 
 
 # --- placing an entry -------------------------------------------------------------------------
@@ -242,66 +266,11 @@ def refresh(conn: sqlite3.Connection) -> None:
 # --- storing a message -----------------------------------------------------------------------
 
 
-def safe_name(name: str, content_type: str, used: set[str]) -> str:
-    """A file name that cannot escape its folder, hold a control character, or overwrite."""
-    text = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
-    text = re.sub(r'[<>:"|?*]', "_", text)
-    text = " ".join(text.split()).strip(". ")
-    stem, dot, ext = text.rpartition(".")
-    if not dot:
-        stem, ext = text, ""
-    if not ext and content_type != "application/octet-stream":
-        guessed = mimetypes.guess_extension(content_type or "") or ""
-        ext = guessed.lstrip(".")
-    if not stem.strip(". "):
-        stem = "attachment"
-    if stem.lower() in _WINDOWS_RESERVED:
-        stem = "_" + stem
-    ext = ext[:16]
-
-    def fits(s: str) -> str:
-        while len((s + "." + ext).encode("utf-8")) > MAX_NAME_BYTES:
-            s = s[:-1]
-        return s
-
-    stem = fits(stem)
-    candidate, n = (f"{stem}.{ext}" if ext else stem), 1
-    while candidate.casefold() in used:
-        n += 1
-        base = fits(f"{stem} ({n})")
-        if not base.endswith(f"({n})"):
-            base = fits(stem[:-8]) + f" ({n})"
-        candidate = f"{base}.{ext}" if ext else base
-    used.add(candidate.casefold())
-    return candidate
-
-
-def _new_folder(root: Path, entry_id: int) -> Path:
-    """A new folder for one entry's files, never one that exists (another database's)."""
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for n in range(0, 1000):
-        folder = root / (str(entry_id) if n == 0 else f"{entry_id}-{n}")
-        try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        return folder
-    raise SvcmonthError(
-        _("cannot make a folder for the attachments under {root}").format(root=root)
-    )
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0), 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-
-
 @dataclass
 class Intake:
-    """What one run of ``fetch``/``import`` did; ``folders`` are removed if it fails."""
+    """What one run of ``fetch``/``import`` did; ``files`` are the attachments of its open
+    transaction (moved into place before its commit, removed if it is rolled back);
+    ``progress`` is called once per message read (the command's progress bar)."""
 
     root: Path
     settings: Settings
@@ -309,20 +278,27 @@ class Intake:
     new: list[int] = field(default_factory=list)
     skipped: int = 0
     left_out: list[str] = field(default_factory=list)
-    folders: list[Path] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    progress: Callable[[int | None], None] | None = None
+    files: Store = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.files = Store(self.root)
 
     def discard_files(self) -> None:
-        """Remove the folders this run made (its transaction was rolled back)."""
-        for folder in self.folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        self.folders.clear()
+        """Remove the folders this run's open transaction made (it was rolled back)."""
+        self.files.discard()
+
+    def step(self, total: int | None = None) -> None:
+        if self.progress is not None:
+            self.progress(total)
 
 
 def store(
     conn: sqlite3.Connection, run: Intake, parsed: Parsed, source: str, origin: str
 ) -> int | None:
     """Add one message as an entry (inside the caller's transaction); None if seen before."""
-    if conn.execute("SELECT 1 FROM intake WHERE message_key = ?", (parsed.key,)).fetchone():
+    if _seen(conn, (parsed.key, *parsed.seen_as)):
         run.skipped += 1
         return None
     reason = parsed.auto
@@ -380,40 +356,117 @@ def store(
     return entry_id
 
 
+def _seen(conn: sqlite3.Connection, keys: tuple[str, ...]) -> bool:
+    """Whether a message stored under any of ``keys`` was read before."""
+    marks = ", ".join("?" * len(keys))
+    sql = f"SELECT 1 FROM intake WHERE message_key IN ({marks})"  # noqa: S608 (placeholders)
+    return conn.execute(sql, keys).fetchone() is not None
+
+
+def _best_effort(raw: bytes) -> tuple[str, str, str]:
+    """The sender, sender's name and subject of a message that cannot be read, as far as they
+    can be told ("" where they cannot)."""
+    import email
+    import email.policy
+    from email.utils import getaddresses
+
+    try:
+        msg = email.message_from_bytes(raw[:200_000], policy=email.policy.compat32)
+        subject = clean_text(decode_header(raw_header(msg, "Subject")))
+        pairs = getaddresses([clean_text(decode_header(raw_header(msg, "From")))])
+        name, address = pairs[0] if pairs else ("", "")
+        address = address.strip().lower()
+        if "@" not in address or address != clean_text(address):
+            address = ""
+        return address, clean_text(name), subject
+    except Exception:  # noqa: BLE001 (nothing more can be told of it)
+        return "", "", ""
+
+
+def store_unreadable(
+    conn: sqlite3.Connection,
+    run: Intake,
+    raw: bytes,
+    reason: str,
+    source: str,
+    origin: str,
+    internaldate: datetime | None = None,
+) -> int | None:
+    """Keep a message that cannot be read (inside the caller's transaction) as an
+    ``unreadable`` entry, its raw bytes its one attachment; None if seen before."""
+    key, exact = content_keys(raw)
+    if _seen(conn, (key, exact)):
+        run.skipped += 1
+        return None
+    sender, name, subject = _best_effort(raw)
+    at = timeutil.to_db(run.now)
+    arrived, arrival_source = (internaldate, "internaldate") if internaldate else (run.now, "read")
+    note = _("cannot be read: {reason}").format(reason=reason)
+    cur = conn.execute(
+        "INSERT INTO intake (message_key, message_id, source, origin, sender, sender_name,"
+        " subject, arrived_at, arrival_source, status, note, title, read_at)"
+        " VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, 'unreadable', ?, ?, ?)",
+        (
+            key,
+            source,
+            origin,
+            sender,
+            name[: members.MAX_TEXT],
+            subject[:1000],
+            timeutil.to_db(arrived),
+            arrival_source,
+            note,
+            subject[: submissions.MAX_TITLE],
+            at,
+        ),
+    )
+    entry_id = cur.lastrowid
+    assert entry_id is not None
+    save_file(
+        conn, run.files, str(entry_id), key, RAW_NAME, raw, "message/rfc822", intake_id=entry_id
+    )
+    record(
+        conn,
+        at,
+        "receive",
+        "intake",
+        entry_id,
+        None,
+        {"from": sender, "subject": subject, "status": "unreadable", "reason": reason},
+    )
+    run.new.append(entry_id)
+    run.unreadable.append(f"{entry_id}: {origin}: {reason}")
+    return entry_id
+
+
 def _save_attachments(
     conn: sqlite3.Connection, run: Intake, entry_id: int, parsed: Parsed
 ) -> list[str]:
     notes: list[str] = []
     if not parsed.attachments:
         return notes
-    folder: Path | None = None
-    used: set[str] = set()
     limit_mb = run.settings.max_mb
+    used: set[str] = set()
     for a in parsed.attachments:
-        name = safe_name(a.name, a.content_type, used)
         if len(a.data) > run.settings.max_bytes:
+            name = safe_name(a.name, a.content_type, used)
             note = _("{name} left out: {size:.1f} MiB, over the {limit:g} MiB limit").format(
                 name=name, size=len(a.data) / (1024 * 1024), limit=limit_mb
             )
             notes.append(note)
             run.left_out.append(f"{entry_id}: {note}")
             continue
-        if folder is None:
-            folder = _new_folder(run.root, entry_id)
-            run.folders.append(folder)
-        _write_private(folder / name, a.data)
-        conn.execute(
-            "INSERT INTO attachment (intake_id, file_name, path, content_type, size, sha256)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                entry_id,
-                name,
-                f"{folder.name}/{name}",
-                a.content_type,
-                len(a.data),
-                hashlib.sha256(a.data).hexdigest(),
-            ),
+        saved = save_file(
+            conn,
+            run.files,
+            str(entry_id),
+            parsed.key,
+            a.name,
+            a.data,
+            a.content_type,
+            intake_id=entry_id,
         )
+        used.add(saved.file_name.casefold())
     return notes
 
 
@@ -431,14 +484,28 @@ def _zone(
     return cache[campaign_id]
 
 
-def listing(conn: sqlite3.Connection, status: str | None = None) -> list[dict[str, Any]]:
-    """Every entry (or those with ``status``), oldest first, with the JSON keys."""
-    if status is not None and status not in STATUSES:
-        raise SvcmonthError(
-            _("unknown status {status!r} (one of: {known})").format(
-                status=status, known=", ".join(STATUSES)
-            )
+def status_key(text: str) -> str:
+    """A status as the clerk typed it: its key (``unmatched``) or its label in Chinese or
+    English (``未识别单位``, ``needs column``); an unknown one lists the accepted labels in the
+    interface language."""
+    wanted = " ".join(text.split()).casefold()
+    for key in STATUSES:
+        label = col.VALUES["intake_status"].get(key, key)
+        if wanted in (key, label.casefold(), _(label).casefold()):
+            return key
+    raise SvcmonthError(
+        _("unknown status {status!r} (one of: {known})").format(
+            status=text,
+            known=_(", ").join(col.value_name("intake_status", k) for k in STATUSES),
         )
+    )
+
+
+def listing(conn: sqlite3.Connection, status: str | None = None) -> list[dict[str, Any]]:
+    """Every entry (or those with ``status``: a key or its label), oldest first, with the
+    JSON keys."""
+    if status is not None:
+        status = status_key(status)
     sql = (
         "SELECT i.id, i.message_id, i.sender, i.subject, i.arrived_at, i.arrival_source,"
         " m.code, i.column_name, c.kind, i.week, i.title, i.status, i.note, i.campaign_id,"
@@ -475,19 +542,6 @@ def listing(conn: sqlite3.Connection, status: str | None = None) -> list[dict[st
     return out
 
 
-def attachments_of(conn: sqlite3.Connection, submission_id: int) -> list[dict[str, Any]]:
-    """A submission's attachments: ``file_name, path`` (under ``attachments/``),
-    ``content_type, size, sha256``."""
-    return [
-        {"file_name": r[0], "path": r[1], "content_type": r[2], "size": r[3], "sha256": r[4]}
-        for r in conn.execute(
-            "SELECT file_name, path, content_type, size, sha256 FROM attachment"
-            " WHERE submission_id = ? ORDER BY id",
-            (submission_id,),
-        )
-    ]
-
-
 # --- the clerk's decisions -------------------------------------------------------------------
 
 
@@ -518,11 +572,32 @@ def assign(
     column_name: str | None,
     remember: bool,
     now: datetime,
+    *,
+    week: int | None = None,
+    submission_id: int | None = None,
 ) -> dict[str, Any]:
-    """Set an entry's member (and column); ``remember`` maps its sender to the member."""
+    """Set an entry's member (and column); ``remember`` maps its sender to the member.
+
+    ``week``: log the entry now, as that week's report (what resolves a report with no week
+    left). ``submission_id``: the mail is that submission (typed in by hand): its attachments
+    join it and the entry is accepted."""
     e = _open_entry(conn, entry_id)
+    if submission_id is not None:
+        if code is not None or column_name is not None or week is not None or remember:
+            raise SvcmonthError(_("--submission goes alone: the submission says the rest"))
+        return _assign_submission(conn, e, submission_id, now)
+    if code is None and column_name is None and week is None:
+        raise SvcmonthError(_("give --member, --column, --week or --submission"))
+    if e["status"] == "unreadable":
+        raise SvcmonthError(
+            _(
+                "inbox entry {id} could not be read; log it by hand (submit) and give "
+                "inbox assign {id} --submission ID, or inbox ignore {id}"
+            ).format(id=entry_id)
+        )
     if code is None and column_name is None:
-        raise SvcmonthError(_("give --member, --column or both"))
+        assert week is not None
+        return _assign_week(conn, e, week, now)
     if remember and code is None:
         raise SvcmonthError(_("--remember needs --member"))
     before = _snapshot(conn, entry_id)
@@ -562,7 +637,7 @@ def assign(
         col = submissions.column(conn, column_name)
         sets += ["column_name = ?", "column_by = 'assigned'"]
         params.append(col.name)
-    if e["status"] == "ignored":
+    if e["status"] in ("ignored", "needs_review"):
         sets.append("status = 'unmatched'")  # placed again just below
     conn.execute(
         "UPDATE intake SET " + ", ".join(sets) + " WHERE id = ?",  # noqa: S608 (fixed fragments)
@@ -571,6 +646,85 @@ def assign(
     refresh(conn)
     after = _snapshot(conn, entry_id)
     record(conn, at, "assign", "intake", entry_id, before, after)
+    if week is not None:
+        return _assign_week(conn, _entry(conn, entry_id), week, now)
+    return after
+
+
+def _assign_week(
+    conn: sqlite3.Connection, e: dict[str, Any], week: int, now: datetime
+) -> dict[str, Any]:
+    """Log a report entry now as week ``week``'s report."""
+    entry_id = e["id"]
+    if e["status"] == "needs_review":
+        conn.execute("UPDATE intake SET status = 'unmatched' WHERE id = ?", (entry_id,))
+        _Placer(conn).place(entry_id)
+        e = _entry(conn, entry_id)
+    if e["status"] != "ready":
+        raise SvcmonthError(
+            _("inbox entry {id} is not ready (status {status})").format(
+                id=entry_id, status=col.value_name("intake_status", e["status"])
+            )
+        )
+    kind = conn.execute(
+        "SELECT kind FROM column_def WHERE name = ?", (e["column_name"],)
+    ).fetchone()
+    if not kind or kind[0] != "report":
+        raise SvcmonthError(
+            _("--week is for reports only ({column} takes articles)").format(
+                column=e["column_name"]
+            )
+        )
+    try:
+        _log(conn, e, now, None, week, False, "accept")
+    except SvcmonthError as exc:
+        raise SvcmonthError(
+            _("inbox entry {id}: {reason}").format(id=entry_id, reason=exc)
+        ) from None
+    return _snapshot(conn, entry_id)
+
+
+def _assign_submission(
+    conn: sqlite3.Connection, e: dict[str, Any], submission_id: int, now: datetime
+) -> dict[str, Any]:
+    """The entry is submission ``submission_id``: its attachments join it, it is accepted."""
+    entry_id = e["id"]
+    s = submissions.get_row(conn, submission_id)
+    other = conn.execute(
+        "SELECT id FROM intake WHERE submission_id = ?", (submission_id,)
+    ).fetchone()
+    if other is not None:
+        raise SvcmonthError(
+            _("submission {sid} already came from inbox entry {other}").format(
+                sid=submission_id, other=other[0]
+            )
+        )
+    if e["member_id"] is not None and e["member_id"] != s["member_id"]:
+        mine = conn.execute("SELECT code FROM member WHERE id = ?", (e["member_id"],)).fetchone()
+        raise SvcmonthError(
+            _(
+                "inbox entry {id} came from {member}, submission {sid} is {other}'s; "
+                "give inbox assign {id} --member {other} first if the mail is theirs"
+            ).format(id=entry_id, member=mine[0], sid=submission_id, other=s["member"])
+        )
+    before = _snapshot(conn, entry_id)
+    member_id = s["member_id"]
+    conn.execute(
+        "UPDATE intake SET status = 'accepted', submission_id = ?, campaign_id = ?,"
+        " member_id = ?, member_by = coalesce(member_by, 'assigned'), note = ? WHERE id = ?",
+        (
+            submission_id,
+            s["campaign_id"],
+            member_id,
+            _("is submission {sid}").format(sid=submission_id),
+            entry_id,
+        ),
+    )
+    conn.execute(
+        "UPDATE attachment SET submission_id = ? WHERE intake_id = ?", (submission_id, entry_id)
+    )
+    after = _snapshot(conn, entry_id)
+    record(conn, timeutil.to_db(now), "assign", "intake", entry_id, before, after)
     return after
 
 
@@ -589,6 +743,15 @@ def ignore(conn: sqlite3.Connection, entry_id: int, now: datetime) -> None:
     )
 
 
+@dataclass
+class Accepted:
+    """What ``accept`` did: the new submission ids, and the entries it could not log
+    (``(entry id, reason)``: now ``needs_review``)."""
+
+    submissions: list[int] = field(default_factory=list)
+    review: list[tuple[int, str]] = field(default_factory=list)
+
+
 def accept(
     conn: sqlite3.Connection,
     ids: Iterable[int],
@@ -596,10 +759,12 @@ def accept(
     *,
     campaign_name: str | None = None,
     ack: bool = False,
-) -> list[int]:
+) -> Accepted:
     """Make ready entries submissions (inside the caller's transaction); the ids given, else
-    every ready one. Returns the new submission ids. A given id that is not ready is an error
-    (and the caller rolls everything back). ``campaign_name`` logs entries that arrived in no
+    every ready one. A given id that is not ready is an error (and the caller rolls
+    everything back). An entry that cannot be logged (a duplicate of a submission already
+    typed in, a report with no week left) becomes ``needs_review`` with the reason in its
+    note, and the others are accepted. ``campaign_name`` logs entries that arrived in no
     campaign's span into that campaign (never before its first day)."""
     refresh(conn)
     wanted = list(dict.fromkeys(ids))
@@ -610,8 +775,7 @@ def accept(
         wanted = [
             r[0] for r in conn.execute("SELECT id FROM intake WHERE status = 'ready' ORDER BY id")
         ]
-    at = timeutil.to_db(now)
-    new_ids = []
+    done = Accepted()
     for entry_id in wanted:
         e = _entry(conn, entry_id)
         allowed = ("ready", "no_campaign") if named is not None else ("ready",)
@@ -633,43 +797,89 @@ def accept(
                     id=entry_id, status=col.value_name("intake_status", e["status"])
                 )
             )
-        # rule 11, decided where every command decides it: the campaign whose span holds the
-        # arrival, or the one named (never before its first day)
+        week = e["week"] if e["week_from_subject"] and named is None else None
+        conn.execute("SAVEPOINT accept_entry")
         try:
-            campaign, arrived = campaigns.campaign_and_instant(
-                conn, campaign_name, timeutil.from_db(e["arrived_at"]), now, submission=True
-            )
+            sid = _log(conn, e, now, campaign_name, week, ack, "accept")
         except SvcmonthError as exc:
-            raise SvcmonthError(
-                _("inbox entry {id}: {reason}").format(id=entry_id, reason=exc)
-            ) from None
-        code = conn.execute("SELECT code FROM member WHERE id = ?", (e["member_id"],)).fetchone()
-        before = _snapshot(conn, entry_id)
-        try:
-            sid = submissions.submit(
-                conn,
-                campaign,
-                code[0],
-                e["column_name"],
-                e["title"],
-                arrived,
-                now,
-                week=e["week"] if e["week_from_subject"] and named is None else None,
-            )
-        except SvcmonthError as exc:
-            raise SvcmonthError(
-                _("inbox entry {id}: {reason}").format(id=entry_id, reason=exc)
-            ) from None
-        week = conn.execute("SELECT week FROM submission WHERE id = ?", (sid,)).fetchone()[0]
-        conn.execute(
-            "UPDATE intake SET status = 'accepted', submission_id = ?, campaign_id = ?,"
-            " week = ?, ack = ? WHERE id = ?",
-            (sid, campaign.id, week, int(ack), entry_id),
-        )
-        conn.execute("UPDATE attachment SET submission_id = ? WHERE intake_id = ?", (sid, entry_id))
-        record(conn, at, "accept", "intake", entry_id, before, _snapshot(conn, entry_id))
-        new_ids.append(sid)
-    return new_ids
+            conn.execute("ROLLBACK TO accept_entry")
+            conn.execute("RELEASE accept_entry")
+            if named is not None:  # the clerk's deliberate choice: told, not set aside
+                raise SvcmonthError(
+                    _("inbox entry {id}: {reason}").format(id=entry_id, reason=exc)
+                ) from None
+            reason = _review_reason(conn, e, exc)
+            _needs_review(conn, entry_id, reason, now)
+            done.review.append((entry_id, reason))
+            continue
+        conn.execute("RELEASE accept_entry")
+        done.submissions.append(sid)
+    return done
+
+
+def _log(
+    conn: sqlite3.Connection,
+    e: dict[str, Any],
+    now: datetime,
+    campaign_name: str | None,
+    week: int | None,
+    ack: bool,
+    action: str,
+) -> int:
+    """Log one entry as a submission (rule 11: the campaign whose span holds the arrival, or
+    the one named, never before its first day) and mark it accepted; the new id."""
+    entry_id = e["id"]
+    campaign, arrived = campaigns.campaign_and_instant(
+        conn, campaign_name, timeutil.from_db(e["arrived_at"]), now, submission=True
+    )
+    code = conn.execute("SELECT code FROM member WHERE id = ?", (e["member_id"],)).fetchone()
+    before = _snapshot(conn, entry_id)
+    sid = submissions.submit(
+        conn, campaign, code[0], e["column_name"], e["title"], arrived, now, week=week
+    )
+    logged_week = conn.execute("SELECT week FROM submission WHERE id = ?", (sid,)).fetchone()[0]
+    conn.execute(
+        "UPDATE intake SET status = 'accepted', submission_id = ?, campaign_id = ?,"
+        " week = ?, ack = ? WHERE id = ?",
+        (sid, campaign.id, logged_week, int(ack), entry_id),
+    )
+    conn.execute("UPDATE attachment SET submission_id = ? WHERE intake_id = ?", (sid, entry_id))
+    record(conn, timeutil.to_db(now), action, "intake", entry_id, before, _snapshot(conn, entry_id))
+    return sid
+
+
+def _review_reason(conn: sqlite3.Connection, e: dict[str, Any], exc: SvcmonthError) -> str:
+    """Why an entry could not be logged, in the words of what the clerk can do about it."""
+    if isinstance(exc, submissions.Duplicate) and exc.existing_id is not None:
+        return _(
+            "the same submission is already logged as id {sid}; if this mail is it, "
+            "run: inbox assign {id} --submission {sid}"
+        ).format(sid=exc.existing_id, id=e["id"])
+    kind = conn.execute(
+        "SELECT kind FROM column_def WHERE name = ?", (e["column_name"],)
+    ).fetchone()
+    if kind and kind[0] == "report" and "--week" in str(exc):
+        return _(
+            "no week left to place this report in (the member has reported every week up to "
+            "the last); give its week: inbox assign {id} --week N"
+        ).format(id=e["id"])
+    return str(exc)
+
+
+def _needs_review(conn: sqlite3.Connection, entry_id: int, reason: str, now: datetime) -> None:
+    before = _snapshot(conn, entry_id)
+    conn.execute(
+        "UPDATE intake SET status = 'needs_review', note = ? WHERE id = ?", (reason, entry_id)
+    )
+    record(
+        conn,
+        timeutil.to_db(now),
+        "review",
+        "intake",
+        entry_id,
+        before,
+        {**_snapshot(conn, entry_id), "reason": reason},
+    )
 
 
 # --- receipts --------------------------------------------------------------------------------
@@ -870,23 +1080,50 @@ def _claim(conn: sqlite3.Connection, r: Receipt, now: datetime) -> bool:
 def import_files(
     conn: sqlite3.Connection, run: Intake, messages: Iterable[tuple[str, bytes]]
 ) -> None:
-    """Add every saved message, all or nothing: one unreadable message and nothing is kept
-    (neither entries nor files). ``conn`` must have no transaction open."""
-    from svcmonth.mail.mailparse import MailError, parse
-
+    """Add every saved message in one transaction; a message that cannot be read becomes an
+    ``unreadable`` entry beside the others. The files are moved into place just before the
+    commit (removed if it fails). ``conn`` must have no transaction open."""
     try:
         with storage.transaction(conn):
             for origin, raw in messages:
-                try:
-                    parsed = parse(raw)
-                except MailError as exc:
-                    raise SvcmonthError(f"{origin}: {exc}") from None
-                store(conn, run, parsed, "file", origin)
+                _store_raw(conn, run, raw, "file", origin)
+                run.step()
             refresh(conn)
+            run.files.publish()
     except BaseException:
         run.discard_files()
         raise
-    run.folders.clear()
+    run.files.done()
+
+
+def _store_raw(
+    conn: sqlite3.Connection,
+    run: Intake,
+    raw: bytes,
+    source: str,
+    origin: str,
+    internaldate: datetime | None = None,
+) -> int | None:
+    """One message as an entry, or as an ``unreadable`` one when it cannot be read (a
+    savepoint undoes what a half-stored message wrote)."""
+    try:
+        parsed = parse(raw, internaldate)
+    except MailError as exc:
+        return store_unreadable(conn, run, raw, str(exc), source, origin, internaldate)
+    conn.execute("SAVEPOINT intake_message")
+    staged = len(run.files.folders)
+    try:
+        entry_id = store(conn, run, parsed, source, origin)
+    except (sqlite3.DataError, sqlite3.IntegrityError, ValueError, UnicodeError) as exc:
+        # what the parser let through and the database refused: kept unreadable all the same
+        conn.execute("ROLLBACK TO intake_message")
+        conn.execute("RELEASE intake_message")
+        run.files.drop(staged)
+        return store_unreadable(
+            conn, run, raw, f"{type(exc).__name__}: {exc}"[:200], source, origin, internaldate
+        )
+    conn.execute("RELEASE intake_message")
+    return entry_id
 
 
 class Reader(Protocol):
@@ -896,31 +1133,38 @@ class Reader(Protocol):
 
     def uids_after(self, last_uid: int) -> list[int]: ...
 
+    def uids_since(self, day: date) -> list[int]: ...
+
     def fetch(self, uids: list[int]) -> Iterable[tuple[int, datetime, bytes]]: ...
 
 
-def fetch(conn: sqlite3.Connection, run: Intake, reader: Reader, mailbox: str) -> None:
+def fetch(
+    conn: sqlite3.Connection,
+    run: Intake,
+    reader: Reader,
+    mailbox: str,
+    since: date | None = None,
+) -> None:
     """Add the folder's messages not read before, each with the folder's read position in
-    one transaction: a run killed midway loses nothing and reads nothing twice."""
-    from svcmonth.mail.mailparse import MailError, parse
-
+    one transaction: a run killed midway loses nothing and reads nothing twice. A message
+    that cannot be read is kept ``unreadable`` and the position moves past it. The folder's
+    first read (or a read after the server renumbered it) takes only mail that arrived on or
+    after ``since`` (every message when None)."""
     with storage.snapshot(conn):
         row = conn.execute(
             "SELECT uidvalidity, last_uid FROM imap_state WHERE mailbox = ?", (mailbox,)
         ).fetchone()
-    last = row[1] if row and row[0] == reader.uidvalidity else 0
-    for uid, internaldate, raw in reader.fetch(reader.uids_after(last)):
-        try:
-            parsed = parse(raw, internaldate)
-        except MailError as exc:
-            raise SvcmonthError(
-                _("message UID {uid} in {mailbox}: {reason}").format(
-                    uid=uid, mailbox=mailbox, reason=exc
-                )
-            ) from None
+    if row and row[0] == reader.uidvalidity:
+        uids = reader.uids_after(row[1])
+    elif since is not None:
+        uids = reader.uids_since(since)
+    else:
+        uids = reader.uids_after(0)
+    run.step(len(uids))
+    for uid, internaldate, raw in reader.fetch(uids):
         try:
             with storage.transaction(conn):
-                store(conn, run, parsed, "imap", f"{mailbox};uid={uid}")
+                _store_raw(conn, run, raw, "imap", f"{mailbox};uid={uid}", internaldate)
                 conn.execute(
                     "INSERT INTO imap_state (mailbox, uidvalidity, last_uid, read_at)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (mailbox) DO UPDATE SET"
@@ -929,10 +1173,12 @@ def fetch(conn: sqlite3.Connection, run: Intake, reader: Reader, mailbox: str) -
                     " uidvalidity = excluded.uidvalidity, read_at = excluded.read_at",
                     (mailbox, reader.uidvalidity, uid, timeutil.to_db(run.now)),
                 )
+                run.files.publish()
         except BaseException:
             run.discard_files()
             raise
-        run.folders.clear()
+        run.files.done()
+        run.step()
     with storage.transaction(conn):
         refresh(conn)
 
@@ -944,8 +1190,9 @@ def accept_entries(
     *,
     campaign_name: str | None = None,
     ack: bool = False,
-) -> list[int]:
-    """``accept`` in one transaction of its own: all of them or none."""
+) -> Accepted:
+    """``accept`` in one transaction of its own: every entry it logs or sets aside for
+    review, or (an error) none."""
     with storage.transaction(conn):
         return accept(conn, ids, now, campaign_name=campaign_name, ack=ack)
 

@@ -72,6 +72,7 @@ class Parsed:
     body: str
     attachments: list[Attachment] = field(default_factory=list)
     auto: str = ""  # why it is an auto-reply or a bounce ("" when it is neither)
+    seen_as: tuple[str, ...] = ()  # other keys the message may have been stored under
 
 
 def charset_codec(charset: str | None) -> str | None:
@@ -101,13 +102,25 @@ def clean_text(text: str, keep_lines: bool = False) -> str:
     return out if keep_lines else " ".join(out.split())
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """``text`` without lone surrogates (UTF-7 ``+2DQ-`` decodes to one; nothing can store
+    or print it): each becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Text from bytes in ``charset``; undeclared or wrong: UTF-8, else GB18030."""
+    """Text from bytes in ``charset``; undeclared or wrong: UTF-8, else GB18030. Never a lone
+    surrogate, never an error (``charset=undefined``, a codec that is not a text codec)."""
     codec = charset_codec(charset)
     if codec:
         try:
-            return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
+            text = data.decode(codec)
+            if isinstance(text, str):
+                return no_surrogates(text)
+        except (LookupError, UnicodeError, ValueError, TypeError):
             pass
     try:
         return data.decode("utf-8")
@@ -119,7 +132,7 @@ def _raw(text: str) -> str:
     """A header value parsed from bytes: 8-bit bytes (kept as surrogates) decoded."""
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         return decode_bytes(text.encode("ascii", "surrogateescape"))
-    return text
+    return no_surrogates(text)
 
 
 def _word(charset: str, encoding: str, payload: str) -> str:
@@ -165,18 +178,25 @@ def _param_name(part: Message) -> str:
             continue
         if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded text)
             charset, _lang, text = value
-            data = str(text).encode("latin-1", "surrogateescape")
+            try:
+                data = str(text).encode("latin-1", "surrogateescape")
+            except UnicodeEncodeError:  # raw UTF-8 in the name (filename*=UTF-8''照片.jpg)
+                return no_surrogates(str(text)).strip()
             return decode_bytes(data, charset or None).strip()
         return decode_header(email.utils.unquote(str(value)))
     return ""
 
 
-def _time(value: str | None) -> datetime | None:
+def _time(value: object) -> datetime | None:
+    """A header's date (``value`` may be a ``Header`` when it held 8-bit bytes:
+    ``+0800 (中国标准时间)``), or None."""
     if not value:
         return None
+    text = _raw(str(value))
+    text = re.sub(r"\([^()]*\)", " ", text)  # comments: (中国标准时间), (CST)
     try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+        when = parsedate_to_datetime(" ".join(text.split()))
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
@@ -190,10 +210,7 @@ def _time(value: str | None) -> datetime | None:
 
 def _received_time(msg: Message) -> datetime | None:
     """The date of the topmost ``Received:`` header (after its last ``;``)."""
-    received = msg.get_all("Received") or []
-    if not received:
-        return None
-    top = " ".join(str(received[0]).split())
+    top = " ".join((raw_header(msg, "Received") or "").split())
     if ";" not in top:
         return None
     return _time(top.rsplit(";", 1)[1])
@@ -232,8 +249,39 @@ def _is_attachment(part: Message) -> bool:
     return bool(_param_name(part)) and not part.get_content_type().startswith("text/")
 
 
+def content_hash(raw: bytes) -> str:
+    """``sha256:<hex>`` of a message with its line endings made LF (the same mail saved with
+    CRLF as .eml and with LF in an mbox is one message), trailing blank lines dropped."""
+    normal = raw.replace(b"\r\n", b"\n").rstrip(b"\n")
+    return "sha256:" + hashlib.sha256(normal).hexdigest()
+
+
+def content_keys(raw: bytes) -> tuple[str, str]:
+    """The content hash, and the hash of the exact bytes (what was stored before line endings
+    were normalised: a message read then is still seen as read)."""
+    return content_hash(raw), "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
 def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
-    """One message from its bytes; ``internaldate`` is the IMAP server's arrival time."""
+    """One message from its bytes; ``internaldate`` is the IMAP server's arrival time.
+
+    A message that cannot be read is a ``MailError`` whatever went wrong inside (hostile mail
+    finds paths no test did): the caller keeps it as an ``unreadable`` entry."""
+    try:
+        return _parse(raw, internaldate)
+    except MailError:
+        raise
+    except (RecursionError, MemoryError):
+        raise MailError(_("the message is too deeply nested or too large to read")) from None
+    except Exception as exc:  # noqa: BLE001 (any defect of the message makes it unreadable)
+        raise MailError(
+            _("the message cannot be read ({reason})").format(
+                reason=no_surrogates(f"{type(exc).__name__}: {exc}")[:200]
+            )
+        ) from None
+
+
+def _parse(raw: bytes, internaldate: datetime | None) -> Parsed:
     if not raw.strip():
         raise MailError(_("the message is empty"))
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
@@ -248,7 +296,7 @@ def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
     if "@" not in address:
         address = ""
     subject = " ".join(decode_header(raw_header(msg, "Subject")).split())
-    sent_at = _time(msg.get("Date"))
+    sent_at = _time(raw_header(msg, "Date"))
     if internaldate is not None:
         arrived, source = internaldate.astimezone(UTC), "internaldate"
     elif (received := _received_time(msg)) is not None:
@@ -258,7 +306,8 @@ def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
     else:
         raise MailError(_("the message says nowhere when it arrived (no Received or Date header)"))
     message_id = " ".join(decode_header(raw_header(msg, "Message-ID")).split())[:500]
-    key = message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    key = message_id or content_hash(raw)
+    seen_as = () if message_id else content_keys(raw)[1:]
     body_parts: list[str] = []
     attachments: list[Attachment] = []
     for part in msg.walk():
@@ -285,6 +334,7 @@ def parse(raw: bytes, internaldate: datetime | None = None) -> Parsed:
         body=clean_text("\n".join(body_parts), keep_lines=True).strip()[:20000],
         attachments=attachments,
         auto=_auto(msg, address, subject),
+        seen_as=seen_as,
     )
 
 

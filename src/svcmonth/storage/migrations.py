@@ -497,7 +497,39 @@ def m007_instant_fractions(conn: sqlite3.Connection) -> None:
             )
 
 
-def m013_endorsements(conn: sqlite3.Connection) -> None:
+def m008_intake_review(conn: sqlite3.Connection) -> None:
+    """Intake never stalls: an entry may be ``unreadable`` (the message could not be read; its
+    raw bytes are kept as its one attachment) or ``needs_review`` (``inbox accept`` could not
+    log it; the reason is in its ``note``), and an unreadable message that says nowhere when
+    it arrived has ``arrival_source`` ``read`` (the time svcmonth read it).
+
+    Both CHECKs only widen, so no row can fail them: the documented ``writable_schema`` way
+    (as m007), not a rebuild of a table other tables and a trigger refer to.
+    """
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'intake'"
+    ).fetchone()
+    sql = str(row[0])
+    new_sql = sql.replace(
+        "'ignored', 'accepted')", "'ignored', 'accepted', 'unreadable', 'needs_review')", 1
+    ).replace(
+        "('internaldate', 'received', 'date')", "('internaldate', 'received', 'date', 'read')", 1
+    )
+    if new_sql == sql or "'needs_review'" not in new_sql or "'read')" not in new_sql:
+        raise RuntimeError("m008: the intake table is not as m005 made it")
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'intake'",
+            (new_sql,),
+        )
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
+def m009_endorsements(conn: sqlite3.Connection) -> None:
     """批示 (issue 24): a leader's endorsement of a submission, once per leader (``by``), with
     its level (free text such as 省部级) and day; and the campaign's ``endorsement_points``,
     what each endorsement adds to a submission's points (0: the plan's numbers unchanged)."""
@@ -527,5 +559,6 @@ MIGRATIONS: list[Migration] = [
     m005_inbox,
     m006_survey,
     m007_instant_fractions,
-    m013_endorsements,
+    m008_intake_review,
+    m009_endorsements,
 ]

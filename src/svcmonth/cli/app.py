@@ -15,6 +15,7 @@ from svcmonth import __version__
 from svcmonth.cli import common, localize
 from svcmonth.errors import ImportErrors, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.text import one_line
 
 # Every command and group under the root, in the order `--help` lists them, and the module
 # (svcmonth.cli.<module>) that declares it. A module is imported and its commands are built
@@ -106,14 +107,21 @@ class SvcmonthGroup(TyperGroup):
     """Turns every user mistake into one ``错误：…`` (``Error: …``) line on stderr and exit 1;
     translates the framework's words and every help text for each invocation."""
 
+    context_class = localize.SvcmonthContext
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands(self.commands)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        localize.install()
         localize.localize(self)
         return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as exc:
+            raise _shown(exc) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # the names, without building the commands
@@ -134,6 +142,9 @@ class SvcmonthGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except (typer.Abort, EOFError):
+            _error(_("Aborted!"), prefix=False)
+            raise typer.Exit(1) from None
         except ImportErrors as exc:
             _error(str(exc))
             for line, reason in exc.problems:
@@ -152,12 +163,21 @@ class SvcmonthGroup(TyperGroup):
                 raise typer.Exit(0) from None
             _error(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
             raise typer.Exit(1) from None
+        except Exception as exc:
+            raise _shown(exc) from None
 
 
-def _error(message: str) -> None:
-    from svcmonth.text import one_line
+def _shown(exc: Exception) -> Exception:
+    """A framework error (usage, bad value, missing option…) shown in the interface language:
+    the ``typer.Exit`` to raise in its place. Any other exception is returned as is."""
+    if not localize.is_framework_error(exc) or localize.shows_help(exc):
+        return exc
+    localize.show_error(exc)
+    return typer.Exit(getattr(exc, "exit_code", 1))
 
-    print(_("Error: ") + one_line(message), file=sys.stderr)
+
+def _error(message: str, prefix: bool = True) -> None:
+    print((_("Error: ") if prefix else "") + one_line(message), file=sys.stderr)
 
 
 app = typer.Typer(

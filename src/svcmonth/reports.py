@@ -174,10 +174,9 @@ def weekly(
         "SELECT m.code, s.column_name, count(*) FROM submission s"  # noqa: S608 (fixed fragment)
         " JOIN member m ON m.id = s.member_id"
         " JOIN column_def c ON c.name = s.column_name"
-        " WHERE s.campaign_id = ? AND s.kind = 'article' AND "
-        + rules.counts_sql("s")
-        + " AND s.submitted_at >= ? AND s.submitted_at < ?"
-        " AND s.submitted_at <= ? GROUP BY m.code, s.column_name ORDER BY m.code, c.sort",
+        " WHERE s.campaign_id = ? AND "
+        + rules.counted_article_sql("s", "?", "?")  # rule 5, within the week (rule 14)
+        + " AND s.submitted_at <= ? GROUP BY m.code, s.column_name ORDER BY m.code, c.sort",
         (campaign.id, start, end, timeutil.to_db(as_of)),
     ):
         by_member[code][column_name] = n

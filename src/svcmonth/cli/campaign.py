@@ -21,6 +21,7 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.defaults import CAMPAIGN as DEFAULTS
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
@@ -45,14 +46,14 @@ def new(
             help=_("Article minimum."),
             parser=bounded("--min-articles", 0, MAX_COUNT),
         ),
-    ] = 3,
-    tz: Annotated[str, typer.Option("--tz", help=_("Time zone."))] = campaigns.DEFAULT_TZ,
+    ] = DEFAULTS.min_articles,
+    tz: Annotated[str, typer.Option("--tz", help=_("Time zone."))] = DEFAULTS.tz,
     deadline_day: Annotated[
         str, typer.Option("--deadline-day", help=_("Weekday of the weekly deadline."))
-    ] = "monday",
+    ] = weeks.WEEKDAYS[DEFAULTS.deadline_weekday],
     deadline_time: Annotated[
         str, typer.Option("--deadline-time", help=_("Time of the weekly deadline."))
-    ] = "12:00",
+    ] = DEFAULTS.deadline_time.isoformat(timespec="minutes"),
     late_level: Annotated[
         int,
         typer.Option(
@@ -60,7 +61,7 @@ def new(
             help=_("Level of a late submission by the rule."),
             parser=level_parser("--late-level"),
         ),
-    ] = 1,
+    ] = DEFAULTS.late_level,
     db: DbOpt = None,
 ) -> None:
     """Create a campaign.

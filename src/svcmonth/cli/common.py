@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, storage, timeutil
+from svcmonth import campaigns, rules, storage, timeutil
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _, translate
 from svcmonth.output import outfile, render
@@ -149,7 +149,7 @@ def level_parser(option: str) -> Callable[[str], int]:
         digits = stripped[1:] if stripped[:1] in "+-" else stripped
         if not digits.isascii() or not digits.isdigit():
             raise ValueError(text)  # not a number: a usage error, exit 2
-        if stripped not in ("1", "2", "3", "+1", "+2", "+3"):
+        if stripped.lstrip("+") not in {str(n) for n in rules.MANUAL_LEVELS}:
             raise SvcmonthError(
                 _("the level must be 1, 2 or 3, not {text!r}").format(text=str(text))
             )

@@ -332,7 +332,7 @@ def test_the_views_follow_the_rules_module_when_it_changes(c2023, monkeypatch):
     assert c2023.json("member", "list")[0]["officer"] == "王丽"  # recreated on open
     conn = storage.connect(c2023.db)
     try:
-        assert rules.views_current(conn)
+        assert storage.views_current(conn)
     finally:
         conn.close()
 

@@ -38,6 +38,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from svcmonth import storage
 from svcmonth.timeutil import local_midnight
 from svcmonth.weeks import Week
 
@@ -502,31 +503,11 @@ FROM (
 ) b
 """
 
-# the views in creation order (a view may use the ones before it)
+# the views in creation order (a view may use the ones before it), kept in every database
+# file by ``storage.connect``
 VIEWS: dict[str, str] = {
     "campaign_span": CAMPAIGN_SPAN,
     "officer_in_office": OFFICER_CURRENT,
     "submission_eval": SUBMISSION_EVAL,
 }
-
-
-def _normal(sql: str) -> str:
-    return " ".join(sql.split())
-
-
-def views_current(conn: sqlite3.Connection) -> bool:
-    """Whether the file holds exactly this module's views."""
-    stored = {
-        name: _normal(sql)
-        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
-    }
-    return stored == {name: _normal(sql) for name, sql in VIEWS.items()}
-
-
-def ensure_views(conn: sqlite3.Connection) -> None:
-    """Drop every view and create this module's (inside the caller's transaction)."""
-    existing = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
-    for name in existing:
-        conn.execute(f'DROP VIEW "{name}"')
-    for sql in VIEWS.values():
-        conn.execute(sql)
+storage.register_views(VIEWS)

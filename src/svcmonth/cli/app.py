@@ -15,6 +15,7 @@ from svcmonth import __version__
 from svcmonth.cli import common, localize
 from svcmonth.errors import ImportErrors, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.storage import describe_sqlite_error
 from svcmonth.text import one_line
 
 # Every command and group under the root, in the order `--help` lists them, and the module
@@ -154,8 +155,6 @@ class SvcmonthGroup(TyperGroup):
             _error(str(exc))
             raise typer.Exit(1) from None
         except sqlite3.Error as exc:
-            from svcmonth.storage import describe_sqlite_error
-
             _error(_("database: {reason}").format(reason=describe_sqlite_error(exc)))
             raise typer.Exit(1) from None
         except OSError as exc:

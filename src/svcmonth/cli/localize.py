@@ -31,6 +31,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
+from svcmonth.cli.common import globals_
 from svcmonth.i18n import N_, _, translate
 from svcmonth.output.render import display_width
 
@@ -185,9 +186,6 @@ def _add_labels_option(command: Any) -> None:
         return
     if any(p.name == "labels" for p in command.params):
         return
-    from typer.core import TyperOption
-
-    from svcmonth.cli.common import globals_
 
     def remember(ctx: Any, param: Any, value: bool) -> bool:
         if value:

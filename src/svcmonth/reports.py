@@ -18,7 +18,7 @@ from svcmonth.campaigns import Campaign, load
 from svcmonth.errors import NotFound
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 SCOREBOARD = (
     col.RANK,
@@ -35,10 +35,10 @@ SCOREBOARD = (
 WEEKLY = (
     col.MEMBER,
     col.NAME,
-    Column("status", N_("Weekly report"), "deadline_status"),
+    Field("status", N_("Weekly report"), "deadline_status"),
     col.SUBMITTED_AT,
-    Column("articles", N_("Articles this week"), "int"),
-    Column("columns", N_("By column"), "map"),
+    Field("articles", N_("Articles this week"), "int"),
+    Field("columns", N_("By column"), "map"),
 )
 YEAR_END = (
     col.RANK,

@@ -478,7 +478,7 @@ def withdraw(
 
 
 LIST = (
-    cols_.Column("id", N_("ID"), "int"),
+    cols_.Field("id", N_("ID"), "int"),
     cols_.MEMBER,
     cols_.COLUMN,
     cols_.KIND,
@@ -486,12 +486,12 @@ LIST = (
     cols_.AUTHOR,
     cols_.SUBMITTED_AT,
     cols_.WEEK,
-    cols_.Column("on_time", N_("On time"), "bool"),
+    cols_.Field("on_time", N_("On time"), "bool"),
     cols_.LEVEL,
-    cols_.Column("status", N_("Status"), "grade_status"),
+    cols_.Field("status", N_("Status"), "grade_status"),
     cols_.ADOPTED_BY,
     cols_.POINTS,
-    cols_.Column("url", N_("Link")),
+    cols_.Field("url", N_("Link")),
 )
 
 

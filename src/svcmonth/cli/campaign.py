@@ -26,7 +26,7 @@ from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output import render
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 
 app = typer.Typer(
@@ -129,20 +129,20 @@ def _setting(key: str, value: object) -> object:
     return value
 
 
-SETTINGS = (Column("setting", N_("Setting"), "setting"), Column("value", N_("Value"), "map"))
+SETTINGS = (Field("setting", N_("Setting"), "setting"), Field("value", N_("Value"), "map"))
 WEEKS = (
     col.WEEK,
-    Column("first_day", N_("First day"), "date"),
-    Column("last_day", N_("Last day"), "date"),
+    Field("first_day", N_("First day"), "date"),
+    Field("last_day", N_("Last day"), "date"),
     col.DEADLINE,
 )
 CAMPAIGNS = (
-    Column("name", N_("Campaign")),
-    Column("start", N_("First day"), "date"),
-    Column("end", N_("Last day"), "date"),
-    Column("tz", N_("Time zone")),
-    Column("min_articles", N_("Article minimum"), "int"),
-    Column("weeks", N_("Weeks"), "int"),
+    Field("name", N_("Campaign")),
+    Field("start", N_("First day"), "date"),
+    Field("end", N_("Last day"), "date"),
+    Field("tz", N_("Time zone")),
+    Field("min_articles", N_("Article minimum"), "int"),
+    Field("weeks", N_("Weeks"), "int"),
 )
 
 

@@ -19,7 +19,7 @@ from svcmonth.cli.common import (
 )
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 from svcmonth.storage import backup as backups
 from svcmonth.timeutil import to_db
@@ -78,7 +78,7 @@ def register(root: typer.Typer) -> None:
 
 
 DOCTOR = (
-    Column("check", N_("Check"), "doctor_check"),
-    Column("status", N_("Status"), "check_status"),
-    Column("detail", N_("Detail")),
+    Field("check", N_("Check"), "doctor_check"),
+    Field("status", N_("Status"), "check_status"),
+    Field("detail", N_("Detail")),
 )

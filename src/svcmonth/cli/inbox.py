@@ -23,7 +23,7 @@ from svcmonth.errors import SendFailed
 from svcmonth.i18n import _
 from svcmonth.mail import inbox, mailer
 from svcmonth.output import render
-from svcmonth.output.columns import Column, value_name
+from svcmonth.output.columns import Field, value_name
 
 app = typer.Typer(
     help=_("Mail intake: submissions read from the mailbox (IMAP) or from saved mail."),
@@ -171,7 +171,7 @@ def list_(
     """List what the mail brought: sender, arrival, member, column, week, title, status."""
     with database(db) as conn:
         rows = inbox.listing(conn, status)
-    cols: tuple[Column, ...] = inbox.LIST_COLUMNS
+    cols: tuple[Field, ...] = inbox.LIST_COLUMNS
     if fmt in (Format.table, Format.md):
         cols = tuple(c for c in cols if c.key not in ("message_id", "subject", "kind"))
     show(rows, cols, fmt, output, encoding)

@@ -7,7 +7,7 @@ import typer
 from svcmonth import campaigns
 from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, show
 from svcmonth.i18n import N_, _
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.storage import audit
 from svcmonth.timeutil import show as show_time
 
@@ -30,12 +30,12 @@ def log(
 
 
 LOG = (
-    Column("at", N_("At"), "instant"),
-    Column("action", N_("Action"), "audit_action"),
-    Column("entity", N_("Entity"), "entity"),
-    Column("entity_id", N_("Entity ID")),
-    Column("before", N_("Before"), "fields"),
-    Column("after", N_("After"), "fields"),
+    Field("at", N_("At"), "instant"),
+    Field("action", N_("Action"), "audit_action"),
+    Field("entity", N_("Entity"), "entity"),
+    Field("entity_id", N_("Entity ID")),
+    Field("before", N_("Before"), "fields"),
+    Field("after", N_("After"), "fields"),
 )
 
 

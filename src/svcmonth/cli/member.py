@@ -23,7 +23,7 @@ from svcmonth.cli.common import (
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output import csvio
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 
 app = typer.Typer(help=_("Member banks and their publicity officers."), no_args_is_help=True)
@@ -36,7 +36,7 @@ EmailOpt = Annotated[str | None, typer.Option("--email", help=_("Officer's e-mai
 CategoryOpt = Annotated[str | None, typer.Option("--category", help=_("Category of bank."))]
 
 LIST = (
-    Column("code", N_("Member code")),
+    Field("code", N_("Member code")),
     col.NAME,
     col.OFFICER,
     col.PHONE,
@@ -48,8 +48,8 @@ HISTORY = (
     col.OFFICER,
     col.PHONE,
     col.EMAIL,
-    Column("since", N_("Since"), "instant"),
-    Column("until", N_("Until"), "instant"),
+    Field("since", N_("Since"), "instant"),
+    Field("until", N_("Until"), "instant"),
 )
 
 

@@ -24,17 +24,17 @@ from svcmonth.i18n import N_, _
 from svcmonth.mail import mailer
 from svcmonth.output import columns as col
 from svcmonth.output import render
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 KEYS = (
     col.MEMBER,
-    Column("kind", N_("Reminder"), "reminder_kind"),
+    Field("kind", N_("Reminder"), "reminder_kind"),
     col.WEEK,
     col.TO,
     col.SUBJECT,
-    Column("status", N_("Status"), "remind_status"),
-    Column("body", N_("Message"), "first_line"),
-    Column("key", N_("Key")),
+    Field("status", N_("Status"), "remind_status"),
+    Field("body", N_("Message"), "first_line"),
+    Field("key", N_("Key")),
 )
 SHOWN_AFTER_SENDING = ("sent", "no_address")
 

@@ -24,7 +24,7 @@ from svcmonth.cli.common import (
 )
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.timeutil import zone
 
 app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
@@ -163,9 +163,9 @@ def forwarded(
 
 
 FORWARDED = (
-    Column("submission", N_("Submission"), "int"),
+    Field("submission", N_("Submission"), "int"),
     col.MEMBER,
     col.TITLE,
-    Column("body", N_("Forwarded to")),
-    Column("forwarded_on", N_("Forwarded on"), "date"),
+    Field("body", N_("Forwarded to")),
+    Field("forwarded_on", N_("Forwarded on"), "date"),
 )

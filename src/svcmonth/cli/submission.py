@@ -28,7 +28,7 @@ from svcmonth.cli.log import LOG
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output import csvio, render
-from svcmonth.output.columns import Column, header_aliases
+from svcmonth.output.columns import Field, header_aliases
 from svcmonth.output.render import message
 
 app = typer.Typer(
@@ -285,8 +285,8 @@ def show_one(
 SHOW = {
     c.key: c
     for c in (
-        Column("id", N_("ID"), "int"),
-        Column("campaign", N_("Campaign")),
+        Field("id", N_("ID"), "int"),
+        Field("campaign", N_("Campaign")),
         col.MEMBER,
         col.COLUMN,
         col.KIND,
@@ -295,28 +295,28 @@ SHOW = {
         col.SUBMITTED_AT,
         col.WEEK,
         col.DEADLINE,
-        Column("on_time", N_("On time"), "bool"),
-        Column("grade", N_("Grade"), "grade_value"),
+        Field("on_time", N_("On time"), "bool"),
+        Field("grade", N_("Grade"), "grade_value"),
         col.LEVEL,
-        Column("status", N_("Status"), "grade_status"),
+        Field("status", N_("Status"), "grade_status"),
         col.POINTS,
-        Column("reject_reason", N_("Reason for rejection")),
-        Column("withdrawn_at", N_("Withdrawn at"), "instant"),
-        Column("withdraw_reason", N_("Reason for withdrawal")),
-        Column("url", N_("Link")),
-        Column("logged_at", N_("Logged at"), "instant"),
+        Field("reject_reason", N_("Reason for rejection")),
+        Field("withdrawn_at", N_("Withdrawn at"), "instant"),
+        Field("withdraw_reason", N_("Reason for withdrawal")),
+        Field("url", N_("Link")),
+        Field("logged_at", N_("Logged at"), "instant"),
     )
 }
-FIELD_VALUE = (Column("setting", N_("Field")), Column("value", N_("Value")))
-ADOPTIONS = (Column("outlet", N_("Outlet")), Column("adopted_on", N_("Adopted on"), "date"))
+FIELD_VALUE = (Field("setting", N_("Field")), Field("value", N_("Value")))
+ADOPTIONS = (Field("outlet", N_("Outlet")), Field("adopted_on", N_("Adopted on"), "date"))
 FORWARDINGS = (
-    Column("body", N_("Forwarded to")),
-    Column("forwarded_on", N_("Forwarded on"), "date"),
+    Field("body", N_("Forwarded to")),
+    Field("forwarded_on", N_("Forwarded on"), "date"),
 )
 ATTACHMENTS = (
-    Column("file_name", N_("File")),
-    Column("size", N_("Size (bytes)"), "int"),
-    Column("path", N_("Saved as")),
+    Field("file_name", N_("File")),
+    Field("size", N_("Size (bytes)"), "int"),
+    Field("path", N_("Saved as")),
 )
 HISTORY = tuple(c for c in LOG if c.key not in ("entity", "entity_id"))
 

@@ -54,20 +54,20 @@ from svcmonth.weeks import default_report_week
 
 # `inbox list`: the JSON keys, with the labels and value kinds people read them by
 LIST_COLUMNS = (
-    col.Column("id", N_("ID"), "int"),
-    col.Column("message_id", N_("Message-ID")),
-    col.Column("from", N_("From")),
+    col.Field("id", N_("ID"), "int"),
+    col.Field("message_id", N_("Message-ID")),
+    col.Field("from", N_("From")),
     col.SUBJECT,
-    col.Column("arrived_at", N_("Arrived"), "arrival"),  # to the second when not :00
-    col.Column("arrival_source", N_("Arrival from"), "arrival_source"),
+    col.Field("arrived_at", N_("Arrived"), "arrival"),  # to the second when not :00
+    col.Field("arrival_source", N_("Arrival from"), "arrival_source"),
     col.MEMBER,
     col.COLUMN,
     col.KIND,
     col.WEEK,
     col.TITLE,
-    col.Column("attachments", N_("Attachments"), "list"),
-    col.Column("status", N_("Status"), "intake_status"),
-    col.Column("note", N_("Note")),
+    col.Field("attachments", N_("Attachments"), "list"),
+    col.Field("status", N_("Status"), "intake_status"),
+    col.Field("note", N_("Note")),
 )
 STATUSES = ("ready", "unmatched", "needs_column", "no_campaign", "ignored", "accepted")
 OPEN = ("ready", "unmatched", "needs_column", "no_campaign")

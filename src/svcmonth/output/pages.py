@@ -129,8 +129,8 @@ class Survey:
 
 
 @dataclass
-class Column:
-    """A column's page: a list of entries, entries by week, Markdown, survey results."""
+class ColumnPage:
+    """A column's (栏目's) page: a list of entries, entries by week, Markdown, survey results."""
 
     name: str
     file: str
@@ -175,7 +175,7 @@ class Site:
     week_columns: list[TableColumn]
     scoreboard: list[list[str]]
     scoreboard_columns: list[TableColumn]
-    columns: list[Column]
+    columns: list[ColumnPage]
 
 
 def texts() -> dict[str, str]:
@@ -235,7 +235,7 @@ def render_index(site: Site) -> str:
     )
 
 
-def render_column(site: Site, column: Column) -> str:
+def render_column(site: Site, column: ColumnPage) -> str:
     """One column's page."""
     return _render(
         "column.html",

@@ -3,7 +3,7 @@
 Each format registers one renderer (``@register("name", human=…)``) from the module that
 writes it; the ``--format`` choices are built from the registry, and this module names no
 writer of another module (``svcmonth.output`` imports them all, in the order ``--format``
-lists them). Each listing declares its columns (``columns.Column``: key, label, kind): human
+lists them). Each listing declares its columns (``columns.Field``: key, label, kind): human
 formats show the labels and value names in the interface language and instants to the
 minute; machine formats keep the stable keys of docs/commands.md.
 
@@ -36,7 +36,7 @@ from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.output import columns as columns_
 from svcmonth.output import csvio, outfile
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 STATUS_STYLE = {
     "on_time": "green",
@@ -72,7 +72,7 @@ class Target:
     labels: bool = False
 
 
-Renderer = Callable[[Iterable[dict[str, Any]], list[Column], Target], int]
+Renderer = Callable[[Iterable[dict[str, Any]], list[Field], Target], int]
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def _human(value: Any, kind: str = "text") -> str:
 
 def render(
     rows: Iterable[dict[str, Any]],
-    keys: Sequence[Column | str],
+    keys: Sequence[Field | str],
     fmt: str = "table",
     output: Path | None = None,
     encoding: str | None = None,
@@ -193,7 +193,7 @@ def write_text(
 
 
 @register("table", human=True)
-def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _table(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     rows = list(rows)
     if target.output is None and color_allowed():
         _rich(rows, cols, target.title)
@@ -205,7 +205,7 @@ def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -
 
 
 @register("csv", human=False)
-def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     if target.labels:
         header = [c.heading for c in cols]
         rows = ({c.key: _human(r.get(c.key), c.kind) for c in cols} for r in rows)
@@ -214,12 +214,12 @@ def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Targ
 
 
 @register("json", human=False)
-def _json_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _json_format(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     return _json(rows, [c.key for c in cols], target.output, target.encoding)
 
 
 @register("md", human=True)
-def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _md(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     rows = list(rows)
     text = _plain(rows, cols, "github")
     title = text_.display(target.title) if target.title else ""
@@ -311,7 +311,7 @@ class _Counter:
             yield row
 
 
-def _plain(rows: list[dict[str, Any]], cols: list[Column], tablefmt: str) -> str:
+def _plain(rows: list[dict[str, Any]], cols: list[Field], tablefmt: str) -> str:
     import tabulate
 
     tabulate.WIDE_CHARS_MODE = True  # needs wcwidth: CJK characters are two columns wide
@@ -326,7 +326,7 @@ def _plain(rows: list[dict[str, Any]], cols: list[Column], tablefmt: str) -> str
     )
 
 
-def _rich(rows: list[dict[str, Any]], cols: list[Column], title: str | None) -> None:
+def _rich(rows: list[dict[str, Any]], cols: list[Field], title: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -9,12 +9,12 @@ from typing import Any
 from svcmonth import text as text_
 from svcmonth.output import columns as columns_
 from svcmonth.output import csvio, outfile
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.output.render import Target, display_width, register
 
 
 @register("xlsx", human=True, file_only=True)
-def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     """A workbook for people: title row, the as-of line, a bold header frozen and repeated on
     every printed page, widths that fit the text, numbers as numbers, landscape, one page
     wide."""

@@ -15,7 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from svcmonth import reminders
 from svcmonth.i18n import _
+from svcmonth.mail import receipts
 from svcmonth.storage import SCHEMA_VERSION
 
 SMTP_VARS = ("HOST", "PORT", "SECURITY", "USER", "FROM", "CAFILE", "TIMEOUT")
@@ -77,12 +79,14 @@ def diagnose(
         if not private:
             detail += " " + _("(readable by others: chmod 600)")
         rows.append(_row("permissions", private, detail))
-    if now is not None:
-        from svcmonth import reminders
-
+    if now is not None:  # claims a killed run left `sending` (sendonce)
         claims = reminders.stuck_claims(conn, now)
         rows.append(
             _row("reminders", not claims, reminders.describe_stuck(claims) if claims else _("none"))
+        )
+        stuck = receipts.stuck_receipts(conn, now)
+        rows.append(
+            _row("receipts", not stuck, receipts.describe_stuck(stuck) if stuck else _("none"))
         )
     present = [
         f"SVCMONTH_SMTP_{name}" for name in SMTP_VARS if environ.get(f"SVCMONTH_SMTP_{name}")

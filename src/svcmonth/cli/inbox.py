@@ -22,6 +22,7 @@ from svcmonth.cli.common import (
 from svcmonth.errors import SendFailed
 from svcmonth.i18n import _
 from svcmonth.mail import inbox, mailer
+from svcmonth.mail import receipts as receipts_
 from svcmonth.output import render
 from svcmonth.output.columns import Field, value_name
 
@@ -76,7 +77,7 @@ def _accept_and_ack(
     if smtp is None:
         return
     config = smtp
-    receipts = inbox.send_receipts(conn, now(), lambda: mailer.open_session(config))
+    receipts = receipts_.send_receipts(conn, now(), lambda: mailer.open_session(config))
     failed = [r for r in receipts if r.status == "failed"]
     if not quiet:
         sent = sum(1 for r in receipts if r.status == "sent")

@@ -132,6 +132,7 @@ VALUES: dict[str, dict[str, str]] = {
         "permissions": N_("file permissions"),
         "smtp": N_("SMTP settings"),
         "reminders": N_("reminders stuck in sending"),
+        "receipts": N_("receipts stuck in sending"),
     },
 }
 

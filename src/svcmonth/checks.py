@@ -36,8 +36,6 @@ QUOTA = (
     Field("status", N_("Status"), "quota_status"),
     col.NAME,
 )
-DEADLINE_KEYS = ("member", "week", "deadline", "status", "submitted_at", "submission")
-QUOTA_KEYS = ("member", "articles", "required", "shortfall", "status")
 
 
 def matrix_columns(weeks: list[int]) -> list[Field]:

@@ -55,10 +55,6 @@ YEAR_END = (
     col.ELIGIBLE,
 )
 OFFICERS = (col.RANK, col.OFFICER, col.MEMBER, col.SUBMISSIONS, col.POINTS)
-SCOREBOARD_KEYS = col.keys(SCOREBOARD)
-WEEKLY_KEYS = col.keys(WEEKLY)
-YEAR_END_KEYS = col.keys(YEAR_END)
-OFFICER_KEYS = col.keys(OFFICERS)
 
 
 def competition_rank(rows: list[dict[str, Any]], score: Callable[[dict[str, Any]], int]) -> None:
@@ -82,10 +78,6 @@ WHERE s.id IN (SELECT submission_id FROM adoption) AND s.campaign_id = ? AND s.s
   AND {rules.counts_sql("s")}
 GROUP BY s.member_id
 """  # noqa: S608 (a fixed fragment of svcmonth.rules)
-
-
-def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT code, id FROM member WHERE active = 1"))
 
 
 def totals_sql(conn: sqlite3.Connection, campaign: Campaign) -> tuple[str, str, dict[str, Any]]:

@@ -28,7 +28,7 @@ MAX_TITLE, MAX_URL = 500, 2000
 
 class Duplicate(SvcmonthError):
     """A submission with the same member, column, title and instant is already logged
-    (SPEC.md, "CSV imports"): ``submit`` refuses it, an import skips it."""
+    (README, "Reliability and security review"): ``submit`` refuses it, an import skips it."""
 
     def __init__(self, existing_id: int | None):
         super().__init__(
@@ -347,8 +347,8 @@ def import_submissions(
     ``place(submitted_at text, now)`` gives each row's campaign and instant (a
     ``campaigns.Placer`` built with ``submission=True``). Every row is checked as
     ``submit`` checks one; they are written in batches (``executemany``) until a row has a
-    problem. A duplicate (SPEC.md "CSV imports") is skipped and counted. With any problem the
-    caller rolls the whole import back.
+    problem. A duplicate (README, "Reliability and security review") is skipped and
+    counted. With any problem the caller rolls the whole import back.
     """
     problems: list[tuple[int, str]] = []
     written = skipped = 0
@@ -682,24 +682,6 @@ def show(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     return out
 
 
-LIST_KEYS = (
-    "id",
-    "member",
-    "column",
-    "kind",
-    "title",
-    "author",
-    "submitted_at",
-    "week",
-    "on_time",
-    "level",
-    "status",
-    "adopted_by",
-    "points",
-    "url",
-)
-
-
 def _listing_where(
     conn: sqlite3.Connection,
     campaign: Campaign,
@@ -793,8 +775,8 @@ def export_rows(
     """``listing`` as the CSV cells ``csvio.write`` makes of it (the columns of ``LIST``),
     one tuple a row straight from SQLite: local times, ``true``/``false``, the outlets
     joined with ``;`` and every text made inert are computed in SQL, so a million rows
-    stream with no Python work per row (``kind`` and ``status`` are words of SPEC.md and
-    never need the ``'``). None when SQL cannot give the same bytes (the
+    stream with no Python work per row (``kind`` and ``status`` are words of
+    docs/commands.md and never need the ``'``). None when SQL cannot give the same bytes (the
     zone's offset changes too often over the campaign's instants, or an outlet's name
     holds ``;``): the caller then renders ``listing``."""
     where, params = _listing_where(conn, campaign, member, week, column_name, pending, as_of)

@@ -55,8 +55,6 @@ def demo(
     conn = storage.connect(path, create=True)
     try:
         if members is not None and submissions is not None:
-            if members < 1 or submissions < 0:
-                raise SvcmonthError(_("--members must be at least 1"))
             c = demos.build_large(conn, members, submissions, seed)
             quiet = True
         else:

@@ -125,3 +125,15 @@ def test_chinese_metavars_line_up_the_option_help(svc):
         if (m := re.match(r"  \S.*?\S {2,}(\S)", line))
     }
     assert len(starts) == 1, lines
+
+
+def test_help_texts_are_marked_once_and_translated_when_shown():
+    """A help text is declared ``help=N_("…")`` (marked, not translated at import) and
+    translated once, by ``localize`` for the invocation that shows it."""
+    translated_at_import = [
+        f"{path.name}:{n}"
+        for path in sorted((ROOT / "src" / "svcmonth" / "cli").glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "help=_(" in line
+    ]
+    assert translated_at_import == []

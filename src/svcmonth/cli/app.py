@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from svcmonth import __version__
 from svcmonth.cli import common, localize
 from svcmonth.errors import ImportErrors, SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.storage import describe_sqlite_error
 from svcmonth.text import one_line
 
@@ -182,7 +182,7 @@ def _error(message: str, prefix: bool = True) -> None:
 app = typer.Typer(
     cls=SvcmonthGroup,
     name="svcmonth",
-    help=_(
+    help=N_(
         "The paperwork of the 文明优质服务月 publicity campaign: members, submissions, "
         "Monday-noon deadlines, the article minimum, grades, reminders and the year-end table."
     ),
@@ -208,7 +208,7 @@ def root(
             "--db",
             envvar="SVCMONTH_DB",
             show_default=False,
-            help=_("Database file (else $SVCMONTH_DB, else ./svcmonth.db)."),
+            help=N_("Database file (else $SVCMONTH_DB, else ./svcmonth.db)."),
         ),
     ] = None,
     now: Annotated[
@@ -223,7 +223,7 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
+            "--version", callback=_version, is_eager=True, help=N_("Show the version and exit.")
         ),
     ] = False,
 ) -> None:

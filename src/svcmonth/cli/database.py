@@ -42,7 +42,7 @@ def init(db: DbOpt = None) -> None:
 
 
 def backup(
-    file: Annotated[Path, typer.Argument(help=_("The new backup file."))],
+    file: Annotated[Path, typer.Argument(help=N_("The new backup file."))],
     db: DbOpt = None,
 ) -> None:
     """Make a consistent copy of the database, safe while it is in use."""

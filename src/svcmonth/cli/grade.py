@@ -19,32 +19,32 @@ from svcmonth.cli.common import (
     now,
 )
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.output.render import message
 
 OnOpt = Annotated[
     str | None,
-    typer.Option("--on", help=_("Date, YYYY-MM-DD (default: today)."), show_default=False),
+    typer.Option("--on", help=N_("Date, YYYY-MM-DD (default: today)."), show_default=False),
 ]
 
 
 def grade(
     target: Annotated[
-        str, typer.Argument(metavar="ID|auto", help=_("A submission id, or `auto`."))
+        str, typer.Argument(metavar="ID|auto", help=N_("A submission id, or `auto`."))
     ],
     level: Annotated[
         int | None,
         typer.Option(
             "--level",
-            help=_("Level 1, 2 or 3 (3 is highest)."),
+            help=N_("Level 1, 2 or 3 (3 is highest)."),
             show_default=False,
             parser=level_parser("--level"),
         ),
     ] = None,
-    reject: Annotated[bool, typer.Option("--reject", help=_("Reject the submission."))] = False,
-    reason: Annotated[str, typer.Option("--reason", help=_("Why it was rejected."))] = "",
+    reject: Annotated[bool, typer.Option("--reject", help=N_("Reject the submission."))] = False,
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why it was rejected."))] = "",
     clear: Annotated[
-        bool, typer.Option("--clear", help=_("Undo a grade or rejection: pending again."))
+        bool, typer.Option("--clear", help=N_("Undo a grade or rejection: pending again."))
     ] = False,
     campaign: CampaignOpt = None,
     db: DbOpt = None,
@@ -102,10 +102,10 @@ def _day(conn: sqlite3.Connection, on: str | None) -> date:
 
 def adopt(
     submission_id: Annotated[int, id_arg()],
-    outlet: Annotated[str, typer.Option("--outlet", help=_("Who published it."))],
+    outlet: Annotated[str, typer.Option("--outlet", help=N_("Who published it."))],
     on: OnOpt = None,
     undo: Annotated[
-        bool, typer.Option("--undo", help=_("Undo an adoption recorded by mistake."))
+        bool, typer.Option("--undo", help=N_("Undo an adoption recorded by mistake."))
     ] = False,
     db: DbOpt = None,
 ) -> None:
@@ -132,7 +132,7 @@ def adopt(
 
 def forward(
     submission_id: Annotated[int, id_arg()],
-    to: Annotated[str, typer.Option("--to", help=_("The body it was forwarded to."))],
+    to: Annotated[str, typer.Option("--to", help=N_("The body it was forwarded to."))],
     on: OnOpt = None,
     db: DbOpt = None,
 ) -> None:

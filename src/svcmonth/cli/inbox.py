@@ -20,28 +20,28 @@ from svcmonth.cli.common import (
     show,
 )
 from svcmonth.errors import SendFailed
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.mail import inbox, mailer
 from svcmonth.mail import receipts as receipts_
 from svcmonth.output import render
 from svcmonth.output.columns import Field, value_name
 
 app = typer.Typer(
-    help=_("Mail intake: submissions read from the mailbox (IMAP) or from saved mail."),
+    help=N_("Mail intake: submissions read from the mailbox (IMAP) or from saved mail."),
     no_args_is_help=True,
 )
 
 AcceptOpt = Annotated[
-    bool, typer.Option("--accept", help=_("Then accept every ready entry (for cron)."))
+    bool, typer.Option("--accept", help=N_("Then accept every ready entry (for cron)."))
 ]
 AckOpt = Annotated[
     bool,
     typer.Option(
-        "--ack", help=_("Send each accepted submission's sender one receipt (SMTP settings).")
+        "--ack", help=N_("Send each accepted submission's sender one receipt (SMTP settings).")
     ),
 ]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help=_("Print nothing unless something goes wrong."))
+    bool, typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong."))
 ]
 
 
@@ -129,7 +129,7 @@ def fetch(
 def import_(
     paths: Annotated[
         list[Path],
-        typer.Argument(help=_(".eml files, folders of them, Maildir folders or mbox files.")),
+        typer.Argument(help=N_(".eml files, folders of them, Maildir folders or mbox files.")),
     ],
     accept: AcceptOpt = False,
     ack: AckOpt = False,
@@ -160,7 +160,7 @@ def list_(
         str | None,
         typer.Option(
             "--status",
-            help=_("Only entries with this status (ready, unmatched, needs_column, …)."),
+            help=N_("Only entries with this status (ready, unmatched, needs_column, …)."),
             show_default=False,
         ),
     ] = None,
@@ -182,14 +182,14 @@ def list_(
 def accept_(
     ids: Annotated[
         list[int] | None,
-        typer.Argument(metavar="[ID]...", help=_("Entries to accept (default: every ready one).")),
+        typer.Argument(metavar="[ID]...", help=N_("Entries to accept (default: every ready one).")),
     ] = None,
     campaign: Annotated[
         str | None,
         typer.Option(
             "--campaign",
             "-c",
-            help=_("Log entries that arrived in no campaign's span in this campaign."),
+            help=N_("Log entries that arrived in no campaign's span in this campaign."),
             show_default=False,
         ),
     ] = None,
@@ -204,16 +204,16 @@ def accept_(
 
 @app.command("assign")
 def assign(
-    entry_id: Annotated[int, typer.Argument(metavar="ID", help=_("Inbox entry id."))],
+    entry_id: Annotated[int, typer.Argument(metavar="ID", help=N_("Inbox entry id."))],
     member: Annotated[
-        str | None, typer.Option("--member", help=_("Member code."), show_default=False)
+        str | None, typer.Option("--member", help=N_("Member code."), show_default=False)
     ] = None,
     column: Annotated[
-        str | None, typer.Option("--column", help=_("Column."), show_default=False)
+        str | None, typer.Option("--column", help=N_("Column."), show_default=False)
     ] = None,
     remember: Annotated[
         bool,
-        typer.Option("--remember", help=_("Map the sender's address to this member from now on.")),
+        typer.Option("--remember", help=N_("Map the sender's address to this member from now on.")),
     ] = False,
     db: DbOpt = None,
 ) -> None:
@@ -232,7 +232,7 @@ def assign(
 
 @app.command("ignore")
 def ignore(
-    entry_id: Annotated[int, typer.Argument(metavar="ID", help=_("Inbox entry id."))],
+    entry_id: Annotated[int, typer.Argument(metavar="ID", help=N_("Inbox entry id."))],
     db: DbOpt = None,
 ) -> None:
     """Set an entry aside: it stays listed and is never accepted."""

@@ -6,7 +6,7 @@ Typer 0.28 bundles a Click whose words are English f-strings (``Usage:``, ``Miss
 no catalog of ours. Nothing of the framework is patched; instead:
 
 - ``localize(command)``: called on every command as it is built for an invocation — its help
-  texts (``help=_()``, docstrings) are translated again in this invocation's language, the
+  texts (``help=N_()``, docstrings) are translated again in this invocation's language, the
   usage metavars (``[OPTIONS]``, ``COMMAND [ARGS]...``, ``TEXT``, ``CODE``) get their names, the
   help option is our own (its text translated), its contexts are ``SvcmonthContext`` (whose
   formatter writes ``用法：``, ``选项：``, ``[默认：…]`` and lines up CJK text), and help is drawn
@@ -158,6 +158,8 @@ def localize(command: Any) -> None:
         command.epilog = translate(command.epilog)
     command.rich_markup_mode = None
     command.options_metavar = _("[OPTIONS]")
+    _add_labels_option(command)
+    _add_help_option(command)
     if hasattr(command, "subcommand_metavar"):
         command.subcommand_metavar = _("COMMAND [ARGS]...")
     for param in command.params:
@@ -171,8 +173,6 @@ def localize(command: Any) -> None:
             param.metavar = "[" + "|".join(str(c) for c in param.type.choices) + "]"
         elif param.metavar is None:
             param.metavar = _metavar(param.type.name.upper())
-    _add_labels_option(command)
-    _add_help_option(command)
     command.context_class = SvcmonthContext
     commands = getattr(command, "commands", None)
     if commands is not None and not hasattr(commands, "built"):  # a subgroup, built whole
@@ -197,7 +197,7 @@ def _add_labels_option(command: Any) -> None:
         is_flag=True,
         expose_value=False,
         callback=remember,
-        help=_("With --format csv: the labels and values as people read them."),
+        help=N_("With --format csv: the labels and values as people read them."),
     )
     index = next(i for i, p in enumerate(command.params) if p.name == "fmt")
     command.params.insert(index + 1, option)
@@ -222,7 +222,7 @@ def _add_help_option(command: Any) -> None:
             expose_value=False,
             is_eager=True,
             callback=_show_help,
-            help=_("Show this message and exit."),
+            help=N_("Show this message and exit."),
         )
     )
 

@@ -13,8 +13,8 @@ from svcmonth.timeutil import show as show_time
 
 
 def log(
-    entity: Annotated[str | None, typer.Option("--entity", help=_("submission, member…"))] = None,
-    entity_id: Annotated[str | None, typer.Option("--id", help=_("Only this id or code."))] = None,
+    entity: Annotated[str | None, typer.Option("--entity", help=N_("submission, member…"))] = None,
+    entity_id: Annotated[str | None, typer.Option("--id", help=N_("Only this id or code."))] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     encoding: EncodingOpt = None,

@@ -38,12 +38,12 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
 
     @sub.command("add")
     def add(
-        name: Annotated[str, typer.Argument(help=_("Name."))],
+        name: Annotated[str, typer.Argument(help=N_("Name."))],
         kind_: Annotated[
-            str, typer.Option("--kind", help=_("Columns: report, article or association."))
+            str, typer.Option("--kind", help=N_("Columns: report, article or association."))
         ] = "article",
         doubling: Annotated[
-            bool, typer.Option("--doubling", help=_("Outlets: adoption doubles the points."))
+            bool, typer.Option("--doubling", help=N_("Outlets: adoption doubles the points."))
         ] = False,
         db: DbOpt = None,
     ) -> None:

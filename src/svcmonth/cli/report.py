@@ -27,7 +27,7 @@ from svcmonth.output import columns as col
 from svcmonth.output.columns import Field
 from svcmonth.timeutil import zone
 
-app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
+app = typer.Typer(help=N_("Reports for the clerk and the leadership."), no_args_is_help=True)
 
 
 @app.command("scoreboard")

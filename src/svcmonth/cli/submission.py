@@ -32,23 +32,23 @@ from svcmonth.output.columns import Field, header_aliases
 from svcmonth.output.render import message
 
 app = typer.Typer(
-    help=_("Submissions: import, list, show, correct, withdraw, restore."), no_args_is_help=True
+    help=N_("Submissions: import, list, show, correct, withdraw, restore."), no_args_is_help=True
 )
 
 
 def submit(
-    code: Annotated[str, typer.Argument(help=_("Member code."))],
-    column: Annotated[str, typer.Option("--column", help=_("Column, e.g. 活动扫描 or 先进事迹."))],
-    title: Annotated[str, typer.Option("--title", help=_("Title of the report or article."))],
+    code: Annotated[str, typer.Argument(help=N_("Member code."))],
+    column: Annotated[str, typer.Option("--column", help=N_("Column, e.g. 活动扫描 or 先进事迹."))],
+    title: Annotated[str, typer.Option("--title", help=N_("Title of the report or article."))],
     at: Annotated[
         str | None,
-        typer.Option("--at", help=_("When it arrived (default: now)."), show_default=False),
+        typer.Option("--at", help=N_("When it arrived (default: now)."), show_default=False),
     ] = None,
     week: Annotated[
         int | None,
         typer.Option(
             "--week",
-            help=_("Week a report covers (reports only)."),
+            help=N_("Week a report covers (reports only)."),
             show_default=False,
             parser=bounded("--week", 1, MAX_COUNT),
         ),
@@ -56,10 +56,10 @@ def submit(
     author: Annotated[
         str | None,
         typer.Option(
-            "--author", help=_("Author (default: the member's officer)."), show_default=False
+            "--author", help=N_("Author (default: the member's officer)."), show_default=False
         ),
     ] = None,
-    url: Annotated[str | None, typer.Option("--url", help=_("Link."), show_default=False)] = None,
+    url: Annotated[str | None, typer.Option("--url", help=N_("Link."), show_default=False)] = None,
     campaign: CampaignOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -100,7 +100,7 @@ def _confirmation(new_id: int, row: dict[str, object]) -> str:
 @app.command("import")
 def import_(
     file: Annotated[
-        Path, typer.Argument(help=_("CSV: member,column,title,submitted_at[,week,author,url]."))
+        Path, typer.Argument(help=N_("CSV: member,column,title,submitted_at[,week,author,url]."))
     ],
     campaign: CampaignOpt = None,
     db: DbOpt = None,
@@ -130,10 +130,10 @@ def import_(
 
 @app.command("list")
 def list_(
-    member: Annotated[str | None, typer.Option("--member", help=_("Only this member."))] = None,
+    member: Annotated[str | None, typer.Option("--member", help=N_("Only this member."))] = None,
     week: OptionalWeekOpt = None,
-    column: Annotated[str | None, typer.Option("--column", help=_("Only this column."))] = None,
-    pending: Annotated[bool, typer.Option("--pending", help=_("Only ungraded ones."))] = False,
+    column: Annotated[str | None, typer.Option("--column", help=N_("Only this column."))] = None,
+    pending: Annotated[bool, typer.Option("--pending", help=N_("Only ungraded ones."))] = False,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     fmt: FormatOpt = Format.table,
@@ -170,7 +170,7 @@ IdArg = Annotated[int, id_arg()]
 def withdraw(
     submission_id: IdArg,
     reason: Annotated[
-        str | None, typer.Option("--reason", help=_("Why it is withdrawn."), show_default=False)
+        str | None, typer.Option("--reason", help=N_("Why it is withdrawn."), show_default=False)
     ] = None,
     db: DbOpt = None,
 ) -> None:

@@ -398,10 +398,8 @@ def test_the_views_level_and_points_are_compiled_from_the_python_rules():
         (rules._view_rule_level("e"), "e", "rule_level"),
     ):
         assert f"{rules._view_figure(figure, alias)} AS {column}" in view
-    assert view.count(rules.doubled_sql("s.id", "s.campaign_id")) == 1
-    assert "JOIN campaign_doubling_outlet" not in view.replace(
-        rules.doubled_sql("s.id", "s.campaign_id"), ""
-    )
+    assert view.count(rules.doubled_sql("s.id")) == 1
+    assert "campaign_doubling_outlet" not in view.replace(rules.doubled_sql("s.id"), "")
 
 
 def test_a_new_campaign_takes_the_one_set_of_defaults(svc):

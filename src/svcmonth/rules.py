@@ -119,12 +119,15 @@ def on_time_sql(kind: str, at: str, due: str, start: str, end: str | None = None
     )
 
 
-def doubled_sql(submission_id: str, campaign_id: str) -> str:
-    """Doubled (rule 7): an outlet that doubles for the submission's campaign adopted it."""
+def doubled_sql(submission_id: str) -> str:
+    """Doubled (rule 7): an outlet that doubles for the submission's campaign adopted it. The
+    subquery does not depend on the row (the campaign is the adopted submission's own):
+    SQLite computes it once per query and looks each row up in it."""
     return (
-        "EXISTS (SELECT 1 FROM adoption ad JOIN campaign_doubling_outlet dbl"
-        f" ON dbl.outlet = ad.outlet AND dbl.campaign_id = {campaign_id}"
-        f" WHERE ad.submission_id = {submission_id})"
+        f"{submission_id} IN (SELECT ad.submission_id FROM adoption ad"
+        " JOIN submission ads ON ads.id = ad.submission_id"
+        " JOIN campaign_doubling_outlet dbl"
+        " ON dbl.outlet = ad.outlet AND dbl.campaign_id = ads.campaign_id)"
     )
 
 
@@ -357,7 +360,7 @@ def row_inputs_sql(
         if has_extensions
         else week_deadline
     )
-    doubled = doubled_sql(f"{a}id", ":c")
+    doubled = doubled_sql(f"{a}id")
     on_time = on_time_sql(f"{a}kind", f"{a}submitted_at", f"({due})", ":start", ":window_end")
     return doubled, on_time, params
 
@@ -478,7 +481,7 @@ FROM (
                         THEN {effective_deadline_sql("w.deadline", "x.until")}
                         ELSE c.window_end
                     END AS deadline,
-                    {doubled_sql("s.id", "s.campaign_id")} AS doubled
+                    {doubled_sql("s.id")} AS doubled
                 FROM submission s
                 JOIN (
                     SELECT c.id, c.start_utc, c.on_time_level, c.late_level, c.adoption_level,

@@ -727,7 +727,7 @@ FUZZ_EXAMPLES = 120
 
 
 def _raw(output: str, allowed: str) -> list[str]:
-    return [ch for ch in output if text_module.has_unsafe(ch) and ch not in allowed]
+    return [ch for ch in output if text_module.display(ch) != ch and ch not in allowed]
 
 
 @settings(

@@ -57,7 +57,7 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 def english_words(text: str) -> list[str]:
     """The English words of ``text`` besides command/option names, codes and acronyms."""
-    text = re.sub(r"'[^'\n]*'", " ", text)  # what the user typed, quoted back
+    text = re.sub(r"'[^'\n]*'|“[^”\n]*”", " ", text)  # what the user typed, quoted back
     text = re.sub(r"(?<![\w])--?[a-z][a-z-]*", " ", text)  # option names
     text = re.sub(r"\$?\b[A-Z][A-Z0-9_]*\b", " ", text)  # codes, acronyms, SVCMONTH_DB
     text = re.sub(r"[\w./-]*/[\w./-]*|\b[\w.]+\.(?:db|xlsx|csv)(?:-wal|-shm)?", " ", text)

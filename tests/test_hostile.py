@@ -112,7 +112,7 @@ def legacy(c2023, submit):
 
 
 def _no_raw_controls(output: str, allowed: str = "\n") -> None:
-    bad = [ch for ch in output if text.has_unsafe(ch) and ch not in allowed]
+    bad = [ch for ch in output if text.display(ch) != ch and ch not in allowed]
     assert bad == [], bad
 
 

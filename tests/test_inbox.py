@@ -5,6 +5,7 @@ it, saved as .eml, mbox or Maildir, and read through ``svcmonth inbox import``."
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import stat
 from pathlib import Path
@@ -610,3 +611,52 @@ def test_control_characters_from_mail_are_dropped(c2023: Svc, tmp_path):
     assert (one(c2023)["subject"], one(c2023)["title"]) == ("【先进事迹】[2J标题", "[2J标题")
     parsed = mailparse.parse(raw)
     assert (parsed.sender, parsed.sender_name) == ("wangli@icbc.example.cn", "31m王丽")
+
+
+def _receipt_claim(svc: Svc, at: str) -> None:
+    """Leave the receipt as a run killed after its claim leaves it: ``sending`` since ``at``."""
+    conn = sqlite3.connect(svc.db)
+    conn.execute("UPDATE receipt SET status = 'sending', sent_at = ?", (at,))
+    conn.commit()
+    conn.close()
+
+
+def test_a_receipt_left_sending_by_a_killed_run_is_reported_then_sent_by_the_next_run(
+    c2023: Svc, tmp_path, smtp, monkeypatch
+):
+    server = smtp()
+    for key, value in server.env.items():
+        monkeypatch.setenv(key, value)
+    c2023(
+        "inbox", "import", *eml(tmp_path, mail(ICBC, word("工商银行第2周周报"), received=MON_0940))
+    )
+    c2023("inbox", "accept", "--ack")
+    assert len(server.mailbox.received) == 1
+    # killed 30 minutes ago (NOW is 2023-08-20 10:00 +08:00) between its claim and its record
+    _receipt_claim(c2023, "2023-08-20T01:30:00.000000Z")
+    run = c2023("doctor", "--format", "json", code=1)
+    rows = {r["check"]: r for r in json.loads(run.out)}
+    assert rows["receipts"]["status"] == "problem"
+    assert rows["receipts"]["detail"].startswith("1 receipt(s) stuck as 'sending'")
+    again = c2023("inbox", "accept", "--ack")
+    assert again.err == "accepted 0 submission(s)\nsent 1 receipt(s)\n"
+    assert len(server.mailbox.received) == 2
+    assert {r["check"]: r["status"] for r in c2023.json("doctor")}["receipts"] == "ok"
+    assert ("retry", "receipt") in [(e["action"], e["entity"]) for e in c2023.json("log")]
+    assert c2023("inbox", "accept", "--ack").err.endswith("sent 0 receipt(s)\n")  # once
+
+
+def test_a_receipt_claim_of_a_run_still_sending_is_left_alone(
+    c2023: Svc, tmp_path, smtp, monkeypatch
+):
+    server = smtp()
+    for key, value in server.env.items():
+        monkeypatch.setenv(key, value)
+    c2023(
+        "inbox", "import", *eml(tmp_path, mail(ICBC, word("工商银行第2周周报"), received=MON_0940))
+    )
+    c2023("inbox", "accept", "--ack")
+    _receipt_claim(c2023, "2023-08-20T01:55:00.000000Z")  # 5 minutes ago: still in flight
+    assert c2023("inbox", "accept", "--ack").err.endswith("sent 0 receipt(s)\n")
+    assert len(server.mailbox.received) == 1
+    assert {r["check"]: r["status"] for r in c2023.json("doctor")}["receipts"] == "ok"

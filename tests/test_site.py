@@ -289,12 +289,12 @@ def test_no_external_references(campaign, tmp_path):
 )
 def test_any_title_reads_back_exactly_and_the_page_stays_valid(title):
     entry = pages.Entry(1, "2023-07-12", "2023-07-12T10:00:00+08:00", "单位", title)
-    column = pages.Column("先进事迹", "deeds.html", entries=[entry])
+    column = pages.ColumnPage("先进事迹", "deeds.html", entries=[entry])
     text = pages.render_column(_site([column]), column)
     assert entries(text) == [pages.clean_text(title)]
 
 
-def _site(columns: list[pages.Column]) -> pages.Site:
+def _site(columns: list[pages.ColumnPage]) -> pages.Site:
     return pages.Site(
         campaign="2023服务月",
         dates="2023-07-11 to 2023-08-11",
@@ -500,7 +500,7 @@ def test_several_pictures_are_numbered_in_their_alt_text():
             pages.Picture("pictures/7-2.jpg", "网点风采 (2/2)", caption="大堂"),
         ],
     )
-    column = pages.Column("看图话服务", "pictures.html", entries=[entry])
+    column = pages.ColumnPage("看图话服务", "pictures.html", entries=[entry])
     doc = parse_strict(pages.render_column(_site([column]), column))
     assert [(i.get("src"), i.get("alt")) for i in doc.iter("img")] == [
         ("pictures/7-1.png", "网点风采 (1/2)"),
@@ -627,7 +627,7 @@ def test_survey_results_as_bar_charts_without_script():
 
 def test_a_survey_page_in_the_site(campaign):
     survey = pages.survey_from_rows("2023年服务满意度调查", SURVEY_ROWS)
-    column = pages.Column("调查问卷", "survey.html", surveys=[survey])
+    column = pages.ColumnPage("调查问卷", "survey.html", surveys=[survey])
     doc = parse_strict(pages.render_column(_site([column]), column))
     assert ["".join(h.itertext()) for h in doc.iter("h2")] == ["2023年服务满意度调查"]
     assert len(list(doc.iter(SVG + "svg"))) == 6

@@ -9,14 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from svcmonth import rules, timeutil
+from svcmonth.defaults import CAMPAIGN as DEFAULTS
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.storage.audit import record
 from svcmonth.text import check_text
 from svcmonth.weeks import WEEKDAYS, Week, campaign_weeks, last_ended
 
-DEFAULT_TZ = "Asia/Shanghai"
-DEFAULT_POINTS = {1: 1, 2: 2, 3: 3}
+DEFAULT_TZ = DEFAULTS.tz
 
 
 @dataclass
@@ -120,18 +120,18 @@ def create(
     end: date,
     now: datetime,
     *,
-    tz_name: str = DEFAULT_TZ,
-    min_articles: int = 3,
-    deadline_weekday: int = 0,
-    deadline_time: time = time(12, 0),
-    late_level: int = 1,
+    tz_name: str = DEFAULTS.tz,
+    min_articles: int = DEFAULTS.min_articles,
+    deadline_weekday: int = DEFAULTS.deadline_weekday,
+    deadline_time: time = DEFAULTS.deadline_time,
+    late_level: int = DEFAULTS.late_level,
 ) -> Campaign:
     """Create a campaign with its weeks and default rules (inside the caller's transaction)."""
     name = clean_name(name)
     tz = timeutil.zone(tz_name)
     if min_articles < 0:
         raise SvcmonthError(_("the article minimum cannot be negative"))
-    if late_level not in (1, 2, 3):
+    if late_level not in rules.MANUAL_LEVELS:
         raise SvcmonthError(_("the late level must be 1, 2 or 3"))
     weeks = campaign_weeks(start, end, tz, deadline_weekday, deadline_time)
     if conn.execute("SELECT 1 FROM campaign WHERE name = ?", (name,)).fetchone():
@@ -145,8 +145,9 @@ def create(
     at = timeutil.to_db(now)
     cur = conn.execute(
         "INSERT INTO campaign (name, start_date, end_date, tz, start_utc, min_articles,"
-        " deadline_weekday, deadline_time, late_level, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " deadline_weekday, deadline_time, late_level, on_time_level, adoption_level,"
+        " adoption_multiplier, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             name,
             start.isoformat(),
@@ -157,13 +158,16 @@ def create(
             deadline_weekday,
             deadline_time.isoformat(),
             late_level,
+            DEFAULTS.on_time_level,
+            DEFAULTS.adoption_level,
+            DEFAULTS.adoption_multiplier,
             at,
         ),
     )
     cid = cur.lastrowid
     conn.executemany(
         "INSERT INTO campaign_points (campaign_id, level, points) VALUES (?, ?, ?)",
-        [(cid, level, pts) for level, pts in DEFAULT_POINTS.items()],
+        [(cid, level, pts) for level, pts in DEFAULTS.points.items()],
     )
     conn.execute(
         "INSERT INTO campaign_doubling_outlet (campaign_id, outlet)"
@@ -533,7 +537,7 @@ def set_rules(
     """Change the campaign's scoring rules; every derived figure follows at once."""
     before = campaign.settings()
     for which, value in ((N_("late"), late_level), (N_("on time"), on_time_level)):
-        if value is not None and value not in (1, 2, 3):
+        if value is not None and value not in rules.MANUAL_LEVELS:
             raise SvcmonthError(_("the {which} level must be 1, 2 or 3").format(which=_(which)))
     if min_articles is not None and min_articles < 0:
         raise SvcmonthError(_("the article minimum cannot be negative"))
@@ -553,7 +557,7 @@ def set_rules(
                 (value, campaign.id),
             )
     for level, pts in (points or {}).items():
-        if level not in (1, 2, 3) or pts < 0:
+        if level not in rules.MANUAL_LEVELS or pts < 0:
             raise SvcmonthError(_("points are given as LEVEL=POINTS, level 1-3, points >= 0"))
         conn.execute(
             "UPDATE campaign_points SET points = ? WHERE campaign_id = ? AND level = ?",

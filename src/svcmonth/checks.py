@@ -15,7 +15,7 @@ from svcmonth import rules, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 SHORT_STATUSES = {"late", "missing", "at_risk", "failed"}
 
@@ -23,9 +23,9 @@ DEADLINES = (
     col.MEMBER,
     col.WEEK,
     col.DEADLINE,
-    Column("status", N_("Status"), "deadline_status"),
+    Field("status", N_("Status"), "deadline_status"),
     col.SUBMITTED_AT,
-    Column("submission", N_("Submission"), "int"),
+    Field("submission", N_("Submission"), "int"),
     col.NAME,
 )
 QUOTA = (
@@ -33,19 +33,17 @@ QUOTA = (
     col.ARTICLES,
     col.REQUIRED,
     col.SHORTFALL,
-    Column("status", N_("Status"), "quota_status"),
+    Field("status", N_("Status"), "quota_status"),
     col.NAME,
 )
-DEADLINE_KEYS = ("member", "week", "deadline", "status", "submitted_at", "submission")
-QUOTA_KEYS = ("member", "articles", "required", "shortfall", "status")
 
 
-def matrix_columns(weeks: list[int]) -> list[Column]:
+def matrix_columns(weeks: list[int]) -> list[Field]:
     """The columns of ``matrix``: member, name, one per week."""
     return [
         col.MEMBER,
         col.NAME,
-        *(Column(str(n), _("Week {n}").format(n=n), "deadline_status") for n in weeks),
+        *(Field(str(n), _("Week {n}").format(n=n), "deadline_status") for n in weeks),
     ]
 
 

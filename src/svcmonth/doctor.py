@@ -16,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from svcmonth import platform
+from svcmonth import platform, reminders
 from svcmonth.attachments import attachments_root
 from svcmonth.i18n import _
+from svcmonth.mail import receipts
 from svcmonth.storage import SCHEMA_VERSION
 
 SMTP_VARS = ("HOST", "PORT", "SECURITY", "USER", "FROM", "CAFILE", "TIMEOUT")
@@ -87,12 +88,14 @@ def diagnose(
         if not private:
             detail += " " + _("(readable by others: chmod 600)")
         rows.append(_row("permissions", private, detail))
-    if now is not None:
-        from svcmonth import reminders
-
+    if now is not None:  # claims a killed run left `sending` (sendonce)
         claims = reminders.stuck_claims(conn, now)
         rows.append(
             _row("reminders", not claims, reminders.describe_stuck(claims) if claims else _("none"))
+        )
+        stuck = receipts.stuck_receipts(conn, now)
+        rows.append(
+            _row("receipts", not stuck, receipts.describe_stuck(stuck) if stuck else _("none"))
         )
     rows.append(attachments_row(conn, path))
     present = [

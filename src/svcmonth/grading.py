@@ -10,7 +10,7 @@ import sqlite3
 from datetime import date, datetime
 from typing import Any
 
-from svcmonth import storage, timeutil
+from svcmonth import rules, storage, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
@@ -32,7 +32,7 @@ def _refuse_withdrawn(row: dict[str, Any]) -> None:
 
 def set_level(conn: sqlite3.Connection, submission_id: int, level: int, now: datetime) -> None:
     """Grade by hand: level 1, 2 or 3 (``grade auto`` never overrides it)."""
-    if level not in (1, 2, 3):
+    if level not in rules.MANUAL_LEVELS:
         raise SvcmonthError(_("the level must be 1, 2 or 3"))
     row = get_row(conn, submission_id)
     _refuse_withdrawn(row)

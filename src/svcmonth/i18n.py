@@ -11,12 +11,12 @@ at import, so one process can run one command in Chinese and the next in English
 do, through typer's ``CliRunner``). Texts built at import time — ``help=_("…")`` in option
 declarations, column labels — are resolved when they are *shown*:
 
+- ``N_()`` only marks a string for extraction; whoever shows it calls ``_()`` then: the
+  command line translates every help text (``help=N_("…")``) when it builds a command for an
+  invocation (``cli/localize.py``), the renderer the labels of the declared fields;
 - ``_()`` returns a ``str`` that remembers its message id (``Msg``, and a table from each
-  translation back to its id, for frameworks that copy the text); the command line translates
-  every help text again when it builds a command (``cli/localize.py``), so a help text
-  created in one language is shown in the language of the invocation;
-- ``N_()`` only marks a string for extraction; whoever shows it calls ``_()`` then (the
-  declared columns of the reports do this with their labels);
+  translation back to its id, for frameworks that copy the text), so a text translated in
+  one language can still be shown in the language of a later invocation;
 - a command's docstring is its help text and a message id (extracted by ``svcmonth._babel``).
 
 The toolchain is Babel: ``python -m svcmonth.i18n`` runs ``pybabel extract`` (``babel.cfg``),

@@ -13,17 +13,17 @@ At ``as_of`` T, for each active member of the campaign:
 A report counts as in ``check deadlines``: not rejected, not withdrawn, submitted by T. A
 member without an e-mail address is reported (``no_address``) and never recorded.
 
-**Exactly once.** The ``reminder`` table's unique key (campaign, member, kind, key) is the
-guard. ``send_due`` claims each reminder by inserting its row, status ``sending``, in a short
-``BEGIN IMMEDIATE`` transaction; only the run whose insert succeeds sends it, and an
-overlapping run finds the row and reports ``already_sent``. Once the server has accepted the
-message the row is marked ``sent``. When the server refuses it or the connection fails, the
-claim is deleted (in its own transaction) and the next run retries it. No transaction is open
-while the SMTP server is being talked to, so the clerk's commands never wait on the network.
+**Exactly once** (``sendonce``: claim, send, record). The ``reminder`` table's unique key
+(campaign, member, kind, key) is the guard. ``send_due`` claims each reminder by inserting its
+row, status ``sending``; only the run whose insert succeeds sends it, and an overlapping run
+finds the row and reports ``already_sent``. Once the server has accepted the message the row
+is marked ``sent``. When the server refuses it or the connection fails, the claim is
+released and the next run retries it. No transaction is open while the SMTP server is being
+talked to, so the clerk's commands never wait on the network.
 
 **A run killed** between its claim and marking the row ``sent`` leaves a ``sending`` row. It
 counts as sent and is not retried: the message may have gone out, and never twice beats at
-least once. Once older than ``STUCK_AFTER`` it is reported (``stuck_claims``: by ``remind``
+least once. Once older than ``LEDGER.stuck_after`` it is reported (``stuck_claims``: by ``remind``
 and ``doctor``) and the clerk, having asked the officer, releases it (``release_stuck``,
 audited). A message that cannot be built fails alone, released like a refused one.
 
@@ -41,11 +41,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from svcmonth import checks, members, rules, storage, timeutil
+from svcmonth import checks, members, rules, sendonce, storage, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
-from svcmonth.mail.mailer import ConnectionLost, MessageFailed, Session
+from svcmonth.mail.mailer import MessageFailed, Session
 from svcmonth.storage.audit import record
 
 ENDS_WITHIN = timedelta(days=1)
@@ -202,80 +202,50 @@ def send_due(
     todo = [r for r in reminders if r.status == "would_send"]
     when = now.astimezone(campaign.tz)
     outcome = Outcome(reminders)
-    session: Session | None = connect() if todo else None
-    broken: str | None = None  # why a fresh connection could not be opened mid-run
-    try:
-        for r in todo:
-            if session is None and broken is None:
-                try:
-                    session = connect()
-                except SvcmonthError as exc:
-                    broken = str(exc)
-            if session is None:
-                r.status, r.reason = "failed", broken or ""
-                continue
-            if not _claim(conn, campaign, r, now):
-                r.status = "already_sent"  # an overlapping run has it
-                continue
+    with sendonce.Outbox(conn, LEDGER, now, connect) as outbox:
+        if todo:
+            outbox.open()
+
+        def row(r: Reminder) -> dict[str, Any]:
+            return {
+                "campaign_id": campaign.id,
+                "member_id": r.member_id,
+                "kind": r.kind,
+                "week": r.week,
+                "key": r.key,
+                "recipient": r.to,
+                "subject": r.subject,
+            }
+
+        def send(session: Session, r: Reminder) -> None:
             assert r.to is not None
-            try:
-                session.send(r.to, r.subject, r.body, when, {HEADER: f"{r.member} {r.key}"})
-            except Exception as exc:  # refused, unbuildable, or a bug: this one failed
-                _release(conn, r)
-                r.status, r.reason = "failed", str(exc) or type(exc).__name__
-                if isinstance(exc, ConnectionLost) or not isinstance(exc, MessageFailed):
-                    session.close()
-                    session = None
-                continue
-            _mark_sent(conn, r, now)
-            r.status = "sent"
+            session.send(r.to, r.subject, r.body, when, {HEADER: f"{r.member} {r.key}"})
+
+        outbox.send_all(todo, row, send)
         if summary_to and any(r.status in ("sent", "failed") for r in reminders):
             subject, body = _summary(campaign, reminders, as_of)
             try:
-                if session is None:
-                    session = connect()
-                session.send(summary_to, subject, body, when, {HEADER: "summary"})
+                outbox.open().send(summary_to, subject, body, when, {HEADER: "summary"})
             except (MessageFailed, SvcmonthError) as exc:
                 outcome.summary_error = str(exc)
-    finally:
-        if session is not None:
-            session.close()
     return outcome
 
 
-def _claim(conn: sqlite3.Connection, campaign: Campaign, r: Reminder, now: datetime) -> bool:
-    """Insert the reminder's row as ``sending``; False when another run already has it."""
-    with storage.transaction(conn):
-        cur = conn.execute(
-            "INSERT INTO reminder (campaign_id, member_id, kind, week, key, recipient, subject,"
-            " sent_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sending')"
-            " ON CONFLICT (campaign_id, member_id, kind, key) DO NOTHING",
-            (
-                campaign.id,
-                r.member_id,
-                r.kind,
-                r.week,
-                r.key,
-                r.to,
-                r.subject,
-                timeutil.to_db(now),
-            ),
-        )
-        if cur.rowcount != 1:
-            return False
-        r.claim_id = cur.lastrowid
-    return True
+# the ledger of reminders: a claim a killed run left ``sending`` counts as sent until the
+# clerk releases it (``release_stuck``): a reminder twice would be worse than none
+LEDGER = sendonce.Ledger(
+    "reminder", "reminder", ("campaign_id", "member_id", "kind", "key"), retry_stuck=False
+)
 
 
-STUCK_AFTER = timedelta(minutes=10)  # a claim lives for one message: seconds, not minutes
 RELEASE_COMMAND = "svcmonth remind --release-stuck"
 
 
 def stuck_claims(conn: sqlite3.Connection, now: datetime) -> list[dict[str, Any]]:
     """Claims a run left ``sending`` (it was killed while talking to the server) more than
-    ``STUCK_AFTER`` before ``now``, in every campaign: ``id, campaign, member, key, to,
+    ``LEDGER.stuck_after`` before ``now``, in every campaign: ``id, campaign, member, key, to,
     since``. They count as sent, so nothing retries them until they are released."""
-    cutoff = timeutil.to_db(now - STUCK_AFTER)
+    cutoff = LEDGER.cutoff(now)
     rows = conn.execute(
         "SELECT r.id, c.name, m.code, r.key, r.recipient, r.sent_at, c.tz FROM reminder r"
         " JOIN campaign c ON c.id = r.campaign_id JOIN member m ON m.id = r.member_id"
@@ -329,21 +299,6 @@ def release_stuck(conn: sqlite3.Connection, now: datetime) -> list[dict[str, Any
             None,
         )
     return claims
-
-
-def _release(conn: sqlite3.Connection, r: Reminder) -> None:
-    """Give up a claim whose message the server did not take: the next run retries it."""
-    with storage.transaction(conn):
-        conn.execute("DELETE FROM reminder WHERE id = ? AND status = 'sending'", (r.claim_id,))
-    r.claim_id = None
-
-
-def _mark_sent(conn: sqlite3.Connection, r: Reminder, now: datetime) -> None:
-    with storage.transaction(conn):
-        conn.execute(
-            "UPDATE reminder SET status = 'sent', sent_at = ? WHERE id = ?",
-            (timeutil.to_db(now), r.claim_id),
-        )
 
 
 def _instant(shown: str) -> datetime:

@@ -21,7 +21,7 @@ from svcmonth.campaigns import Campaign, load, load_by_id
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 SCOREBOARD = (
     col.RANK,
@@ -38,10 +38,10 @@ SCOREBOARD = (
 WEEKLY = (
     col.MEMBER,
     col.NAME,
-    Column("status", N_("Weekly report"), "deadline_status"),
+    Field("status", N_("Weekly report"), "deadline_status"),
     col.SUBMITTED_AT,
-    Column("articles", N_("Articles this week"), "int"),
-    Column("columns", N_("By column"), "map"),
+    Field("articles", N_("Articles this week"), "int"),
+    Field("columns", N_("By column"), "map"),
 )
 YEAR_END = (
     col.RANK,
@@ -58,10 +58,6 @@ YEAR_END = (
     col.ELIGIBLE,
 )
 OFFICERS = (col.RANK, col.OFFICER, col.MEMBER, col.NAME, col.SUBMISSIONS, col.POINTS, col.ELIGIBLE)
-SCOREBOARD_KEYS = col.keys(SCOREBOARD)
-WEEKLY_KEYS = col.keys(WEEKLY)
-YEAR_END_KEYS = col.keys(YEAR_END)
-OFFICER_KEYS = col.keys(OFFICERS)
 
 
 def competition_rank(rows: list[dict[str, Any]], score: Callable[[dict[str, Any]], int]) -> None:
@@ -95,10 +91,6 @@ WHERE s.id IN (SELECT submission_id FROM endorsements) AND s.campaign_id = :c
   AND s.submitted_at <= :as_of
 GROUP BY s.member_id
 """  # noqa: S608 (a fixed fragment of svcmonth.rules)
-
-
-def _member_ids(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT code, id FROM member WHERE active = 1"))
 
 
 def totals_sql(conn: sqlite3.Connection, campaign: Campaign) -> tuple[str, str, dict[str, Any]]:
@@ -193,10 +185,9 @@ def weekly(
         "SELECT m.code, s.column_name, count(*) FROM submission s"  # noqa: S608 (fixed fragment)
         " JOIN member m ON m.id = s.member_id"
         " JOIN column_def c ON c.name = s.column_name"
-        " WHERE s.campaign_id = ? AND s.kind = 'article' AND "
-        + rules.counts_sql("s")
-        + " AND s.submitted_at >= ? AND s.submitted_at < ?"
-        " AND s.submitted_at <= ? GROUP BY m.code, s.column_name ORDER BY m.code, c.sort",
+        " WHERE s.campaign_id = ? AND "
+        + rules.counted_article_sql("s", "?", "?")  # rule 5, within the week (rule 14)
+        + " AND s.submitted_at <= ? GROUP BY m.code, s.column_name ORDER BY m.code, c.sort",
         (campaign.id, start, end, timeutil.to_db(as_of)),
     ):
         by_member[code][column_name] = n
@@ -323,7 +314,7 @@ _TOTAL_FIGURES = (
     replace(col.ENDORSED, group=_ENDORSEMENT),
     col.POINTS,
 )
-TOTALS: dict[str, tuple[Column, ...]] = {
+TOTALS: dict[str, tuple[Field, ...]] = {
     "member": (col.MEMBER, col.NAME, *_TOTAL_FIGURES),
     "officer": (col.OFFICER, col.MEMBER, *_TOTAL_FIGURES),
     "column": (col.COLUMN, *_TOTAL_FIGURES),

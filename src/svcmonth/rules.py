@@ -1,30 +1,34 @@
-"""SPEC.md's domain rules, each written once: the SQL views and fragments, and their Python twins.
+"""The domain rules of docs/rules.md (numbered as there), each written once.
 
 A rule that the database computes lives here as SQL (a view, or a fragment the queries of
-``checks``/``reports`` splice in); where Python needs the same rule, its Python form sits
-right beside it and ``tests/test_rules.py`` compares the two on the same data. The views are
-not frozen in migrations: ``storage.connect`` recreates them (``ensure_views``) whenever the
-schema version rises or this module's SQL differs from what the file holds, so changing a
-rule means editing it here, once.
+``checks``/``reports`` splice in); a rule that Python needs too (a submission's level and
+points, rules 6-7) is written once in Python and its SQL is generated from it
+(``compile_sql``) for the view ``submission_eval`` and for the per-member sums;
+``tests/test_rules.py`` and ``tests/test_aggregate.py`` compare the forms on the same data.
+The views are not frozen in migrations: they are registered with ``storage`` (``VIEWS``),
+which recreates them whenever the schema version rises or this module's SQL differs from
+what the file holds, so changing a rule means editing it here, once.
 
-Where each rule lives (README, "Development" lists the same):
+Where each rule lives (docs/rules.md names the same homes):
 
-- what counts (not rejected, not withdrawn): ``COUNTS`` / ``counts()``
-- the effective deadline of a report (week's deadline or the member's extension, the
-  later): ``effective_deadline_sql()`` / ``effective_deadline()``
-- the article window (first day 00:00 to the last week's deadline) and a campaign's span
-  (the same interval, rule 11): the ``campaign_span`` view / ``window_end()``
-- on time, level by the rule, status, points (rules 4-7): the ``submission_eval`` view
-  (on time: ``on_time_sql()``); ``level()`` / ``points()`` in Python, compiled into SQL for
-  the per-member sums of the reports (``compile_sql()`` / ``points_sql()``, with the row's
-  inputs from ``row_inputs_sql()``): aggregate first, derive after
-- a report's deadline status: ``deadline_status_sql()``
+- what counts (not rejected, not withdrawn; rules 5, 9, 13): ``counts_sql`` / ``COUNTS``
+- the effective deadline of a report (rule 4: the week's deadline or the member's
+  extension, the later): ``effective_deadline_sql()``
+- the article window (first day 00:00 to the last week's deadline, rule 5) and a campaign's
+  span (the same interval, rule 11): the ``campaign_span`` view / ``window_end()``
+- on time (rules 4-5): ``on_time_sql()``; doubled (rule 7): ``doubled_sql()``
+- level and points (rules 6-7): ``level()`` / ``points()``, compiled into SQL by
+  ``compile_sql()`` for the view ``submission_eval`` and for the per-member sums of the
+  reports (``points_sql()``, with the row's inputs from ``row_inputs_sql()``)
+- a report's deadline status (rule 4): ``deadline_status_sql()``
 - the officer in office at an instant (rule 9): ``officer_at_sql()``; the current officer:
   the ``officer_in_office`` view
 - the article window (rule 5): ``article_window()``;
 - the article minimum met (rule 5): ``minimum_met()`` / ``quota_status()``; an article that
   counts toward it: ``counted_article_sql()``
 - a week's articles in the weekly view (rule 14): ``article_week_bounds()``
+- the levels a clerk may give (rule 6): ``MANUAL_LEVELS``; a new campaign's settings:
+  ``defaults.CAMPAIGN``
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from svcmonth import storage
 from svcmonth.timeutil import local_midnight
 from svcmonth.weeks import Week
 
@@ -50,22 +55,12 @@ def counts_sql(alias: str = "") -> str:
 COUNTS = counts_sql()
 
 
-def counts(grade: str, withdrawn_at: str | None) -> bool:
-    """The Python form of ``counts_sql``."""
-    return grade != "rejected" and withdrawn_at is None
-
-
 # --- the effective deadline of one member's report (rule 4) -----------------------------
 
 
 def effective_deadline_sql(week_deadline: str, extension: str) -> str:
     """The later of the week's deadline and the member's extension (NULL: none)."""
     return f"max({week_deadline}, coalesce({extension}, {week_deadline}))"
-
-
-def effective_deadline(week_deadline: str, extension: str | None) -> str:
-    """The Python form of ``effective_deadline_sql`` (stored instants compare as text)."""
-    return max(week_deadline, extension or week_deadline)
 
 
 # --- the article window and the campaign's span (rules 5 and 11) -------------------------
@@ -140,6 +135,18 @@ def on_time_sql(kind: str, at: str, due: str, start: str, end: str | None = None
     )
 
 
+def doubled_sql(submission_id: str) -> str:
+    """Doubled (rule 7): an outlet that doubles for the submission's campaign adopted it. The
+    subquery does not depend on the row (the campaign is the adopted submission's own):
+    SQLite computes it once per query and looks each row up in it."""
+    return (
+        f"{submission_id} IN (SELECT ad.submission_id FROM adoption ad"
+        " JOIN submission ads ON ads.id = ad.submission_id"
+        " JOIN campaign_doubling_outlet dbl"
+        " ON dbl.outlet = ad.outlet AND dbl.campaign_id = ads.campaign_id)"
+    )
+
+
 def counted_article_sql(alias: str, start: str, end: str) -> str:
     """An article that counts toward the minimum (rule 5): it counts and falls inside the
     article window ``[start, end)``."""
@@ -148,120 +155,6 @@ def counted_article_sql(alias: str, start: str, end: str) -> str:
         f"({a}kind = 'article' AND {counts_sql(alias)}"
         f" AND {a}submitted_at >= {start} AND {a}submitted_at < {end})"
     )
-
-
-# --- every derived figure of a submission (rules 4-7, 9) ----------------------------------
-# Each helper of the computation is a join on a small table computed once per query: ``c``
-# (a campaign's settings, its window end and points per level; ``LIMIT -1`` keeps it from
-# being flattened) and ``dd`` (the submissions a doubling outlet of their campaign adopted).
-# ``author`` is computed in the outermost select, so only queries that read it pay for it.
-
-SUBMISSION_EVAL = f"""
-CREATE VIEW submission_eval AS
-SELECT b.id, b.campaign_id, b.member_id, b.column_name, b.kind, b.title, b.submitted_at,
-    b.week,
-    CASE WHEN b.stored_author <> '' THEN b.stored_author
-         ELSE {officer_at_sql("b.member_id", "b.submitted_at")} END AS author,
-    b.stored_author, b.url, b.grade, b.manual_level, b.reject_reason, b.withdrawn_at,
-    b.withdraw_reason, b.logged_at, b.start_utc, b.on_time_level, b.late_level,
-    b.adoption_level, b.adoption_multiplier, b.deadline, b.doubled, b.on_time, b.rule_level,
-    b.level, b.counts,
-    CASE
-        WHEN b.withdrawn_at IS NOT NULL THEN 'withdrawn'
-        WHEN b.grade = 'rejected' THEN 'rejected'
-        WHEN b.doubled OR b.grade IN ('rule', 'manual') THEN 'graded'
-        ELSE 'pending'
-    END AS status,
-    CASE
-        WHEN b.withdrawn_at IS NOT NULL OR b.level IS NULL THEN 0
-        ELSE (CASE b.level WHEN 1 THEN b.p1 WHEN 2 THEN b.p2 WHEN 3 THEN b.p3 END)
-             * (CASE WHEN b.doubled THEN b.adoption_multiplier ELSE 1 END)
-    END
-    + {{ENDORSEMENT_TERM}} AS points
-FROM (
-    SELECT o.*,
-        CASE
-            WHEN o.grade = 'rejected' THEN NULL
-            WHEN o.doubled THEN o.adoption_level
-            WHEN o.grade = 'manual' THEN o.manual_level
-            WHEN o.grade = 'rule' THEN o.rule_level
-        END AS level
-    FROM (
-        SELECT e.*,
-            CASE WHEN e.on_time THEN e.on_time_level ELSE e.late_level END AS rule_level
-        FROM (
-            SELECT d.*,
-                {on_time_sql("d.kind", "d.submitted_at", "d.deadline", "d.start_utc")}
-                    AS on_time
-            FROM (
-                SELECT s.id, s.campaign_id, s.member_id, s.column_name, s.kind, s.title,
-                    s.submitted_at, s.week, s.author AS stored_author, s.url, s.grade,
-                    s.manual_level, s.reject_reason, s.withdrawn_at, s.withdraw_reason,
-                    s.logged_at, {counts_sql("s")} AS counts,
-                    c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
-                    c.adoption_multiplier, c.p1, c.p2, c.p3, c.endorsement_points,
-                    CASE WHEN s.kind = 'report'
-                        THEN {effective_deadline_sql("w.deadline", "x.until")}
-                        ELSE c.window_end
-                    END AS deadline,
-                    dd.sid IS NOT NULL AS doubled
-                FROM submission s
-                JOIN (
-                    SELECT c.id, c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
-                        c.adoption_multiplier, c.endorsement_points, sp.window_end,
-                        (SELECT p.points FROM campaign_points p
-                         WHERE p.campaign_id = c.id AND p.level = 1) AS p1,
-                        (SELECT p.points FROM campaign_points p
-                         WHERE p.campaign_id = c.id AND p.level = 2) AS p2,
-                        (SELECT p.points FROM campaign_points p
-                         WHERE p.campaign_id = c.id AND p.level = 3) AS p3
-                    FROM campaign c JOIN campaign_span sp ON sp.campaign_id = c.id
-                    LIMIT -1
-                ) c ON c.id = s.campaign_id
-                LEFT JOIN campaign_week w
-                  ON w.campaign_id = s.campaign_id AND w.week = s.week
-                LEFT JOIN deadline_extension x
-                  ON x.campaign_id = s.campaign_id AND x.member_id = s.member_id
-                 AND x.week = s.week
-                LEFT JOIN (
-                    SELECT DISTINCT a.submission_id AS sid, dbl.campaign_id AS cid
-                    FROM adoption a
-                    JOIN campaign_doubling_outlet dbl ON dbl.outlet = a.outlet
-                ) dd ON dd.sid = s.id AND dd.cid = s.campaign_id
-            ) d
-        ) e
-    ) o
-) b
-"""
-
-# the views in creation order (a view may use the ones before it)
-VIEWS: dict[str, str] = {
-    "campaign_span": CAMPAIGN_SPAN,
-    "officer_in_office": OFFICER_CURRENT,
-    "submission_eval": SUBMISSION_EVAL,
-}
-
-
-def _normal(sql: str) -> str:
-    return " ".join(sql.split())
-
-
-def views_current(conn: sqlite3.Connection) -> bool:
-    """Whether the file holds exactly this module's views."""
-    stored = {
-        name: _normal(sql)
-        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
-    }
-    return stored == {name: _normal(sql) for name, sql in VIEWS.items()}
-
-
-def ensure_views(conn: sqlite3.Connection) -> None:
-    """Drop every view and create this module's (inside the caller's transaction)."""
-    existing = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
-    for name in existing:
-        conn.execute(f'DROP VIEW "{name}"')
-    for sql in VIEWS.values():
-        conn.execute(sql)
 
 
 # --- the article minimum (rule 5) ---------------------------------------------------------
@@ -306,10 +199,8 @@ def deadline_status_sql(first_at: str, due: str, as_of: str) -> str:
 
 # --- aggregate first, derive after: a campaign's figures from grouped rows ------------------
 # ``submission_eval`` derives on time, level and points row by row; a member's totals need
-# only how many submissions share every input of those rules. ``SCORE_GROUPS`` reads the
-# covering index once and groups by those inputs; ``level``/``points`` (the Python twins of
-# the view's CASEs, compared with it in tests/test_rules.py) then apply the rules to the few
-# thousand groups.
+# only the sum of ``points_sql`` over the covering index. Both are compiled from the one
+# Python form of each rule, ``level`` and ``points`` (rules 6-7).
 
 
 def level(
@@ -357,18 +248,26 @@ Figure = Callable[[bool, str, "int | None", bool, bool], "int | str | None"]
 def _literal(value: int | str | None) -> str:
     if value is None:
         return "NULL"
+    if isinstance(value, Sql):
+        return str(value)
     if isinstance(value, int):
         return str(int(value))
     return "'" + value.replace("'", "''") + "'"
 
 
-def compile_sql(figure: Figure, *, alias: str = "s", doubled: str, on_time: str) -> str:
+def compile_sql(
+    figure: Figure, *, alias: str = "s", doubled: str, on_time: str, manual: str | None = None
+) -> str:
     """A figure of a submission as one SQL expression, compiled from its Python rule:
     ``figure(live, grade, manual_level, doubled, on_time)`` is applied in Python to every
     combination of its inputs and the expression only picks the combination's value,
     testing an input only where the value depends on it. ``doubled`` and ``on_time`` are
     SQL conditions (``"0"``/``"1"``: known for every row, not tested). Read row by row it
-    needs no join and no sort."""
+    needs no join and no sort.
+
+    The figure may return a column reference (``Sql``) where its value is an input of the
+    row (the view's campaign levels and points); ``manual``, a column, is then passed as the
+    manual level instead of trying each of ``MANUAL_LEVELS``."""
     a = f"{alias}."
 
     def branch(condition: str, yes: str, no: str) -> str:
@@ -391,7 +290,9 @@ def compile_sql(figure: Figure, *, alias: str = "s", doubled: str, on_time: str)
     def by_grade(live: bool) -> str:
         arms = {}
         for grade in GRADES:
-            if grade == "manual":
+            if grade == "manual" and manual is not None:
+                arms[grade] = by_doubled(live, grade, Sql(manual))  # type: ignore[arg-type]
+            elif grade == "manual":
                 levels = {m: by_doubled(live, grade, m) for m in MANUAL_LEVELS}
                 if len(set(levels.values())) == 1:
                     arms[grade] = next(iter(levels.values()))
@@ -476,10 +377,7 @@ def row_inputs_sql(
         if has_extensions
         else week_deadline
     )
-    doubled = (
-        f"{a}id IN (SELECT ad.submission_id FROM adoption ad JOIN campaign_doubling_outlet dbl"
-        " ON dbl.outlet = ad.outlet AND dbl.campaign_id = :c)"
-    )
+    doubled = doubled_sql(f"{a}id")
     on_time = on_time_sql(f"{a}kind", f"{a}submitted_at", f"({due})", ":start", ":window_end")
     return doubled, on_time, params
 
@@ -518,9 +416,156 @@ def endorsement_sql(alias: str, per_endorsement: str, endorsements: str | None =
     )
 
 
-SUBMISSION_EVAL = SUBMISSION_EVAL.replace(
-    "{ENDORSEMENT_TERM}", endorsement_sql("b", "b.endorsement_points")
-)
-VIEWS["submission_eval"] = SUBMISSION_EVAL
-
 # --- end of the endorsement term ----------------------------------------------------------
+
+
+# --- every derived figure of a submission (rules 4-7, 9) ----------------------------------
+# Each helper of the computation is a join on a small table computed once per query: ``c``
+# (a campaign's settings, its window end and points per level; ``LIMIT -1`` keeps it from
+# being flattened) and ``dd`` (the submissions a doubling outlet of their campaign adopted).
+# ``author`` is computed in the outermost select, so only queries that read it pay for it.
+
+
+class Sql(str):
+    """An SQL expression standing in for a value of a rule's Python form (``level``,
+    ``points``): a column of the row, so ``compile_sql`` writes the column, not a constant."""
+
+    def __mul__(self, other: object) -> Sql:
+        return self if other == 1 else Sql(f"({self} * {_literal(other)})")  # type: ignore[arg-type]
+
+    __rmul__ = __mul__
+
+
+class PointsColumns:
+    """A campaign's points per level as columns (``p1``, ``p2``, ``p3`` of ``alias``): what
+    ``points`` reads from its ``per_level`` mapping when compiled for the view."""
+
+    def __init__(self, alias: str):
+        self.a = f"{alias}."
+
+    def get(self, level: int | Sql) -> Sql:
+        if isinstance(level, Sql):
+            arms = " ".join(f"WHEN {n} THEN {self.a}p{n}" for n in MANUAL_LEVELS)
+            return Sql(f"(CASE {level} {arms} END)")
+        return Sql(f"{self.a}p{level}")
+
+
+def _view_level(alias: str) -> Figure:
+    """``level`` over the columns of the view's row ``alias`` (its campaign's levels)."""
+    a = f"{alias}."
+
+    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int | None:
+        return level(
+            grade,
+            manual,
+            dbl,
+            ok,
+            Sql(f"{a}on_time_level"),  # type: ignore[arg-type]
+            Sql(f"{a}late_level"),  # type: ignore[arg-type]
+            Sql(f"{a}adoption_level"),  # type: ignore[arg-type]
+        )
+
+    return figure
+
+
+def _view_rule_level(alias: str) -> Figure:
+    """The rule's level alone (rule 6: on time or late), as the view shows it."""
+    level_of = _view_level(alias)
+    return lambda live, grade, manual, dbl, ok: level_of(live, "rule", None, False, ok)
+
+
+def _view_points(alias: str) -> Figure:
+    """``points`` of ``level`` over the columns of the view's row ``alias``."""
+    a = f"{alias}."
+    level_of = _view_level(alias)
+
+    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int:
+        lv = level_of(live, grade, manual, dbl, ok)
+        return points(
+            not live,
+            lv,  # type: ignore[arg-type]
+            dbl,
+            PointsColumns(alias),  # type: ignore[arg-type]
+            Sql(f"{a}adoption_multiplier"),  # type: ignore[arg-type]
+        )
+
+    return figure
+
+
+def _view_figure(figure: Figure, alias: str) -> str:
+    a = f"{alias}."
+    return compile_sql(
+        figure, alias=alias, doubled=f"{a}doubled", on_time=f"{a}on_time", manual=f"{a}manual_level"
+    )
+
+
+SUBMISSION_EVAL = f"""
+CREATE VIEW submission_eval AS
+SELECT b.id, b.campaign_id, b.member_id, b.column_name, b.kind, b.title, b.submitted_at,
+    b.week,
+    CASE WHEN b.stored_author <> '' THEN b.stored_author
+         ELSE {officer_at_sql("b.member_id", "b.submitted_at")} END AS author,
+    b.stored_author, b.url, b.grade, b.manual_level, b.reject_reason, b.withdrawn_at,
+    b.withdraw_reason, b.logged_at, b.start_utc, b.on_time_level, b.late_level,
+    b.adoption_level, b.adoption_multiplier, b.deadline, b.doubled, b.on_time, b.rule_level,
+    b.level, b.counts,
+    CASE
+        WHEN b.withdrawn_at IS NOT NULL THEN 'withdrawn'
+        WHEN b.grade = 'rejected' THEN 'rejected'
+        WHEN b.doubled OR b.grade IN ('rule', 'manual') THEN 'graded'
+        ELSE 'pending'
+    END AS status,
+    {_view_figure(_view_points("b"), "b")}
+    + {endorsement_sql("b", "b.endorsement_points")} AS points
+FROM (
+    SELECT o.*, {_view_figure(_view_level("o"), "o")} AS level
+    FROM (
+        SELECT e.*, {_view_figure(_view_rule_level("e"), "e")} AS rule_level
+        FROM (
+            SELECT d.*,
+                {on_time_sql("d.kind", "d.submitted_at", "d.deadline", "d.start_utc")}
+                    AS on_time
+            FROM (
+                SELECT s.id, s.campaign_id, s.member_id, s.column_name, s.kind, s.title,
+                    s.submitted_at, s.week, s.author AS stored_author, s.url, s.grade,
+                    s.manual_level, s.reject_reason, s.withdrawn_at, s.withdraw_reason,
+                    s.logged_at, {counts_sql("s")} AS counts,
+                    c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
+                    c.adoption_multiplier, c.p1, c.p2, c.p3, c.endorsement_points,
+                    CASE WHEN s.kind = 'report'
+                        THEN {effective_deadline_sql("w.deadline", "x.until")}
+                        ELSE c.window_end
+                    END AS deadline,
+                    {doubled_sql("s.id")} AS doubled
+                FROM submission s
+                JOIN (
+                    SELECT c.id, c.start_utc, c.on_time_level, c.late_level, c.adoption_level,
+                        c.adoption_multiplier, c.endorsement_points, sp.window_end,
+                        (SELECT p.points FROM campaign_points p
+                         WHERE p.campaign_id = c.id AND p.level = 1) AS p1,
+                        (SELECT p.points FROM campaign_points p
+                         WHERE p.campaign_id = c.id AND p.level = 2) AS p2,
+                        (SELECT p.points FROM campaign_points p
+                         WHERE p.campaign_id = c.id AND p.level = 3) AS p3
+                    FROM campaign c JOIN campaign_span sp ON sp.campaign_id = c.id
+                    LIMIT -1
+                ) c ON c.id = s.campaign_id
+                LEFT JOIN campaign_week w
+                  ON w.campaign_id = s.campaign_id AND w.week = s.week
+                LEFT JOIN deadline_extension x
+                  ON x.campaign_id = s.campaign_id AND x.member_id = s.member_id
+                 AND x.week = s.week
+            ) d
+        ) e
+    ) o
+) b
+"""
+
+# the views in creation order (a view may use the ones before it), kept in every database
+# file by ``storage.connect``
+VIEWS: dict[str, str] = {
+    "campaign_span": CAMPAIGN_SPAN,
+    "officer_in_office": OFFICER_CURRENT,
+    "submission_eval": SUBMISSION_EVAL,
+}
+storage.register_views(VIEWS)

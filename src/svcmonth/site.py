@@ -127,7 +127,7 @@ def gather(
         conn.execute("SELECT name, kind, description FROM column_def ORDER BY sort, name"), 1
     ):
         file = FILE_NAMES.get(name, f"column-{position}.html")
-        col = pages.Column(name, file, description or "", markdown=markdown.get(name))
+        col = pages.ColumnPage(name, file, description or "", markdown=markdown.get(name))
         if kind == "report":
             col.groups = _by_week(by_column[name], campaign)
         elif kind == "article":

@@ -29,9 +29,9 @@ MAX_TITLE, MAX_URL = 500, 2000
 
 class Duplicate(SvcmonthError):
     """A submission with the same member, column, title and instant is already logged
-    (SPEC.md, "CSV imports"): ``submit`` and ``submission edit`` refuse it, an import skips
-    it. Decided by ``duplicate_of`` (the import's fast path compares ``duplicate_key``s and
-    confirms by it)."""
+    (README, "Reliability and security review"): ``submit`` and ``submission edit`` refuse it,
+    an import skips it. Decided by ``duplicate_of`` (the import's fast path compares
+    ``duplicate_key``s and confirms by it)."""
 
     def __init__(self, existing_id: int | None):
         super().__init__(
@@ -398,8 +398,8 @@ def import_submissions(
     ``place(submitted_at text, now)`` gives each row's campaign and instant (a
     ``campaigns.Placer`` built with ``submission=True``). Every row is checked as
     ``submit`` checks one; they are written in batches (``executemany``) until a row has a
-    problem. A duplicate (SPEC.md "CSV imports") is skipped and counted. With any problem the
-    caller rolls the whole import back.
+    problem. A duplicate (README, "Reliability and security review") is skipped and
+    counted. With any problem the caller rolls the whole import back.
     """
     problems: list[tuple[int, str]] = []
     written = skipped = 0
@@ -561,7 +561,7 @@ def withdraw(
 
 
 LIST = (
-    cols_.Column("id", N_("ID"), "int"),
+    cols_.Field("id", N_("ID"), "int"),
     cols_.MEMBER,
     cols_.COLUMN,
     cols_.KIND,
@@ -569,12 +569,12 @@ LIST = (
     cols_.AUTHOR,
     cols_.SUBMITTED_AT,
     cols_.WEEK,
-    cols_.Column("on_time", N_("On time"), "bool"),
+    cols_.Field("on_time", N_("On time"), "bool"),
     cols_.LEVEL,
-    cols_.Column("status", N_("Status"), "grade_status"),
+    cols_.Field("status", N_("Status"), "grade_status"),
     cols_.ADOPTED_BY,
     cols_.POINTS,
-    cols_.Column("url", N_("Link")),
+    cols_.Field("url", N_("Link")),
     cols_.ENDORSED_BY,
 )
 
@@ -772,25 +772,6 @@ def show(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     return out
 
 
-LIST_KEYS = (
-    "id",
-    "member",
-    "column",
-    "kind",
-    "title",
-    "author",
-    "submitted_at",
-    "week",
-    "on_time",
-    "level",
-    "status",
-    "adopted_by",
-    "points",
-    "url",
-    "endorsed_by",
-)
-
-
 def _listing_where(
     conn: sqlite3.Connection,
     campaign: Campaign,
@@ -887,8 +868,8 @@ def export_rows(
     """``listing`` as the CSV cells ``csvio.write`` makes of it (the columns of ``LIST``),
     one tuple a row straight from SQLite: local times, ``true``/``false``, the outlets
     joined with ``;`` and every text made inert are computed in SQL, so a million rows
-    stream with no Python work per row (``kind`` and ``status`` are words of SPEC.md and
-    never need the ``'``). None when SQL cannot give the same bytes (the
+    stream with no Python work per row (``kind`` and ``status`` are words of
+    docs/commands.md and never need the ``'``). None when SQL cannot give the same bytes (the
     zone's offset changes too often over the campaign's instants, or an outlet's name
     holds ``;``): the caller then renders ``listing``."""
     where, params = _listing_where(conn, campaign, member, week, column_name, pending, as_of)

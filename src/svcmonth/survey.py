@@ -55,24 +55,24 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 # `survey report` and `survey list`: the JSON keys, with the labels people read them by
 REPORT_COLUMNS = (
-    cols_.Column("number", N_("No."), "int"),
-    cols_.Column("question", N_("Question")),
-    cols_.Column("type", N_("Type")),
-    cols_.Column("option", N_("Option")),
-    cols_.Column("count", N_("Count"), "int"),
-    cols_.Column("percent", N_("Percent")),
-    cols_.Column("respondents", N_("Answered"), "int"),
-    cols_.Column("other", N_("Other"), "bool"),
-    cols_.Column("average_rank", N_("Average rank")),
+    cols_.Field("number", N_("No."), "int"),
+    cols_.Field("question", N_("Question")),
+    cols_.Field("type", N_("Type")),
+    cols_.Field("option", N_("Option")),
+    cols_.Field("count", N_("Count"), "int"),
+    cols_.Field("percent", N_("Percent")),
+    cols_.Field("respondents", N_("Answered"), "int"),
+    cols_.Field("other", N_("Other"), "bool"),
+    cols_.Field("average_rank", N_("Average rank")),
 )
 REPORT_KEYS = cols_.keys(REPORT_COLUMNS)
 LIST_COLUMNS = (
-    cols_.Column("name", N_("Survey")),
-    cols_.Column("campaign", N_("Campaign")),
-    cols_.Column("questions", N_("Questions"), "int"),
-    cols_.Column("responses", N_("Responses"), "int"),
-    cols_.Column("first_at", N_("First answer"), "instant"),
-    cols_.Column("last_at", N_("Last answer"), "instant"),
+    cols_.Field("name", N_("Survey")),
+    cols_.Field("campaign", N_("Campaign")),
+    cols_.Field("questions", N_("Questions"), "int"),
+    cols_.Field("responses", N_("Responses"), "int"),
+    cols_.Field("first_at", N_("First answer"), "instant"),
+    cols_.Field("last_at", N_("Last answer"), "instant"),
 )
 
 _QUESTION = re.compile(r"^(\d{1,4})\s*[、.．]\s*(.*)$", re.S)

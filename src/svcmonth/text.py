@@ -76,11 +76,6 @@ def check_text(value: str | None, field: str) -> str:
     return text
 
 
-def has_unsafe(text: str) -> bool:
-    """True when ``display`` would change ``text`` (a control character, tab, bidi, surrogate)."""
-    return _UNSAFE.search(text) is not None
-
-
 def display(value: str) -> str:
     """``value`` with every control character, tab, line separator, bidi control and lone
     surrogate shown as a visible escape (``\\x1b``), for any output people or programs read."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from svcmonth.defaults import CAMPAIGN as DEFAULTS
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.timeutil import local_midnight
@@ -48,7 +49,10 @@ def parse_weekday(text: str) -> int:
 
 
 def deadline_for(
-    last_day: date, tz: ZoneInfo, weekday: int = 0, at: time = time(12, 0)
+    last_day: date,
+    tz: ZoneInfo,
+    weekday: int = DEFAULTS.deadline_weekday,
+    at: time = DEFAULTS.deadline_time,
 ) -> datetime:
     """The default deadline of a week ending ``last_day``: ``weekday`` after its calendar week."""
     sunday = last_day + timedelta(days=6 - last_day.weekday())
@@ -59,7 +63,11 @@ def deadline_for(
 
 
 def campaign_weeks(
-    start: date, end: date, tz: ZoneInfo, weekday: int = 0, at: time = time(12, 0)
+    start: date,
+    end: date,
+    tz: ZoneInfo,
+    weekday: int = DEFAULTS.deadline_weekday,
+    at: time = DEFAULTS.deadline_time,
 ) -> list[Week]:
     """The campaign's weeks, clipped to ``start``..``end``, with their default deadlines."""
     if end < start:

@@ -14,7 +14,9 @@ from typer.core import TyperGroup
 from svcmonth import __version__
 from svcmonth.cli import common, localize
 from svcmonth.errors import ImportErrors, SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
+from svcmonth.storage import describe_sqlite_error
+from svcmonth.text import one_line
 
 # Every command and group under the root, in the order `--help` lists them, and the module
 # (svcmonth.cli.<module>) that declares it. A module is imported and its commands are built
@@ -108,14 +110,21 @@ class SvcmonthGroup(TyperGroup):
     """Turns every user mistake into one ``错误：…`` (``Error: …``) line on stderr and exit 1;
     translates the framework's words and every help text for each invocation."""
 
+    context_class = localize.SvcmonthContext
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands(self.commands)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        localize.install()
         localize.localize(self)
         return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as exc:
+            raise _shown(exc) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # the names, without building the commands
@@ -136,6 +145,9 @@ class SvcmonthGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except (typer.Abort, EOFError):
+            _error(_("Aborted!"), prefix=False)
+            raise typer.Exit(1) from None
         except ImportErrors as exc:
             _error(str(exc))
             for line, reason in exc.problems:
@@ -145,8 +157,6 @@ class SvcmonthGroup(TyperGroup):
             _error(str(exc))
             raise typer.Exit(1) from None
         except sqlite3.Error as exc:
-            from svcmonth.storage import describe_sqlite_error
-
             _error(_("database: {reason}").format(reason=describe_sqlite_error(exc)))
             raise typer.Exit(1) from None
         except OSError as exc:
@@ -154,18 +164,27 @@ class SvcmonthGroup(TyperGroup):
                 raise typer.Exit(0) from None
             _error(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
             raise typer.Exit(1) from None
+        except Exception as exc:
+            raise _shown(exc) from None
 
 
-def _error(message: str) -> None:
-    from svcmonth.text import one_line
+def _shown(exc: Exception) -> Exception:
+    """A framework error (usage, bad value, missing option…) shown in the interface language:
+    the ``typer.Exit`` to raise in its place. Any other exception is returned as is."""
+    if not localize.is_framework_error(exc) or localize.shows_help(exc):
+        return exc
+    localize.show_error(exc)
+    return typer.Exit(getattr(exc, "exit_code", 1))
 
-    print(_("Error: ") + one_line(message), file=sys.stderr)
+
+def _error(message: str, prefix: bool = True) -> None:
+    print((_("Error: ") if prefix else "") + one_line(message), file=sys.stderr)
 
 
 app = typer.Typer(
     cls=SvcmonthGroup,
     name="svcmonth",
-    help=_(
+    help=N_(
         "The paperwork of the 文明优质服务月 publicity campaign: members, submissions, "
         "Monday-noon deadlines, the article minimum, grades, reminders and the year-end table."
     ),
@@ -191,7 +210,7 @@ def root(
             "--db",
             envvar="SVCMONTH_DB",
             show_default=False,
-            help=_("Database file (else $SVCMONTH_DB, else ./svcmonth.db)."),
+            help=N_("Database file (else $SVCMONTH_DB, else ./svcmonth.db)."),
         ),
     ] = None,
     now: Annotated[
@@ -206,7 +225,7 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
+            "--version", callback=_version, is_eager=True, help=N_("Show the version and exit.")
         ),
     ] = False,
 ) -> None:

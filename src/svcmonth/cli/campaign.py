@@ -21,46 +21,47 @@ from svcmonth.cli.common import (
     now,
     show,
 )
+from svcmonth.defaults import CAMPAIGN as DEFAULTS
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output import render
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 
 app = typer.Typer(
-    help=_("Campaigns: dates, weeks, deadlines and scoring rules."), no_args_is_help=True
+    help=N_("Campaigns: dates, weeks, deadlines and scoring rules."), no_args_is_help=True
 )
 
 
 @app.command("new")
 def new(
-    name: Annotated[str, typer.Argument(help=_("Campaign name, e.g. 2023服务月."))],
-    start: Annotated[str, typer.Option("--start", help=_("First day, YYYY-MM-DD."))],
-    end: Annotated[str, typer.Option("--end", help=_("Last day, YYYY-MM-DD."))],
+    name: Annotated[str, typer.Argument(help=N_("Campaign name, e.g. 2023服务月."))],
+    start: Annotated[str, typer.Option("--start", help=N_("First day, YYYY-MM-DD."))],
+    end: Annotated[str, typer.Option("--end", help=N_("Last day, YYYY-MM-DD."))],
     min_articles: Annotated[
         int,
         typer.Option(
             "--min-articles",
-            help=_("Article minimum."),
+            help=N_("Article minimum."),
             parser=bounded("--min-articles", 0, MAX_COUNT),
         ),
-    ] = 3,
-    tz: Annotated[str, typer.Option("--tz", help=_("Time zone."))] = campaigns.DEFAULT_TZ,
+    ] = DEFAULTS.min_articles,
+    tz: Annotated[str, typer.Option("--tz", help=N_("Time zone."))] = DEFAULTS.tz,
     deadline_day: Annotated[
-        str, typer.Option("--deadline-day", help=_("Weekday of the weekly deadline."))
-    ] = "monday",
+        str, typer.Option("--deadline-day", help=N_("Weekday of the weekly deadline."))
+    ] = weeks.WEEKDAYS[DEFAULTS.deadline_weekday],
     deadline_time: Annotated[
-        str, typer.Option("--deadline-time", help=_("Time of the weekly deadline."))
-    ] = "12:00",
+        str, typer.Option("--deadline-time", help=N_("Time of the weekly deadline."))
+    ] = DEFAULTS.deadline_time.isoformat(timespec="minutes"),
     late_level: Annotated[
         int,
         typer.Option(
             "--late-level",
-            help=_("Level of a late submission by the rule."),
+            help=N_("Level of a late submission by the rule."),
             parser=level_parser("--late-level"),
         ),
-    ] = 1,
+    ] = DEFAULTS.late_level,
     db: DbOpt = None,
 ) -> None:
     """Create a campaign.
@@ -128,20 +129,20 @@ def _setting(key: str, value: object) -> object:
     return value
 
 
-SETTINGS = (Column("setting", N_("Setting"), "setting"), Column("value", N_("Value"), "map"))
+SETTINGS = (Field("setting", N_("Setting"), "setting"), Field("value", N_("Value"), "map"))
 WEEKS = (
     col.WEEK,
-    Column("first_day", N_("First day"), "date"),
-    Column("last_day", N_("Last day"), "date"),
+    Field("first_day", N_("First day"), "date"),
+    Field("last_day", N_("Last day"), "date"),
     col.DEADLINE,
 )
 CAMPAIGNS = (
-    Column("name", N_("Campaign")),
-    Column("start", N_("First day"), "date"),
-    Column("end", N_("Last day"), "date"),
-    Column("tz", N_("Time zone")),
-    Column("min_articles", N_("Article minimum"), "int"),
-    Column("weeks", N_("Weeks"), "int"),
+    Field("name", N_("Campaign")),
+    Field("start", N_("First day"), "date"),
+    Field("end", N_("Last day"), "date"),
+    Field("tz", N_("Time zone")),
+    Field("min_articles", N_("Article minimum"), "int"),
+    Field("weeks", N_("Weeks"), "int"),
 )
 
 
@@ -160,8 +161,8 @@ def list_(
 
 @app.command("rename")
 def rename(
-    old: Annotated[str, typer.Argument(help=_("Its name now."))],
-    new: Annotated[str, typer.Argument(help=_("The new name."))],
+    old: Annotated[str, typer.Argument(help=N_("Its name now."))],
+    new: Annotated[str, typer.Argument(help=N_("The new name."))],
     db: DbOpt = None,
 ) -> None:
     """Rename a campaign."""
@@ -172,7 +173,7 @@ def rename(
 
 @app.command("delete")
 def delete(
-    name: Annotated[str, typer.Argument(help=_("Campaign name."))],
+    name: Annotated[str, typer.Argument(help=N_("Campaign name."))],
     db: DbOpt = None,
 ) -> None:
     """Delete a campaign created by mistake (only one with nothing logged in it)."""
@@ -184,7 +185,7 @@ def delete(
 @app.command("deadline")
 def deadline(
     week: WeekOpt,
-    at: Annotated[str, typer.Option("--at", help=_("New deadline, e.g. '2023-07-18 12:00'."))],
+    at: Annotated[str, typer.Option("--at", help=N_("New deadline, e.g. '2023-07-18 12:00'."))],
     campaign: CampaignOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -231,13 +232,13 @@ def rules(
         int | None, typer.Option("--on-time-level", parser=level_parser("--on-time-level"))
     ] = None,
     points: Annotated[
-        list[str] | None, typer.Option("--points", help=_("LEVEL=POINTS, repeatable."))
+        list[str] | None, typer.Option("--points", help=N_("LEVEL=POINTS, repeatable."))
     ] = None,
     multiplier: Annotated[
         int | None,
         typer.Option(
             "--adoption-multiplier",
-            help=_("Doubling factor."),
+            help=N_("Doubling factor."),
             parser=bounded("--adoption-multiplier", 1, MAX_COUNT),
         ),
     ] = None,
@@ -245,15 +246,15 @@ def rules(
         int | None,
         typer.Option(
             "--endorsement-points",
-            help=_("Points each endorsement (批示) adds to a submission (default 0)."),
+            help=N_("Points each endorsement (批示) adds to a submission (default 0)."),
             parser=bounded("--endorsement-points", 0, MAX_COUNT),
         ),
     ] = None,
     add_doubling: Annotated[
-        list[str] | None, typer.Option("--doubling-outlet", help=_("Make an outlet double."))
+        list[str] | None, typer.Option("--doubling-outlet", help=N_("Make an outlet double."))
     ] = None,
     remove_doubling: Annotated[
-        list[str] | None, typer.Option("--no-doubling-outlet", help=_("Stop it doubling."))
+        list[str] | None, typer.Option("--no-doubling-outlet", help=N_("Stop it doubling."))
     ] = None,
     campaign: CampaignOpt = None,
     db: DbOpt = None,

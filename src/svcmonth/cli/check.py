@@ -19,9 +19,11 @@ from svcmonth.cli.common import (
     database,
     show,
 )
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 
-app = typer.Typer(help=_("Checks: weekly deadlines and the article minimum."), no_args_is_help=True)
+app = typer.Typer(
+    help=N_("Checks: weekly deadlines and the article minimum."), no_args_is_help=True
+)
 
 
 @app.command("deadlines")
@@ -29,7 +31,7 @@ def deadlines(
     week: OptionalWeekOpt = None,
     matrix: Annotated[
         bool,
-        typer.Option("--matrix", help=_("One row per member, one column per week.")),
+        typer.Option("--matrix", help=N_("One row per member, one column per week.")),
     ] = False,
     as_of: AsOfOpt = None,
     exit_code: ExitCodeOpt = False,

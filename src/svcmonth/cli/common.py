@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from svcmonth import campaigns, storage, timeutil
+from svcmonth import campaigns, rules, storage, timeutil
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _, translate
+from svcmonth.i18n import N_, _, translate
 from svcmonth.output import outfile, render
 
 DEFAULT_DB = Path("svcmonth.db")
@@ -39,23 +39,25 @@ else:
 DbOpt = Annotated[
     Path | None,
     typer.Option(
-        "--db", help=_("Database file (else $SVCMONTH_DB, else ./svcmonth.db)."), show_default=False
+        "--db",
+        help=N_("Database file (else $SVCMONTH_DB, else ./svcmonth.db)."),
+        show_default=False,
     ),
 ]
 FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help=_("Output format."), case_sensitive=False)
+    Format, typer.Option("--format", "-f", help=N_("Output format."), case_sensitive=False)
 ]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help=_("Write to this file instead of stdout."), show_default=False
+        "--output", "-o", help=N_("Write to this file instead of stdout."), show_default=False
     ),
 ]
 EncodingOpt = Annotated[
     str | None,
     typer.Option(
         "--encoding",
-        help=_("Text encoding of the output (default UTF-8; a CSV file gets a BOM)."),
+        help=N_("Text encoding of the output (default UTF-8; a CSV file gets a BOM)."),
         show_default=False,
     ),
 ]
@@ -63,7 +65,7 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help=_("Show the state as it was at this instant (default: now)."),
+        help=N_("Show the state as it was at this instant (default: now)."),
         show_default=False,
     ),
 ]
@@ -72,7 +74,7 @@ CampaignOpt = Annotated[
     typer.Option(
         "--campaign",
         "-c",
-        help=_(
+        help=N_(
             "Campaign name (default: the one running at the instant in question, else the latest)."
         ),
         show_default=False,
@@ -120,13 +122,13 @@ def id_arg(help_text: str = "") -> Any:
 
 WeekOpt = Annotated[
     int,
-    typer.Option("--week", help=_("Week number."), parser=bounded("--week", 1, MAX_COUNT)),
+    typer.Option("--week", help=N_("Week number."), parser=bounded("--week", 1, MAX_COUNT)),
 ]
 OptionalWeekOpt = Annotated[
     int | None,
     typer.Option(
         "--week",
-        help=_("Only this week."),
+        help=N_("Only this week."),
         parser=bounded("--week", 1, MAX_COUNT),
         show_default=False,
     ),
@@ -135,7 +137,7 @@ YearOpt = Annotated[
     int,
     typer.Option(
         "--year",
-        help=_("Year of the campaigns' first day."),
+        help=N_("Year of the campaigns' first day."),
         parser=bounded("--year", timeutil.MIN_YEAR, timeutil.MAX_YEAR),
     ),
 ]
@@ -149,7 +151,7 @@ def level_parser(option: str) -> Callable[[str], int]:
         digits = stripped[1:] if stripped[:1] in "+-" else stripped
         if not digits.isascii() or not digits.isdigit():
             raise ValueError(text)  # not a number: a usage error, exit 2
-        if stripped not in ("1", "2", "3", "+1", "+2", "+3"):
+        if stripped.lstrip("+") not in {str(n) for n in rules.MANUAL_LEVELS}:
             raise SvcmonthError(
                 _("the level must be 1, 2 or 3, not {text!r}").format(text=str(text))
             )
@@ -160,7 +162,7 @@ def level_parser(option: str) -> Callable[[str], int]:
 
 
 ExitCodeOpt = Annotated[
-    bool, typer.Option("--exit-code", help=_("Exit 3 when anything falls short."))
+    bool, typer.Option("--exit-code", help=N_("Exit 3 when anything falls short."))
 ]
 
 

@@ -20,7 +20,7 @@ from svcmonth.cli.common import (
 )
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 from svcmonth.storage import backup as backups
 from svcmonth.timeutil import to_db
@@ -43,7 +43,7 @@ def init(db: DbOpt = None) -> None:
 
 
 def backup(
-    file: Annotated[Path, typer.Argument(help=_("The new backup file."))],
+    file: Annotated[Path, typer.Argument(help=N_("The new backup file."))],
     db: DbOpt = None,
 ) -> None:
     """Make a consistent copy of the database, safe while it is in use, and of the mail's
@@ -86,7 +86,7 @@ def register(root: typer.Typer) -> None:
 
 
 DOCTOR = (
-    Column("check", N_("Check"), "doctor_check"),
-    Column("status", N_("Status"), "check_status"),
-    Column("detail", N_("Detail")),
+    Field("check", N_("Check"), "doctor_check"),
+    Field("status", N_("Status"), "check_status"),
+    Field("detail", N_("Detail")),
 )

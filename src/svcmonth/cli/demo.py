@@ -9,7 +9,7 @@ import typer
 from svcmonth import checks, reports, storage
 from svcmonth.cli.common import MAX_ID, DbOpt, Format, bounded, globals_, show
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.output.columns import minute
 from svcmonth.output.render import message
 from svcmonth.timeutil import to_db
@@ -21,7 +21,7 @@ def demo(
         int | None,
         typer.Option(
             "--members",
-            help=_("Large mode: this many members."),
+            help=N_("Large mode: this many members."),
             show_default=False,
             parser=bounded("--members", 1, 1_000_000),
         ),
@@ -30,15 +30,15 @@ def demo(
         int | None,
         typer.Option(
             "--submissions",
-            help=_("Large mode: this many submissions."),
+            help=N_("Large mode: this many submissions."),
             show_default=False,
             parser=bounded("--submissions", 0, 100_000_000),
         ),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", help=_("Random seed."), parser=bounded("--seed", 0, MAX_ID))
+        int, typer.Option("--seed", help=N_("Random seed."), parser=bounded("--seed", 0, MAX_ID))
     ] = 2023,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Build only."))] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=N_("Build only."))] = False,
 ) -> None:
     """Build a realistic demo database (never over an existing file) and print its reports."""
     from svcmonth import demo as demos
@@ -55,8 +55,6 @@ def demo(
     conn = storage.connect(path, create=True)
     try:
         if members is not None and submissions is not None:
-            if members < 1 or submissions < 0:
-                raise SvcmonthError(_("--members must be at least 1"))
             c = demos.build_large(conn, members, submissions, seed)
             quiet = True
         else:

@@ -19,33 +19,33 @@ from svcmonth.cli.common import (
     now,
 )
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output.render import message
 
 OnOpt = Annotated[
     str | None,
-    typer.Option("--on", help=_("Date, YYYY-MM-DD (default: today)."), show_default=False),
+    typer.Option("--on", help=N_("Date, YYYY-MM-DD (default: today)."), show_default=False),
 ]
 
 
 def grade(
     target: Annotated[
-        str, typer.Argument(metavar="ID|auto", help=_("A submission id, or `auto`."))
+        str, typer.Argument(metavar="ID|auto", help=N_("A submission id, or `auto`."))
     ],
     level: Annotated[
         int | None,
         typer.Option(
             "--level",
-            help=_("Level 1, 2 or 3 (3 is highest)."),
+            help=N_("Level 1, 2 or 3 (3 is highest)."),
             show_default=False,
             parser=level_parser("--level"),
         ),
     ] = None,
-    reject: Annotated[bool, typer.Option("--reject", help=_("Reject the submission."))] = False,
-    reason: Annotated[str, typer.Option("--reason", help=_("Why it was rejected."))] = "",
+    reject: Annotated[bool, typer.Option("--reject", help=N_("Reject the submission."))] = False,
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why it was rejected."))] = "",
     clear: Annotated[
-        bool, typer.Option("--clear", help=_("Undo a grade or rejection: pending again."))
+        bool, typer.Option("--clear", help=N_("Undo a grade or rejection: pending again."))
     ] = False,
     campaign: CampaignOpt = None,
     db: DbOpt = None,
@@ -103,10 +103,10 @@ def _day(conn: sqlite3.Connection, on: str | None) -> date:
 
 def adopt(
     submission_id: Annotated[int, id_arg()],
-    outlet: Annotated[str, typer.Option("--outlet", help=_("Who published it."))],
+    outlet: Annotated[str, typer.Option("--outlet", help=N_("Who published it."))],
     on: OnOpt = None,
     undo: Annotated[
-        bool, typer.Option("--undo", help=_("Undo an adoption recorded by mistake."))
+        bool, typer.Option("--undo", help=N_("Undo an adoption recorded by mistake."))
     ] = False,
     db: DbOpt = None,
 ) -> None:
@@ -139,7 +139,7 @@ def adopt(
 
 def forward(
     submission_id: Annotated[int, id_arg()],
-    to: Annotated[str, typer.Option("--to", help=_("The body it was forwarded to."))],
+    to: Annotated[str, typer.Option("--to", help=N_("The body it was forwarded to."))],
     on: OnOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -151,21 +151,21 @@ def forward(
 
 def endorse(
     submission_id: Annotated[int, id_arg()],
-    by: Annotated[str, typer.Option("--by", help=_("The leader who endorsed it (批示领导)."))],
+    by: Annotated[str, typer.Option("--by", help=N_("The leader who endorsed it (批示领导)."))],
     level: Annotated[
         str,
-        typer.Option("--level", help=_("The endorsement's level, free text such as 省部级.")),
+        typer.Option("--level", help=N_("The endorsement's level, free text such as 省部级.")),
     ] = endorsements.DEFAULT_LEVEL,
     on: Annotated[
         str | None,
         typer.Option(
             "--on",
-            help=_("Date of the endorsement, e.g. 2023-07-17 (default: today)."),
+            help=N_("Date of the endorsement, e.g. 2023-07-17 (default: today)."),
             show_default=False,
         ),
     ] = None,
     undo: Annotated[
-        bool, typer.Option("--undo", help=_("Remove an endorsement recorded by mistake."))
+        bool, typer.Option("--undo", help=N_("Remove an endorsement recorded by mistake."))
     ] = False,
     db: DbOpt = None,
 ) -> None:

@@ -25,31 +25,32 @@ from svcmonth.cli.common import (
     show,
 )
 from svcmonth.errors import SendFailed
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.mail import inbox, mailer
+from svcmonth.mail import receipts as receipts_
 from svcmonth.output import render
-from svcmonth.output.columns import Column, value_name
+from svcmonth.output.columns import Field, value_name
 
 app = typer.Typer(
-    help=_("Mail intake: submissions read from the mailbox (IMAP) or from saved mail."),
+    help=N_("Mail intake: submissions read from the mailbox (IMAP) or from saved mail."),
     no_args_is_help=True,
 )
 
 AcceptOpt = Annotated[
-    bool, typer.Option("--accept", help=_("Then accept every ready entry (for cron)."))
+    bool, typer.Option("--accept", help=N_("Then accept every ready entry (for cron)."))
 ]
 AckOpt = Annotated[
     bool,
     typer.Option(
-        "--ack", help=_("Send each accepted submission's sender one receipt (SMTP settings).")
+        "--ack", help=N_("Send each accepted submission's sender one receipt (SMTP settings).")
     ),
 ]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help=_("Print nothing unless something goes wrong."))
+    bool, typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong."))
 ]
 EntryArg = Annotated[
     int,
-    typer.Argument(metavar="ID", help=_("Inbox entry id."), parser=bounded("ID", 1, MAX_ID)),
+    typer.Argument(metavar="ID", help=N_("Inbox entry id."), parser=bounded("ID", 1, MAX_ID)),
 ]
 
 
@@ -98,7 +99,7 @@ def _accept_and_ack(
     if smtp is None:
         return
     config = smtp
-    receipts = inbox.send_receipts(conn, now(), lambda: mailer.open_session(config))
+    receipts = receipts_.send_receipts(conn, now(), lambda: mailer.open_session(config))
     failed = [r for r in receipts if r.status == "failed"]
     if not quiet:
         sent = sum(1 for r in receipts if r.status == "sent")
@@ -128,7 +129,7 @@ def fetch(
         typer.Option(
             "--since",
             metavar="D",
-            help=_(
+            help=N_(
                 "A folder's first fetch reads mail that arrived on or after this day (default: "
                 "the earlier of 30 days ago and the first day of the campaign in progress)."
             ),
@@ -170,7 +171,7 @@ def fetch(
 def import_(
     paths: Annotated[
         list[Path],
-        typer.Argument(help=_(".eml files, folders of them, Maildir folders or mbox files.")),
+        typer.Argument(help=N_(".eml files, folders of them, Maildir folders or mbox files.")),
     ],
     accept: AcceptOpt = False,
     ack: AckOpt = False,
@@ -204,7 +205,7 @@ def list_(
         str | None,
         typer.Option(
             "--status",
-            help=_("Only entries with this status (ready, unmatched, needs_column, …)."),
+            help=N_("Only entries with this status (ready, unmatched, needs_column, …)."),
             show_default=False,
         ),
     ] = None,
@@ -216,7 +217,7 @@ def list_(
     """List what the mail brought: sender, arrival, member, column, week, title, status."""
     with database(db) as conn:
         rows = inbox.listing(conn, status)
-    cols: tuple[Column, ...] = inbox.LIST_COLUMNS
+    cols: tuple[Field, ...] = inbox.LIST_COLUMNS
     if fmt in (Format.table, Format.md):
         cols = tuple(c for c in cols if c.key not in ("message_id", "subject", "kind"))
     show(rows, cols, fmt, output, encoding)
@@ -228,7 +229,7 @@ def accept_(
         list[int] | None,
         typer.Argument(
             metavar="[ID]...",
-            help=_("Entries to accept (default: every ready one)."),
+            help=N_("Entries to accept (default: every ready one)."),
             parser=bounded("ID", 1, MAX_ID),
         ),
     ] = None,
@@ -237,7 +238,7 @@ def accept_(
         typer.Option(
             "--campaign",
             "-c",
-            help=_("Log entries that arrived in no campaign's span in this campaign."),
+            help=N_("Log entries that arrived in no campaign's span in this campaign."),
             show_default=False,
         ),
     ] = None,
@@ -254,20 +255,20 @@ def accept_(
 def assign(
     entry_id: EntryArg,
     member: Annotated[
-        str | None, typer.Option("--member", help=_("Member code."), show_default=False)
+        str | None, typer.Option("--member", help=N_("Member code."), show_default=False)
     ] = None,
     column: Annotated[
-        str | None, typer.Option("--column", help=_("Column."), show_default=False)
+        str | None, typer.Option("--column", help=N_("Column."), show_default=False)
     ] = None,
     remember: Annotated[
         bool,
-        typer.Option("--remember", help=_("Map the sender's address to this member from now on.")),
+        typer.Option("--remember", help=N_("Map the sender's address to this member from now on.")),
     ] = False,
     week: Annotated[
         int | None,
         typer.Option(
             "--week",
-            help=_("Log the entry now as this week's report (a report with no week left)."),
+            help=N_("Log the entry now as this week's report (a report with no week left)."),
             parser=bounded("--week", 1, MAX_COUNT),
             show_default=False,
         ),
@@ -277,7 +278,7 @@ def assign(
         typer.Option(
             "--submission",
             metavar="SID",
-            help=_("The mail is this submission (typed in already): its attachments join it."),
+            help=N_("The mail is this submission (typed in already): its attachments join it."),
             parser=bounded("--submission", 1, MAX_ID),
             show_default=False,
         ),

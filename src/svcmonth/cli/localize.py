@@ -1,28 +1,39 @@
-"""The framework's own words in the interface language: Typer and its bundled Click.
+"""The framework's own words in the interface language, through Typer's public hooks only.
 
 Typer 0.28 bundles a Click whose words are English f-strings (``Usage:``, ``Missing option``,
 ``No such command``, ``Show this message and exit.``); Typer's own (``Options``,
-``Commands``, ``[default: …]``, ``required``) go through the standard ``gettext`` module. So
-both are translated here, through svcmonth's catalog, in one place:
+``Commands``, ``[default: …]``, ``required``) go through the standard ``gettext`` module with
+no catalog of ours. Nothing of the framework is patched; instead:
 
 - ``localize(command)``: called on every command as it is built for an invocation — its help
-  texts (``help=_()``, docstrings) are translated again in this invocation's language, the
-  usage metavars (``[OPTIONS]``, ``COMMAND [ARGS]...``, ``TEXT``, ``CODE``) get their names, and
-  help is drawn by the plain formatter (Rich's boxes are left out: plain text reads the
-  same in a terminal, a pipe, a cron mail and a test);
-- ``install()``: once per process — Typer's ``gettext`` calls go to the catalog, ``Usage:``
-  and the help option's text are translated, and a usage error is shown as
-  ``用法：… / 错误：…`` with Click's English message translated by the patterns below.
+  texts (``help=N_()``, docstrings) are translated again in this invocation's language, the
+  usage metavars (``[OPTIONS]``, ``COMMAND [ARGS]...``, ``TEXT``, ``CODE``) get their names, the
+  help option is our own (its text translated), its contexts are ``SvcmonthContext`` (whose
+  formatter writes ``用法：``, ``选项：``, ``[默认：…]`` and lines up CJK text), and help is drawn
+  by the plain formatter (Rich's boxes are left out: plain text reads the same in a
+  terminal, a pipe, a cron mail and a test);
+- ``show_error(exc)``: the one error boundary (``cli/app.py``) shows a framework error as
+  ``用法：… / 错误：…``, with Click's English message translated by the patterns below.
+
+Click's messages are matched as text, so Typer is pinned to one exact version in
+``pyproject.toml``; ``tests/test_localize.py`` is the canary that fails the day an upgrade
+changes one of the English messages, the help layout or the hooks used here.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
-from typing import IO, Any
+import textwrap
+from collections.abc import Sequence
+from typing import Any
 
+import typer
+from typer.core import TyperOption
+
+from svcmonth.cli.common import globals_
 from svcmonth.i18n import N_, _, translate
+from svcmonth.output.render import display_width
 
 # Typer's gettext-marked words: listed so the catalog holds them.
 FRAMEWORK_MESSAGES = (
@@ -36,6 +47,7 @@ FRAMEWORK_MESSAGES = (
     N_("Aborted!"),
     N_("Missing command."),
     N_("No such command {name!r}."),
+    N_("Show this message and exit."),
 )
 
 # Click's words, written as English f-strings in Typer's bundled Click: (pattern, message).
@@ -44,7 +56,11 @@ ERROR_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Missing option (?P<hint>.+)\.$", N_("Missing option {hint}.")),
     (r"Missing argument (?P<hint>.+)\.$", N_("Missing argument {hint}.")),
     (r"Missing parameter:? (?P<hint>.+?)\.?$", N_("Missing parameter {hint}.")),
-    (r"No such command (?P<name>.+)\.$", N_("No such command {name}.")),
+    (
+        r"No such command '(?P<name>.+)'\. Did you mean (?P<suggestions>.+)\?$",
+        N_("No such command '{name}'. Did you mean: {suggestions}?"),
+    ),
+    (r"No such command '(?P<name>.+)'\.$", N_("No such command '{name}'.")),
     (r"Missing command\.$", N_("Missing command.")),
     (
         r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.+)\)$",
@@ -52,7 +68,7 @@ ERROR_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (r"No such option: (?P<name>\S+)$", N_("No such option: {name}")),
     (
-        r"Got unexpected extra arguments? \((?P<args>.*)\)$",
+        r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$",
         N_("Unexpected extra argument(s): {args}"),
     ),
     (r"Option (?P<name>\S+) requires an argument\.$", N_("Option {name} needs a value.")),
@@ -113,6 +129,13 @@ def message(english: str) -> str:
         m = pattern.match(text)
         if m:
             fields = {k: message(v) if k == "reason" else v for k, v in m.groupdict().items()}
+            if "suggestions" in fields:  # 'submit', 'site' → submit、site
+                names = re.findall(r"'([^']*)'", fields["suggestions"])
+                fields["suggestions"] = names[0] if names else ""
+                for name in names[1:]:
+                    fields["suggestions"] = _("{items}, {item}").format(
+                        items=fields["suggestions"], item=name
+                    )
             return _(msgid).format(**fields)
     return english
 
@@ -135,6 +158,8 @@ def localize(command: Any) -> None:
         command.epilog = translate(command.epilog)
     command.rich_markup_mode = None
     command.options_metavar = _("[OPTIONS]")
+    _add_labels_option(command)
+    _add_help_option(command)
     if hasattr(command, "subcommand_metavar"):
         command.subcommand_metavar = _("COMMAND [ARGS]...")
     for param in command.params:
@@ -148,7 +173,7 @@ def localize(command: Any) -> None:
             param.metavar = "[" + "|".join(str(c) for c in param.type.choices) + "]"
         elif param.metavar is None:
             param.metavar = _metavar(param.type.name.upper())
-    _add_labels_option(command)
+    command.context_class = SvcmonthContext
     commands = getattr(command, "commands", None)
     if commands is not None and not hasattr(commands, "built"):  # a subgroup, built whole
         for sub in commands.values():
@@ -161,9 +186,6 @@ def _add_labels_option(command: Any) -> None:
         return
     if any(p.name == "labels" for p in command.params):
         return
-    from typer.core import TyperOption
-
-    from svcmonth.cli.common import globals_
 
     def remember(ctx: Any, param: Any, value: bool) -> bool:
         if value:
@@ -175,76 +197,155 @@ def _add_labels_option(command: Any) -> None:
         is_flag=True,
         expose_value=False,
         callback=remember,
-        help=_("With --format csv: the labels and values as people read them."),
+        help=N_("With --format csv: the labels and values as people read them."),
     )
     index = next(i for i, p in enumerate(command.params) if p.name == "fmt")
     command.params.insert(index + 1, option)
 
 
-_installed = False
+HELP_OPTION_NAMES = ("-h", "--help")
 
 
-def install() -> None:
-    """Route the framework's words through the catalog (once per process)."""
-    global _installed
-    if _installed:
+def _add_help_option(command: Any) -> None:
+    """Our own ``-h``/``--help`` in place of Click's, whose text is an English literal."""
+    if not command.add_help_option:
         return
-    _installed = True
-    import typer.core
-    from typer._click import decorators, exceptions, formatting
-    from typer._click._compat import strip_ansi
+    command.add_help_option = False
+    taken = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+    names = [name for name in HELP_OPTION_NAMES if name not in taken]
+    if not names:
+        return
+    command.params.append(
+        TyperOption(
+            param_decls=names,
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_show_help,
+            help=N_("Show this message and exit."),
+        )
+    )
 
-    typer.core._ = _  # (Rich's help boxes, typer.rich_utils, are never used: see localize)
 
-    original_write_usage = formatting.HelpFormatter.write_usage
+def _show_help(ctx: Any, param: Any, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help(), color=ctx.color)
+        raise typer.Exit()
 
-    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
-        original_write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+def _has_help_option(command: Any) -> bool:
+    return any(p.name == "help" and p.expose_value is False for p in command.params)
 
-    def write_heading(self: Any, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}" + _("{heading}:").format(heading=heading) + "\n")
 
-    formatting.HelpFormatter.write_heading = write_heading  # type: ignore[method-assign]
+# Typer's own words inside an option's help: ``[default: 3; required]``.
+_MARKERS = re.compile(r"(?P<help>.*?)(?P<gap> {0,2})\[(?P<markers>[^\[\]]*)\]$", re.S)
+_MARKER_WORDS = (
+    (re.compile(r"default: (?P<default>.*)$", re.S), N_("default: {default}")),
+    (re.compile(r"env var: (?P<var>.*)$", re.S), N_("env var: {var}")),
+    (re.compile(r"required$"), N_("required")),
+    (re.compile(r"\(dynamic\)$"), N_("(dynamic)")),
+)
 
-    def term_len(x: str) -> int:  # CJK characters take two columns: options line up
-        from svcmonth.output.render import display_width
 
-        return display_width(strip_ansi(x))
+def _markers(help_text: str) -> str:
+    """``… [default: 3; required]`` with Typer's English words in the interface language."""
+    m = _MARKERS.fullmatch(help_text)
+    if not m:
+        return help_text
+    words = []
+    for word in m.group("markers").split("; "):
+        for pattern, msgid in _MARKER_WORDS:
+            found = pattern.match(word)
+            if found:
+                fields = {k: translate(v) for k, v in found.groupdict().items()}
+                word = _(msgid).format(**fields)
+                break
+        words.append(word)
+    return f"{m.group('help')}{m.group('gap')}[{'; '.join(words)}]"
 
-    formatting.term_len = term_len
 
-    original_help_option = decorators.help_option
+_ClickFormatter: Any = typer.Context.formatter_class  # Click's HelpFormatter, by its public door
 
-    def help_option(param_decls: list[str]) -> Callable[[Any], Any]:
-        add = original_help_option(param_decls)
 
-        def apply(command: Any) -> Any:
-            result = add(command)
-            command.params[-1].help = _("Show this message and exit.")
-            return result
+class SvcmonthFormatter(_ClickFormatter):
+    """Click's help formatter with translated headings and widths that count a CJK character
+    as two columns (so the options line up under Chinese metavars)."""
 
-        return apply
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        prefix = _("Usage: ") if prefix is None else prefix
+        usage_prefix = f"{prefix:>{self.current_indent}}{prog} "
+        text_width = self.width - self.current_indent
+        if text_width >= display_width(usage_prefix) + 20:
+            indent = " " * display_width(usage_prefix)
+            self.write(_fill(args, text_width, usage_prefix, indent))
+        else:
+            self.write(usage_prefix + "\n")
+            indent = " " * (max(self.current_indent, display_width(prefix)) + 4)
+            self.write(_fill(args, text_width, indent, indent))
+        self.write("\n")
 
-    decorators.help_option = help_option
+    def write_heading(self, heading: str) -> None:
+        text = _("{heading}:").format(heading=translate(heading))
+        self.write(f"{'':>{self.current_indent}}{text}\n")
 
-    def show_usage_error(self: Any, file: IO[Any] | None = None) -> None:
-        out = file or sys.stderr
-        ctx = getattr(self, "ctx", None)
-        if ctx is not None:
-            print(ctx.get_usage(), file=out)
-            if ctx.command.get_help_option(ctx) is not None:
-                print(
-                    _("Try '{command} {option}' for help.").format(
-                        command=ctx.command_path, option=ctx.help_option_names[0]
-                    ),
-                    file=out,
-                )
-        print(_("Error: ") + message(self.format_message()), file=out)
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        rows = [(first, _markers(second) if second else second) for first, second in rows]
+        if not rows:
+            return
+        first_col = min(max(display_width(first) for first, _second in rows), col_max)
+        first_col += col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if display_width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - display_width(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            wrapper = type(self)(width=max(self.width - first_col - 2, 10))
+            wrapper.write_text(second)  # Click's wrapping: paragraphs and \\b blocks kept
+            lines = wrapper.getvalue().splitlines()
+            self.write(f"{lines[0]}\n" if lines else "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
 
-    def show_error(self: Any, file: IO[Any] | None = None) -> None:
-        print(_("Error: ") + message(self.format_message()), file=file or sys.stderr)
 
-    exceptions.UsageError.show = show_usage_error  # type: ignore[method-assign]
-    exceptions.ClickException.show = show_error  # type: ignore[method-assign]
+def _fill(text: str, width: int, first: str, rest: str) -> str:
+    return textwrap.fill(
+        text, width, initial_indent=first, subsequent_indent=rest, replace_whitespace=False
+    )
+
+
+class SvcmonthContext(typer.Context):
+    """Every command's context: help is drawn by ``SvcmonthFormatter``."""
+
+    formatter_class = SvcmonthFormatter
+
+
+def is_framework_error(exc: BaseException) -> bool:
+    """A usage or other error raised by Typer's Click (all derive from ``TyperException``)."""
+    return isinstance(exc, typer.TyperException)
+
+
+def shows_help(exc: BaseException) -> bool:
+    """Click's "no arguments: show the help" signal, which is not an error to translate."""
+    return type(exc).__name__ == "NoArgsIsHelpError"
+
+
+def show_error(exc: Any) -> None:
+    """A framework error as the user reads it: the usage and a hint for a usage error, then
+    ``错误：…`` with Click's English message translated."""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        print(ctx.get_usage(), file=sys.stderr)
+        if _has_help_option(ctx.command):
+            print(
+                _("Try '{command} {option}' for help.").format(
+                    command=ctx.command_path, option=HELP_OPTION_NAMES[0]
+                ),
+                file=sys.stderr,
+            )
+    print(_("Error: ") + message(exc.format_message()), file=sys.stderr)

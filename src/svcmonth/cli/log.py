@@ -10,14 +10,14 @@ from svcmonth import campaigns
 from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, show
 from svcmonth.i18n import N_, _
 from svcmonth.output import render
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.storage import audit
 from svcmonth.timeutil import show as show_time
 
 
 def log(
-    entity: Annotated[str | None, typer.Option("--entity", help=_("submission, member…"))] = None,
-    entity_id: Annotated[str | None, typer.Option("--id", help=_("Only this id or code."))] = None,
+    entity: Annotated[str | None, typer.Option("--entity", help=N_("submission, member…"))] = None,
+    entity_id: Annotated[str | None, typer.Option("--id", help=N_("Only this id or code."))] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     encoding: EncodingOpt = None,
@@ -53,12 +53,12 @@ def _local(value: Any, tz: ZoneInfo) -> Any:
 
 
 LOG = (
-    Column("at", N_("At"), "instant"),
-    Column("action", N_("Action"), "audit_action"),
-    Column("entity", N_("Entity"), "entity"),
-    Column("entity_id", N_("Entity ID")),
-    Column("before", N_("Before"), "fields"),
-    Column("after", N_("After"), "fields"),
+    Field("at", N_("At"), "instant"),
+    Field("action", N_("Action"), "audit_action"),
+    Field("entity", N_("Entity"), "entity"),
+    Field("entity_id", N_("Entity ID")),
+    Field("before", N_("Before"), "fields"),
+    Field("after", N_("After"), "fields"),
 )
 
 

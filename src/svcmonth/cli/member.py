@@ -24,20 +24,20 @@ from svcmonth.cli.common import (
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output import csvio
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 
-app = typer.Typer(help=_("Member banks and their publicity officers."), no_args_is_help=True)
+app = typer.Typer(help=N_("Member banks and their publicity officers."), no_args_is_help=True)
 
-Code = Annotated[str, typer.Argument(help=_("Member code, e.g. ICBC."))]
-NameOpt = Annotated[str | None, typer.Option("--name", help=_("Member name."))]
-OfficerOpt = Annotated[str | None, typer.Option("--officer", help=_("Publicity officer."))]
-PhoneOpt = Annotated[str | None, typer.Option("--phone", help=_("Officer's phone."))]
-EmailOpt = Annotated[str | None, typer.Option("--email", help=_("Officer's e-mail."))]
-CategoryOpt = Annotated[str | None, typer.Option("--category", help=_("Category of bank."))]
+Code = Annotated[str, typer.Argument(help=N_("Member code, e.g. ICBC."))]
+NameOpt = Annotated[str | None, typer.Option("--name", help=N_("Member name."))]
+OfficerOpt = Annotated[str | None, typer.Option("--officer", help=N_("Publicity officer."))]
+PhoneOpt = Annotated[str | None, typer.Option("--phone", help=N_("Officer's phone."))]
+EmailOpt = Annotated[str | None, typer.Option("--email", help=N_("Officer's e-mail."))]
+CategoryOpt = Annotated[str | None, typer.Option("--category", help=N_("Category of bank."))]
 
 LIST = (
-    Column("code", N_("Member code")),
+    Field("code", N_("Member code")),
     col.NAME,
     col.OFFICER,
     col.PHONE,
@@ -49,15 +49,15 @@ HISTORY = (
     col.OFFICER,
     col.PHONE,
     col.EMAIL,
-    Column("since", N_("Since"), "instant"),
-    Column("until", N_("Until"), "instant"),
+    Field("since", N_("Since"), "instant"),
+    Field("until", N_("Until"), "instant"),
 )
 
 
 @app.command("add")
 def add(
     code: Code,
-    name: Annotated[str, typer.Argument(help=_("Member name, e.g. 中国工商银行内蒙古分行."))],
+    name: Annotated[str, typer.Argument(help=N_("Member name, e.g. 中国工商银行内蒙古分行."))],
     officer: OfficerOpt = None,
     phone: PhoneOpt = None,
     email: EmailOpt = None,
@@ -82,8 +82,8 @@ def add(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help=_("CSV: code,name,officer,phone,email,category."))],
-    update: Annotated[bool, typer.Option("--update", help=_("Update existing codes."))] = False,
+    file: Annotated[Path, typer.Argument(help=N_("CSV: code,name,officer,phone,email,category."))],
+    update: Annotated[bool, typer.Option("--update", help=N_("Update existing codes."))] = False,
     db: DbOpt = None,
 ) -> None:
     """Import members from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
@@ -116,7 +116,7 @@ def edit(
         str | None,
         typer.Option(
             "--since",
-            help=_("With --officer: in office from this day or instant (default: now)."),
+            help=N_("With --officer: in office from this day or instant (default: now)."),
             show_default=False,
         ),
     ] = None,
@@ -162,7 +162,7 @@ def activate(code: Code, db: DbOpt = None) -> None:
 def extend(
     code: Code,
     week: WeekOpt,
-    until: Annotated[str, typer.Option("--until", help=_("The member's own deadline."))],
+    until: Annotated[str, typer.Option("--until", help=N_("The member's own deadline."))],
     campaign: CampaignOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -181,7 +181,7 @@ def extend(
 @app.command("list")
 def list_(
     all_: Annotated[
-        bool, typer.Option("--all/--active", help=_("Include deactivated members."))
+        bool, typer.Option("--all/--active", help=N_("Include deactivated members."))
     ] = True,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,

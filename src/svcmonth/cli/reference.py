@@ -17,7 +17,7 @@ from svcmonth.cli.common import (
 )
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.output.columns import Column, value_name
+from svcmonth.output.columns import Field, value_name
 from svcmonth.output.render import message
 
 
@@ -38,12 +38,12 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
 
     @sub.command("add")
     def add(
-        name: Annotated[str, typer.Argument(help=_("Name."))],
+        name: Annotated[str, typer.Argument(help=N_("Name."))],
         kind_: Annotated[
-            str, typer.Option("--kind", help=_("Columns: report, article or association."))
+            str, typer.Option("--kind", help=N_("Columns: report, article or association."))
         ] = "article",
         doubling: Annotated[
-            bool, typer.Option("--doubling", help=_("Outlets: adoption doubles the points."))
+            bool, typer.Option("--doubling", help=N_("Outlets: adoption doubles the points."))
         ] = False,
         db: DbOpt = None,
     ) -> None:
@@ -62,12 +62,12 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
     return sub
 
 
-def _reference_columns(keys: tuple[str, ...]) -> list[Column]:
+def _reference_columns(keys: tuple[str, ...]) -> list[Field]:
     known = {
-        "name": Column("name", N_("Name")),
-        "kind": Column("kind", N_("Kind"), "column_kind"),
-        "description": Column("description", N_("Description")),
-        "doubling_default": Column("doubling_default", N_("Doubles points"), "bool"),
+        "name": Field("name", N_("Name")),
+        "kind": Field("kind", N_("Kind"), "column_kind"),
+        "description": Field("description", N_("Description")),
+        "doubling_default": Field("doubling_default", N_("Doubles points"), "bool"),
     }
     return [known[k] for k in keys]
 

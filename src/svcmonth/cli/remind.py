@@ -24,17 +24,17 @@ from svcmonth.i18n import N_, _
 from svcmonth.mail import mailer
 from svcmonth.output import columns as col
 from svcmonth.output import render
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 KEYS = (
     col.MEMBER,
-    Column("kind", N_("Reminder"), "reminder_kind"),
+    Field("kind", N_("Reminder"), "reminder_kind"),
     col.WEEK,
     col.TO,
     col.SUBJECT,
-    Column("status", N_("Status"), "remind_status"),
-    Column("body", N_("Message"), "first_line"),
-    Column("key", N_("Key")),
+    Field("status", N_("Status"), "remind_status"),
+    Field("body", N_("Message"), "first_line"),
+    Field("key", N_("Key")),
 )
 SHOWN_AFTER_SENDING = ("sent", "no_address")
 
@@ -42,7 +42,7 @@ SHOWN_AFTER_SENDING = ("sent", "no_address")
 def remind(
     send: Annotated[
         bool,
-        typer.Option("--send", help=_("Mail them through SMTP (else only list them).")),
+        typer.Option("--send", help=N_("Mail them through SMTP (else only list them).")),
     ] = False,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
@@ -51,19 +51,19 @@ def remind(
         typer.Option(
             "--summary-to",
             metavar="ADDR",
-            help=_("With --send: also mail a summary of what was sent to this address."),
+            help=N_("With --send: also mail a summary of what was sent to this address."),
             show_default=False,
         ),
     ] = None,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help=_("Print nothing unless something goes wrong.")),
+        typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong.")),
     ] = False,
     release_stuck: Annotated[
         bool,
         typer.Option(
             "--release-stuck",
-            help=_(
+            help=N_(
                 "Release the reminders a killed run left 'sending', so that the next run sends "
                 "them (audited)."
             ),

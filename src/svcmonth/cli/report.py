@@ -27,10 +27,10 @@ from svcmonth.cli.common import (
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 from svcmonth.timeutil import zone
 
-app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
+app = typer.Typer(help=N_("Reports for the clerk and the leadership."), no_args_is_help=True)
 
 
 @app.command("scoreboard")
@@ -166,11 +166,11 @@ def forwarded(
 
 
 FORWARDED = (
-    Column("submission", N_("Submission"), "int"),
+    Field("submission", N_("Submission"), "int"),
     col.MEMBER,
     col.TITLE,
-    Column("body", N_("Forwarded to")),
-    Column("forwarded_on", N_("Forwarded on"), "date"),
+    Field("body", N_("Forwarded to")),
+    Field("forwarded_on", N_("Forwarded on"), "date"),
 )
 
 
@@ -190,13 +190,13 @@ def _day(text: str, option: str) -> date:
 @app.command("totals")
 def totals(
     first: Annotated[
-        str, typer.Option("--from", help=_("First day of the period, e.g. 2023-01-01."))
+        str, typer.Option("--from", help=N_("First day of the period, e.g. 2023-01-01."))
     ],
     last: Annotated[
-        str, typer.Option("--to", help=_("Last day of the period (included), e.g. 2023-12-31."))
+        str, typer.Option("--to", help=N_("Last day of the period (included), e.g. 2023-12-31."))
     ],
     by: Annotated[
-        TotalsBy, typer.Option("--by", help=_("One row per member, officer or column."))
+        TotalsBy, typer.Option("--by", help=N_("One row per member, officer or column."))
     ] = TotalsBy.member,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,

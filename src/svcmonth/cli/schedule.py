@@ -10,7 +10,7 @@ from svcmonth import platform as platform_
 from svcmonth import schedule as schedule_
 from svcmonth.cli.common import DbOpt, db_path
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.output import render
 
 Platform = StrEnum("Platform", {name: name for name in schedule_.PLATFORMS})  # type: ignore[misc]
@@ -21,7 +21,7 @@ def schedule(
         Platform | None,
         typer.Option(
             "--platform",
-            help=_("linux, windows or mac (default: this computer's)."),
+            help=N_("linux, windows or mac (default: this computer's)."),
             show_default=False,
         ),
     ] = None,

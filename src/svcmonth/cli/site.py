@@ -7,11 +7,11 @@ import typer
 
 from svcmonth import site
 from svcmonth.cli.common import AsOfOpt, CampaignOpt, DbOpt, campaign_at, database, db_path
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.output import render
 
 app = typer.Typer(
-    help=_("The website's Service Month column as static pages."), no_args_is_help=True
+    help=N_("The website's Service Month column as static pages."), no_args_is_help=True
 )
 
 
@@ -21,7 +21,7 @@ def build(
         Path,
         typer.Argument(
             metavar="DIR",
-            help=_("Folder to build into (new, empty, or an earlier build, which is replaced)."),
+            help=N_("Folder to build into (new, empty, or an earlier build, which is replaced)."),
             show_default=False,
         ),
     ],
@@ -29,7 +29,7 @@ def build(
         Path | None,
         typer.Option(
             "--pages",
-            help=_(
+            help=N_(
                 "Folder of the association's own pages in Markdown, one per column "
                 "(银行业文明示范单位.md, 活动部署.md, 调查问卷.md)."
             ),

@@ -6,7 +6,7 @@ from svcmonth import refdata
 from svcmonth.cli.common import EncodingOpt, Format, FormatOpt, OutputOpt, show
 from svcmonth.i18n import N_
 from svcmonth.output import render
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 
 def slogans(
@@ -22,7 +22,7 @@ def slogans(
     show([{"slogan": s} for s in lines], SLOGAN, fmt, output, encoding)
 
 
-SLOGAN = (Column("slogan", N_("Slogan")),)
+SLOGAN = (Field("slogan", N_("Slogan")),)
 
 
 def register(root: typer.Typer) -> None:

@@ -28,27 +28,27 @@ from svcmonth.cli.log import LOG
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output import csvio, render
-from svcmonth.output.columns import Column, header_aliases
+from svcmonth.output.columns import Field, header_aliases
 from svcmonth.output.render import message
 
 app = typer.Typer(
-    help=_("Submissions: import, list, show, correct, withdraw, restore."), no_args_is_help=True
+    help=N_("Submissions: import, list, show, correct, withdraw, restore."), no_args_is_help=True
 )
 
 
 def submit(
-    code: Annotated[str, typer.Argument(help=_("Member code."))],
-    column: Annotated[str, typer.Option("--column", help=_("Column, e.g. 活动扫描 or 先进事迹."))],
-    title: Annotated[str, typer.Option("--title", help=_("Title of the report or article."))],
+    code: Annotated[str, typer.Argument(help=N_("Member code."))],
+    column: Annotated[str, typer.Option("--column", help=N_("Column, e.g. 活动扫描 or 先进事迹."))],
+    title: Annotated[str, typer.Option("--title", help=N_("Title of the report or article."))],
     at: Annotated[
         str | None,
-        typer.Option("--at", help=_("When it arrived (default: now)."), show_default=False),
+        typer.Option("--at", help=N_("When it arrived (default: now)."), show_default=False),
     ] = None,
     week: Annotated[
         int | None,
         typer.Option(
             "--week",
-            help=_("Week a report covers (reports only)."),
+            help=N_("Week a report covers (reports only)."),
             show_default=False,
             parser=bounded("--week", 1, MAX_COUNT),
         ),
@@ -56,10 +56,10 @@ def submit(
     author: Annotated[
         str | None,
         typer.Option(
-            "--author", help=_("Author (default: the member's officer)."), show_default=False
+            "--author", help=N_("Author (default: the member's officer)."), show_default=False
         ),
     ] = None,
-    url: Annotated[str | None, typer.Option("--url", help=_("Link."), show_default=False)] = None,
+    url: Annotated[str | None, typer.Option("--url", help=N_("Link."), show_default=False)] = None,
     campaign: CampaignOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -100,7 +100,7 @@ def _confirmation(new_id: int, row: dict[str, object]) -> str:
 @app.command("import")
 def import_(
     file: Annotated[
-        Path, typer.Argument(help=_("CSV: member,column,title,submitted_at[,week,author,url]."))
+        Path, typer.Argument(help=N_("CSV: member,column,title,submitted_at[,week,author,url]."))
     ],
     campaign: CampaignOpt = None,
     db: DbOpt = None,
@@ -133,10 +133,10 @@ def import_(
 
 @app.command("list")
 def list_(
-    member: Annotated[str | None, typer.Option("--member", help=_("Only this member."))] = None,
+    member: Annotated[str | None, typer.Option("--member", help=N_("Only this member."))] = None,
     week: OptionalWeekOpt = None,
-    column: Annotated[str | None, typer.Option("--column", help=_("Only this column."))] = None,
-    pending: Annotated[bool, typer.Option("--pending", help=_("Only ungraded ones."))] = False,
+    column: Annotated[str | None, typer.Option("--column", help=N_("Only this column."))] = None,
+    pending: Annotated[bool, typer.Option("--pending", help=N_("Only ungraded ones."))] = False,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     fmt: FormatOpt = Format.table,
@@ -173,7 +173,7 @@ IdArg = Annotated[int, id_arg()]
 def withdraw(
     submission_id: IdArg,
     reason: Annotated[
-        str | None, typer.Option("--reason", help=_("Why it is withdrawn."), show_default=False)
+        str | None, typer.Option("--reason", help=N_("Why it is withdrawn."), show_default=False)
     ] = None,
     db: DbOpt = None,
 ) -> None:
@@ -293,8 +293,8 @@ def show_one(
 SHOW = {
     c.key: c
     for c in (
-        Column("id", N_("ID"), "int"),
-        Column("campaign", N_("Campaign")),
+        Field("id", N_("ID"), "int"),
+        Field("campaign", N_("Campaign")),
         col.MEMBER,
         col.COLUMN,
         col.KIND,
@@ -303,28 +303,28 @@ SHOW = {
         col.SUBMITTED_AT,
         col.WEEK,
         col.DEADLINE,
-        Column("on_time", N_("On time"), "bool"),
-        Column("grade", N_("Grade"), "grade_value"),
+        Field("on_time", N_("On time"), "bool"),
+        Field("grade", N_("Grade"), "grade_value"),
         col.LEVEL,
-        Column("status", N_("Status"), "grade_status"),
+        Field("status", N_("Status"), "grade_status"),
         col.POINTS,
-        Column("reject_reason", N_("Reason for rejection")),
-        Column("withdrawn_at", N_("Withdrawn at"), "instant"),
-        Column("withdraw_reason", N_("Reason for withdrawal")),
-        Column("url", N_("Link")),
-        Column("logged_at", N_("Logged at"), "instant"),
+        Field("reject_reason", N_("Reason for rejection")),
+        Field("withdrawn_at", N_("Withdrawn at"), "instant"),
+        Field("withdraw_reason", N_("Reason for withdrawal")),
+        Field("url", N_("Link")),
+        Field("logged_at", N_("Logged at"), "instant"),
     )
 }
-FIELD_VALUE = (Column("setting", N_("Field")), Column("value", N_("Value")))
-ADOPTIONS = (Column("outlet", N_("Outlet")), Column("adopted_on", N_("Adopted on"), "date"))
+FIELD_VALUE = (Field("setting", N_("Field")), Field("value", N_("Value")))
+ADOPTIONS = (Field("outlet", N_("Outlet")), Field("adopted_on", N_("Adopted on"), "date"))
 FORWARDINGS = (
-    Column("body", N_("Forwarded to")),
-    Column("forwarded_on", N_("Forwarded on"), "date"),
+    Field("body", N_("Forwarded to")),
+    Field("forwarded_on", N_("Forwarded on"), "date"),
 )
 ATTACHMENTS = (
-    Column("file_name", N_("File")),
-    Column("size", N_("Size (bytes)"), "int"),
-    Column("path", N_("Saved as")),
+    Field("file_name", N_("File")),
+    Field("size", N_("Size (bytes)"), "int"),
+    Field("path", N_("Saved as")),
 )
 HISTORY = tuple(c for c in LOG if c.key not in ("entity", "entity_id"))
 

@@ -17,26 +17,26 @@ from svcmonth.cli.common import (
     now,
     show,
 )
-from svcmonth.i18n import _
+from svcmonth.i18n import N_, _
 from svcmonth.output import pages, render, survey_output
 from svcmonth.output.render import message
 from svcmonth.text import check_text
 
 app = typer.Typer(
-    help=_("调查问卷: tally a survey tool's export (问卷星, 腾讯问卷) and publish the results."),
+    help=N_("调查问卷: tally a survey tool's export (问卷星, 腾讯问卷) and publish the results."),
     no_args_is_help=True,
 )
 
-NameArg = Annotated[str, typer.Argument(help=_("The survey's name, as given to `survey import`."))]
+NameArg = Annotated[str, typer.Argument(help=N_("The survey's name, as given to `survey import`."))]
 
 
 @app.command("import")
 def import_(
     file: Annotated[
-        Path, typer.Argument(help=_("The export: .xlsx, .xls or .csv, answers 按文本 (by text)."))
+        Path, typer.Argument(help=N_("The export: .xlsx, .xls or .csv, answers 按文本 (by text)."))
     ],
     name: Annotated[
-        str, typer.Option("--name", help=_("The survey's name, e.g. 2023服务月客户满意度调查."))
+        str, typer.Option("--name", help=N_("The survey's name, e.g. 2023服务月客户满意度调查."))
     ],
     campaign: CampaignOpt = None,
     db: DbOpt = None,
@@ -84,7 +84,7 @@ def list_(
 def report(
     name: NameArg,
     question: Annotated[
-        int | None, typer.Option("--question", "-q", help=_("Only this question number."))
+        int | None, typer.Option("--question", "-q", help=N_("Only this question number."))
     ] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,

@@ -26,9 +26,7 @@ Attachments are saved through ``svcmonth.attachments`` under ``attachments/`` be
 database, one new folder per entry, names made safe, files owner-only, moved into place just
 before the commit; one over the size limit is left out (the entry says so).
 
-**Receipts** (``--ack``): one per accepted submission, claimed in the ``receipt`` table before
-the SMTP server is talked to (its unique key makes "never twice" a constraint), marked
-``sent`` once the server took it, released when it refused (the next ``--ack`` run retries).
+**Receipts** (``--ack``) are sent by ``mail/receipts.py``.
 """
 
 from __future__ import annotations
@@ -43,11 +41,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from svcmonth import campaigns, members, storage, submissions, timeutil
-from svcmonth.attachments import Store, attachments_of, safe_name, save_file
+from svcmonth.attachments import Store, safe_name, save_file
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.mail.mailer import ConnectionLost, MessageFailed, Session
 from svcmonth.mail.mailparse import (
     MailError,
     Parsed,
@@ -66,20 +63,20 @@ from svcmonth.weeks import default_report_week
 
 # `inbox list`: the JSON keys, with the labels and value kinds people read them by
 LIST_COLUMNS = (
-    col.Column("id", N_("ID"), "int"),
-    col.Column("message_id", N_("Message-ID")),
-    col.Column("from", N_("From")),
+    col.Field("id", N_("ID"), "int"),
+    col.Field("message_id", N_("Message-ID")),
+    col.Field("from", N_("From")),
     col.SUBJECT,
-    col.Column("arrived_at", N_("Arrived"), "arrival"),  # to the second when not :00
-    col.Column("arrival_source", N_("Arrival from"), "arrival_source"),
+    col.Field("arrived_at", N_("Arrived"), "arrival"),  # to the second when not :00
+    col.Field("arrival_source", N_("Arrival from"), "arrival_source"),
     col.MEMBER,
     col.COLUMN,
     col.KIND,
     col.WEEK,
     col.TITLE,
-    col.Column("attachments", N_("Attachments"), "list"),
-    col.Column("status", N_("Status"), "intake_status"),
-    col.Column("note", N_("Note")),
+    col.Field("attachments", N_("Attachments"), "list"),
+    col.Field("status", N_("Status"), "intake_status"),
+    col.Field("note", N_("Note")),
 )
 STATUSES = (
     "ready",
@@ -880,198 +877,6 @@ def _needs_review(conn: sqlite3.Connection, entry_id: int, reason: str, now: dat
         before,
         {**_snapshot(conn, entry_id), "reason": reason},
     )
-
-
-# --- receipts --------------------------------------------------------------------------------
-
-
-@dataclass
-class Receipt:
-    """One receipt to send, and what became of it."""
-
-    entry_id: int
-    submission_id: int
-    to: str
-    subject: str
-    body: str
-    in_reply_to: str
-    status: str = "would_send"  # would_send | sent | already_sent | failed
-    reason: str = ""
-    claim_id: int | None = None
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "submission": self.submission_id,
-            "to": self.to,
-            "subject": self.subject,
-            "status": self.status,
-            "reason": self.reason or None,
-        }
-
-
-def receipts_due(conn: sqlite3.Connection, now: datetime) -> list[Receipt]:
-    """Accepted entries whose sender asked for (``--ack``) and has not had a receipt."""
-    out = []
-    for entry_id, sid, to, message_id, name in conn.execute(
-        "SELECT i.id, i.submission_id, i.sender, i.message_id, i.sender_name FROM intake i"
-        " WHERE i.status = 'accepted' AND i.ack = 1 AND i.sender <> ''"
-        " AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.submission_id = i.submission_id)"
-        " ORDER BY i.id"
-    ).fetchall():
-        subject, body = receipt_text(conn, sid, now, name)
-        out.append(Receipt(entry_id, sid, to, subject, body, message_id))
-    return out
-
-
-def _day(d: Any) -> str:
-    return _("{year}年{month}月{day}日").format(year=d.year, month=d.month, day=d.day)
-
-
-def _moment(instant: datetime, tz: ZoneInfo, seconds: bool = False) -> str:
-    local = instant.astimezone(tz)
-    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
-    return _("{day}{time}").format(day=_day(local.date()), time=clock)
-
-
-def receipt_text(
-    conn: sqlite3.Connection, submission_id: int, now: datetime, sender_name: str = ""
-) -> tuple[str, str]:
-    """The receipt of one submission, sent at ``now`` to its sender (Chinese: its readers
-    are officers of Chinese banks). The arrival is shown to the second: 12:00:30 is late."""
-    s = submissions.get_row(conn, submission_id)
-    c = campaigns.load(
-        conn,
-        conn.execute("SELECT name FROM campaign WHERE id = ?", (s["campaign_id"],)).fetchone()[0],
-    )
-    bank, officer = conn.execute(
-        "SELECT m.name, coalesce(o.name, '') FROM member m LEFT JOIN officer o"
-        " ON o.member_id = m.id AND o.until IS NULL WHERE m.id = ?",
-        (s["member_id"],),
-    ).fetchone()
-    # the sender as they sign (the clerk may have mapped a colleague's address), else the officer
-    greeted = sender_name if sender_name and "@" not in sender_name else officer
-    arrived = timeutil.from_db(s["submitted_at"])
-    deadline = timeutil.from_db(s["deadline"])
-    if s["kind"] == "report":
-        what = _("第{week}周{column}").format(week=s["week"], column=s["column_name"])
-        verdict = _("按时") if s["on_time"] else _("迟报")
-        detail = (
-            _("第{week}周截止时间为{deadline}，按时报送。")
-            if s["on_time"]
-            else _("第{week}周截止时间为{deadline}，已逾期，按迟报核算。")
-        ).format(week=s["week"], deadline=_moment(deadline, c.tz))
-    else:
-        what = _("{column}稿件").format(column=s["column_name"])
-        verdict = _("计入稿件指标") if s["on_time"] else _("未计入稿件指标")
-        detail = (
-            _("在稿件报送期内（截至{deadline}），计入稿件指标。")
-            if s["on_time"]
-            else _("不在稿件报送期内（截至{deadline}），不计入稿件指标。")
-        ).format(deadline=_moment(deadline, c.tz))
-    files = [a["file_name"] for a in attachments_of(conn, submission_id)]
-    subject = _("【{campaign}】已收到{what}《{title}》，{verdict}").format(
-        campaign=c.name, what=what, title=s["title"], verdict=verdict
-    )
-    lines = [
-        _("{name}同志：").format(name=greeted or _("信息宣传员")),
-        "",
-        _(
-            "您好！协会秘书处已于{at}收到{bank}报送的{what}《{title}》，登记编号{id}。{detail}"
-        ).format(
-            at=_moment(arrived, c.tz, seconds=True),
-            bank=bank,
-            what=what,
-            title=s["title"],
-            id=submission_id,
-            detail=detail,
-        ),
-    ]
-    if files:
-        lines += ["", _("随附附件{n}个：{files}").format(n=len(files), files="、".join(files))]
-    lines += [
-        "",
-        _("本邮件由系统自动发送，请勿直接回复。"),
-        "",
-        _("协会秘书处"),
-        _day(now.astimezone(c.tz).date()),
-    ]
-    return subject, "\n".join(lines) + "\n"
-
-
-def send_receipts(
-    conn: sqlite3.Connection, now: datetime, connect: Callable[[], Session]
-) -> list[Receipt]:
-    """Send every receipt due, each exactly once (claim, send, mark; release on a refusal).
-
-    ``conn`` must have no transaction open: each claim and mark is its own short transaction,
-    so nothing waits on the network.
-    """
-    with storage.snapshot(conn):
-        todo = receipts_due(conn, now)
-    if not todo:
-        return []
-    session: Session | None = connect()
-    broken = ""
-    try:
-        for r in todo:
-            if session is None and not broken:
-                try:
-                    session = connect()
-                except SvcmonthError as exc:
-                    broken = str(exc)
-            if session is None:
-                r.status, r.reason = "failed", broken
-                continue
-            if not _claim(conn, r, now):
-                r.status = "already_sent"
-                continue
-            headers = {RECEIPT_HEADER: str(r.submission_id)}
-            if r.in_reply_to:
-                headers["In-Reply-To"] = r.in_reply_to
-            try:
-                session.send(r.to, r.subject, r.body, now, headers)
-            except MessageFailed as exc:
-                with storage.transaction(conn):
-                    conn.execute(
-                        "DELETE FROM receipt WHERE id = ? AND status = 'sending'", (r.claim_id,)
-                    )
-                r.status, r.reason = "failed", str(exc)
-                if isinstance(exc, ConnectionLost):
-                    session.close()
-                    session = None
-                continue
-            with storage.transaction(conn):
-                conn.execute(
-                    "UPDATE receipt SET status = 'sent', sent_at = ? WHERE id = ?",
-                    (timeutil.to_db(now), r.claim_id),
-                )
-                record(
-                    conn,
-                    timeutil.to_db(now),
-                    "receipt",
-                    "submission",
-                    r.submission_id,
-                    None,
-                    {"to": r.to, "subject": r.subject},
-                )
-            r.status = "sent"
-    finally:
-        if session is not None:
-            session.close()
-    return todo
-
-
-def _claim(conn: sqlite3.Connection, r: Receipt, now: datetime) -> bool:
-    with storage.transaction(conn):
-        cur = conn.execute(
-            "INSERT INTO receipt (submission_id, intake_id, recipient, subject, status, sent_at)"
-            " VALUES (?, ?, ?, ?, 'sending', ?) ON CONFLICT (submission_id) DO NOTHING",
-            (r.submission_id, r.entry_id, r.to, r.subject, timeutil.to_db(now)),
-        )
-        if cur.rowcount != 1:
-            return False
-        r.claim_id = cur.lastrowid
-    return True
 
 
 # --- the runs: saved mail, the IMAP folder, accepting ------------------------------------------

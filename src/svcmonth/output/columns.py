@@ -1,6 +1,8 @@
-"""Declared columns: what a listing or report shows, as ``(key, label, kind)``.
+"""Declared fields: what a listing or report shows, as ``Field(key, label, kind)``.
 
-Each report declares its own columns (``reports.SCOREBOARD``, ``checks.QUOTA``, …): the key
+(A listing's field is shown as a column of its table; the word ``Column`` is kept for the
+domain's 栏目, ``submissions.Column``, and a 栏目's web page is ``pages.ColumnPage``.)
+Each report declares its own fields (``reports.SCOREBOARD``, ``checks.QUOTA``, …): the key
 is the JSON key and CSV header (the stable contract), the label is what people read (a message id,
 translated when shown), the kind says how a value reads in a human format (``table``, ``md``,
 ``xlsx``): instants to the minute in local time, booleans 是/否, status values by name.
@@ -18,8 +20,9 @@ from svcmonth.i18n import N_, _, is_chinese
 
 
 @dataclass(frozen=True)
-class Column:
-    """One column: JSON key, label (message id), kind (how people read its values)."""
+class Field:
+    """One field of a listing (a column of its table, a key of its JSON): key, label (message
+    id), kind (how people read its values). Not a 栏目: that is ``submissions.Column``."""
 
     key: str
     label: str
@@ -138,6 +141,7 @@ VALUES: dict[str, dict[str, str]] = {
         "smtp": N_("SMTP settings"),
         "reminders": N_("reminders stuck in sending"),
         "attachments": N_("mail attachments"),
+        "receipts": N_("receipts stuck in sending"),
     },
 }
 
@@ -289,41 +293,41 @@ def field_label(key: str) -> str:
     return _(SETTINGS[key]) if key in SETTINGS else key
 
 
-RANK = Column("rank", N_("Rank"), "int")
-MEMBER = Column("member", N_("Member code"))
-NAME = Column("name", N_("Member name"))
-OFFICER = Column("officer", N_("Publicity officer"))
-PHONE = Column("phone", N_("Phone"))
-EMAIL = Column("email", N_("E-mail"))
-CATEGORY = Column("category", N_("Category"))
-ACTIVE = Column("active", N_("Registered"), "bool")
-CAMPAIGNS = Column("campaigns", N_("Campaigns"), "list")
-COLUMN = Column("column", N_("Column"))
-KIND = Column("kind", N_("Kind"), "submission_kind")
-TITLE = Column("title", N_("Title"))
-AUTHOR = Column("author", N_("Author"))
-SUBMITTED_AT = Column("submitted_at", N_("Submitted at"), "instant")
-WEEK = Column("week", N_("Week"), "int")
-DEADLINE = Column("deadline", N_("Deadline"), "instant")
-LEVEL = Column("level", N_("Level"), "int")
-POINTS = Column("points", N_("Points"), "int")
-ADOPTED = Column("adopted", N_("Adopted"), "int")
-ADOPTED_BY = Column("adopted_by", N_("Adopted by"), "list")
-ENDORSED = Column("endorsed", N_("Endorsed"), "int")
-ENDORSED_BY = Column("endorsed_by", N_("Endorsed by"), "list")
-ADOPTION_RATE = Column("adoption_rate", N_("Adoption rate (%)"), "decimal")
-ARTICLES = Column("articles", N_("Articles"), "int")
-REQUIRED = Column("required", N_("Required"), "int")
-SHORTFALL = Column("shortfall", N_("Shortfall"), "int")
-REPORTS_ON_TIME = Column("reports_on_time", N_("Weeks reported on time"), "int")
-REPORTS_LATE = Column("reports_late", N_("Weeks reported late"), "int")
-REPORTS_MISSING = Column("reports_missing", N_("Weeks not reported"), "int")
-WEEKS = Column("weeks", N_("Report weeks"), "int")
-QUOTA_MET = Column("quota_met", N_("Article minimum met"), "bool")
-ELIGIBLE = Column("eligible", N_("Eligible"), "eligible")
-SUBMISSIONS = Column("submissions", N_("Number of submissions"), "int")
-TO = Column("to", N_("To"))
-SUBJECT = Column("subject", N_("Subject"))
+RANK = Field("rank", N_("Rank"), "int")
+MEMBER = Field("member", N_("Member code"))
+NAME = Field("name", N_("Member name"))
+OFFICER = Field("officer", N_("Publicity officer"))
+PHONE = Field("phone", N_("Phone"))
+EMAIL = Field("email", N_("E-mail"))
+CATEGORY = Field("category", N_("Category"))
+ACTIVE = Field("active", N_("Registered"), "bool")
+CAMPAIGNS = Field("campaigns", N_("Campaigns"), "list")
+COLUMN = Field("column", N_("Column"))
+KIND = Field("kind", N_("Kind"), "submission_kind")
+TITLE = Field("title", N_("Title"))
+AUTHOR = Field("author", N_("Author"))
+SUBMITTED_AT = Field("submitted_at", N_("Submitted at"), "instant")
+WEEK = Field("week", N_("Week"), "int")
+DEADLINE = Field("deadline", N_("Deadline"), "instant")
+LEVEL = Field("level", N_("Level"), "int")
+POINTS = Field("points", N_("Points"), "int")
+ADOPTED = Field("adopted", N_("Adopted"), "int")
+ADOPTED_BY = Field("adopted_by", N_("Adopted by"), "list")
+ENDORSED = Field("endorsed", N_("Endorsed"), "int")
+ENDORSED_BY = Field("endorsed_by", N_("Endorsed by"), "list")
+ADOPTION_RATE = Field("adoption_rate", N_("Adoption rate (%)"), "decimal")
+ARTICLES = Field("articles", N_("Articles"), "int")
+REQUIRED = Field("required", N_("Required"), "int")
+SHORTFALL = Field("shortfall", N_("Shortfall"), "int")
+REPORTS_ON_TIME = Field("reports_on_time", N_("Weeks reported on time"), "int")
+REPORTS_LATE = Field("reports_late", N_("Weeks reported late"), "int")
+REPORTS_MISSING = Field("reports_missing", N_("Weeks not reported"), "int")
+WEEKS = Field("weeks", N_("Report weeks"), "int")
+QUOTA_MET = Field("quota_met", N_("Article minimum met"), "bool")
+ELIGIBLE = Field("eligible", N_("Eligible"), "eligible")
+SUBMISSIONS = Field("submissions", N_("Number of submissions"), "int")
+TO = Field("to", N_("To"))
+SUBJECT = Field("subject", N_("Subject"))
 
 # Columns met in listings that declare only keys (a command written before its report
 # declared columns still shows labels); a declared column always wins.
@@ -362,22 +366,22 @@ _SHARED = {
         SUBMISSIONS,
         TO,
         SUBJECT,
-        Column("id", N_("ID"), "int"),
-        Column("code", N_("Member code")),
-        Column("on_time", N_("On time"), "bool"),
-        Column("url", N_("Link")),
-        Column("submission", N_("Submission"), "int"),
-        Column("status", N_("Status")),
+        Field("id", N_("ID"), "int"),
+        Field("code", N_("Member code")),
+        Field("on_time", N_("On time"), "bool"),
+        Field("url", N_("Link")),
+        Field("submission", N_("Submission"), "int"),
+        Field("status", N_("Status")),
     )
 }
 
 
-def resolve(columns: Sequence[Column | str]) -> list[Column]:
+def resolve(columns: Sequence[Field | str]) -> list[Field]:
     """Declared columns as given; a bare key becomes its shared column, else the key itself."""
-    return [c if isinstance(c, Column) else _SHARED.get(c, Column(c, c, "text")) for c in columns]
+    return [c if isinstance(c, Field) else _SHARED.get(c, Field(c, c, "text")) for c in columns]
 
 
-def header_aliases(columns: Sequence[Column]) -> dict[str, str]:
+def header_aliases(columns: Sequence[Field]) -> dict[str, str]:
     """Header names an import accepts for each column besides its key: the label in Chinese
     (``单位代码``) and in English (lower case), whatever the interface language."""
     from svcmonth.i18n import catalog
@@ -390,5 +394,5 @@ def header_aliases(columns: Sequence[Column]) -> dict[str, str]:
     return out
 
 
-def keys(columns: Sequence[Column | str]) -> tuple[str, ...]:
-    return tuple(c.key if isinstance(c, Column) else c for c in columns)
+def keys(columns: Sequence[Field | str]) -> tuple[str, ...]:
+    return tuple(c.key if isinstance(c, Field) else c for c in columns)

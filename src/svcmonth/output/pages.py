@@ -21,6 +21,8 @@ from markupsafe import Markup
 
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.output import columns as columns_
+from svcmonth.output import render
 
 TEMPLATES = Path(__file__).parent / "templates"
 # what text may hold that an HTML page cannot: C0/C1 controls (tab and newlines kept) and
@@ -127,8 +129,8 @@ class Survey:
 
 
 @dataclass
-class Column:
-    """A column's page: a list of entries, entries by week, Markdown, survey results."""
+class ColumnPage:
+    """A column's (栏目's) page: a list of entries, entries by week, Markdown, survey results."""
 
     name: str
     file: str
@@ -173,7 +175,7 @@ class Site:
     week_columns: list[TableColumn]
     scoreboard: list[list[str]]
     scoreboard_columns: list[TableColumn]
-    columns: list[Column]
+    columns: list[ColumnPage]
 
 
 def texts() -> dict[str, str]:
@@ -233,7 +235,7 @@ def render_index(site: Site) -> str:
     )
 
 
-def render_column(site: Site, column: Column) -> str:
+def render_column(site: Site, column: ColumnPage) -> str:
     """One column's page."""
     return _render(
         "column.html",
@@ -261,8 +263,6 @@ def table(
 ) -> tuple[list[TableColumn], list[list[str]]]:
     """Headings and cells of a listing as people read them (the labels and value names of
     the declared columns: the same words as the table, Markdown and workbook formats)."""
-    from svcmonth.output import columns as columns_
-
     declared = columns_.resolve(list(cols))
     heads = [
         TableColumn(c.heading, c.kind == "int" or c.key in NUMERIC_KEYS, c.key) for c in declared
@@ -386,6 +386,11 @@ def codec_name(encoding: str) -> str:
 
 def write_page(text: str, output: Path | None) -> None:
     """One page to stdout, or to a file that appears only when complete (``render.write_text``)."""
-    from svcmonth.output import render
 
     render.write_text(text, output, "utf-8")
+
+
+@render.register("html", human=True)
+def _html(rows: Iterable[dict[str, Any]], cols: list[Any], target: render.Target) -> int:
+    """``--format html``: one self-contained page in the style of the website's pages."""
+    return write_report(rows, cols, target.output, target.encoding, target.title)

@@ -1,10 +1,13 @@
 """The one renderer for every listing: a registry of output formats (``--format``).
 
-Each format registers one renderer (``@register("name", human=…)``); the ``--format``
-choices are built from the registry. Each listing declares its columns
-(``columns.Column``: key, label, kind): human formats show the labels and value names in the
-interface language and instants to the minute; machine formats keep SPEC.md's keys.
+Each format registers one renderer (``@register("name", human=…)``) from the module that
+writes it; the ``--format`` choices are built from the registry, and this module names no
+writer of another module (``svcmonth.output`` imports them all, in the order ``--format``
+lists them). Each listing declares its columns (``columns.Field``: key, label, kind): human
+formats show the labels and value names in the interface language and instants to the
+minute; machine formats keep the stable keys of docs/commands.md.
 
+Here:
 - ``table``: rich on a terminal (coloured unless ``NO_COLOR``); elsewhere plain text drawn by
   tabulate in wide-character mode, so Chinese columns line up and no cell is ever cut.
 - ``csv``: the JSON keys as header (``--labels``: the labels and human values); cells made
@@ -12,8 +15,7 @@ interface language and instants to the minute; machine formats keep SPEC.md's ke
   says otherwise, to stdout without a BOM.
 - ``json``: one array of objects, streamed row by row.
 - ``md``: a GitHub-flavoured Markdown table, for pasting into the website or a message.
-- ``xlsx``: a workbook for people (``--output`` only): title, as-of line, bold frozen header
-  repeated on printed pages, CJK-aware widths, numbers as numbers, landscape one page wide.
+Elsewhere: ``html`` (``output/pages.py``), ``xlsx`` (``output/xlsx.py``).
 Heavy modules (rich, tabulate, openpyxl) are imported only when their format is used.
 """
 
@@ -34,7 +36,7 @@ from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.output import columns as columns_
 from svcmonth.output import csvio, outfile
-from svcmonth.output.columns import Column
+from svcmonth.output.columns import Field
 
 STATUS_STYLE = {
     "on_time": "green",
@@ -70,13 +72,13 @@ class Target:
     labels: bool = False
 
 
-Renderer = Callable[[Iterable[dict[str, Any]], list[Column], Target], int]
+Renderer = Callable[[Iterable[dict[str, Any]], list[Field], Target], int]
 
 
 @dataclass(frozen=True)
 class OutputFormat:
     """A registered output format: its renderer, and whether it is for people (labels,
-    value names, local time) or for machines (SPEC.md's keys and values)."""
+    value names, local time) or for machines (the keys and values of docs/commands.md)."""
 
     name: str
     render: Renderer
@@ -145,7 +147,7 @@ def _human(value: Any, kind: str = "text") -> str:
 
 def render(
     rows: Iterable[dict[str, Any]],
-    keys: Sequence[Column | str],
+    keys: Sequence[Field | str],
     fmt: str = "table",
     output: Path | None = None,
     encoding: str | None = None,
@@ -191,7 +193,7 @@ def write_text(
 
 
 @register("table", human=True)
-def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _table(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     rows = list(rows)
     if target.output is None and color_allowed():
         _rich(rows, cols, target.title)
@@ -203,7 +205,7 @@ def _table(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -
 
 
 @register("csv", human=False)
-def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     if target.labels:
         header = [c.heading for c in cols]
         rows = ({c.key: _human(r.get(c.key), c.kind) for c in cols} for r in rows)
@@ -212,12 +214,12 @@ def _csv_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Targ
 
 
 @register("json", human=False)
-def _json_format(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _json_format(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     return _json(rows, [c.key for c in cols], target.output, target.encoding)
 
 
 @register("md", human=True)
-def _md(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
+def _md(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
     rows = list(rows)
     text = _plain(rows, cols, "github")
     title = text_.display(target.title) if target.title else ""
@@ -302,7 +304,7 @@ class _Counter:
             yield row
 
 
-def _plain(rows: list[dict[str, Any]], cols: list[Column], tablefmt: str) -> str:
+def _plain(rows: list[dict[str, Any]], cols: list[Field], tablefmt: str) -> str:
     import tabulate
 
     tabulate.WIDE_CHARS_MODE = True  # needs wcwidth: CJK characters are two columns wide
@@ -317,7 +319,7 @@ def _plain(rows: list[dict[str, Any]], cols: list[Column], tablefmt: str) -> str
     )
 
 
-def _rich(rows: list[dict[str, Any]], cols: list[Column], title: str | None) -> None:
+def _rich(rows: list[dict[str, Any]], cols: list[Field], title: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -353,127 +355,6 @@ def display_width(text: str) -> int:
 
     width = wcswidth(text)
     return width if width >= 0 else len(text)
-
-
-@register("html", human=True)
-def _html(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
-    """One self-contained page in the style of the website's column pages (``pages.py``)."""
-    from svcmonth.output.pages import write_report
-
-    return write_report(rows, cols, target.output, target.encoding, target.title)
-
-
-@register("xlsx", human=True, file_only=True)
-def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) -> int:
-    """A workbook for people: title row, the as-of line, a bold header frozen and repeated on
-    every printed page, widths that fit the text, numbers as numbers, landscape, one page
-    wide."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    assert target.output is not None
-    rows = list(rows)
-    title = target.title or "svcmonth"
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = text_.sheet_title(target.sheet or title)
-    n_cols = max(1, len(cols))
-    heading = ws.cell(row=1, column=1, value=text_.keep_tabs(csvio.cell(title)))
-    heading.font = Font(bold=True, size=14)
-    heading.alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 24
-    header_row = 2
-    if target.note:
-        note = ws.cell(row=2, column=1, value=text_.keep_tabs(csvio.cell(target.note)))
-        note.font = Font(size=10, color="555555")
-        header_row = 3
-    if n_cols > 1:
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_cols)
-        if target.note:
-            ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fill = PatternFill("solid", fgColor="DDE4EE")
-    widths = [display_width(c.heading) for c in cols]
-    centered = Alignment(horizontal="center")
-    first_header = header_row
-    if any(c.group for c in cols):  # a two-row header: the groups above their columns
-        header_row += 1
-        start = 1
-        for index, c in enumerate(cols, start=1):
-            nxt = cols[index] if index < len(cols) else None
-            if nxt is not None and c.group and nxt.group == c.group:
-                continue
-            cell = ws.cell(row=first_header, column=start, value=_(c.group) if c.group else None)
-            if c.group and index > start:
-                ws.merge_cells(
-                    start_row=first_header,
-                    start_column=start,
-                    end_row=first_header,
-                    end_column=index,
-                )
-            for col_index in range(start, index + 1):
-                ws.cell(row=first_header, column=col_index).border = border
-                ws.cell(row=first_header, column=col_index).fill = fill
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-            start = index + 1
-    for index, c in enumerate(cols, start=1):
-        cell = ws.cell(row=header_row, column=index, value=c.heading)
-        if header_row != first_header and not c.group:  # one label over both header rows
-            ws.cell(row=first_header, column=index).value = None
-            ws.merge_cells(
-                start_row=first_header, start_column=index, end_row=header_row, end_column=index
-            )
-            cell = ws.cell(row=first_header, column=index, value=c.heading)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r_index, row in enumerate(rows, start=header_row + 1):
-        for c_index, c in enumerate(cols, start=1):
-            value = row.get(c.key)
-            body: Any = ws.cell(row=r_index, column=c_index)
-            body.border = border
-            if value is None:
-                continue
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                body.value = value
-                shown = str(value)
-            else:
-                # text stays text: phone numbers and long codes never become numbers in
-                # scientific notation, and nothing becomes a formula
-                shown = columns_.human(value, c.kind)
-                body.value = text_.keep_tabs(csvio.cell(shown))
-                body.data_type = TYPE_STRING
-                if c.kind in ("bool", "eligible") or c.kind in columns_.VALUES:
-                    body.alignment = centered
-            widths[c_index - 1] = max(widths[c_index - 1], display_width(shown))
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = min(60, max(6, width + 2))
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{first_header}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is None:
-        from openpyxl.worksheet.properties import PageSetupProperties
-
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    _save_workbook(wb, target.output)
-    return len(rows)
-
-
-def _save_workbook(wb: Any, output: Path) -> None:
-    """Write a workbook to ``--output`` (the one place a binary output is written)."""
-    with outfile.open_binary(output) as handle:
-        wb.save(handle)
 
 
 def write_lines(lines: Iterable[str], encoding: str | None = None) -> None:

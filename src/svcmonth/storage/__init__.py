@@ -11,16 +11,26 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from svcmonth import rules
 from svcmonth.errors import DatabaseError
 from svcmonth.i18n import _
 from svcmonth.storage.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_S = 15.0
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# The SQL views, by name in creation order (a view may use the ones before it). Storage holds
+# no rule: the domain module that defines them registers them (``svcmonth.rules`` does on
+# import), and ``connect`` keeps the file's views equal to them. Until something registers
+# views, the file's are left alone.
+VIEWS: dict[str, str] = {}
+
+
+def register_views(views: Mapping[str, str]) -> None:
+    """Declare the views every connection keeps the file's views equal to."""
+    VIEWS.update(views)
 
 
 def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
@@ -57,7 +67,7 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         if version < SCHEMA_VERSION:
             conn.execute("PRAGMA journal_mode = WAL")
             migrate(conn, version)
-        if not rules.views_current(conn):
+        if VIEWS and not views_current(conn):
             refresh_views(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
@@ -177,12 +187,32 @@ def migrate(conn: sqlite3.Connection, current: int, target: int = SCHEMA_VERSION
             conn.execute(f"PRAGMA user_version = {number}")
 
 
+def _normal(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def views_current(conn: sqlite3.Connection) -> bool:
+    """Whether the file holds exactly the registered views."""
+    stored = {
+        name: _normal(sql)
+        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
+    }
+    return stored == {name: _normal(sql) for name, sql in VIEWS.items()}
+
+
 def refresh_views(conn: sqlite3.Connection) -> None:
-    """Recreate the views of ``svcmonth.rules`` (one transaction; a no-op when another process
-    did it while this one waited for the lock)."""
+    """Drop every view and create the registered ones (one transaction; a no-op when another
+    process did it while this one waited for the lock)."""
     with transaction(conn):
-        if not rules.views_current(conn):
-            rules.ensure_views(conn)
+        if views_current(conn):
+            return
+        existing = [
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")
+        ]
+        for name in existing:
+            conn.execute(f'DROP VIEW "{name}"')
+        for sql in VIEWS.values():
+            conn.execute(sql)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,193 @@
+"""Claim, send, record once: the one mechanism for every message svcmonth sends by itself.
+
+Reminders (``reminders.send_due``) and receipts (``mail.receipts.send_receipts``) — and,
+later, group-chat messages and results notices — are each "one message per key, never
+twice". Each channel keeps its messages in a table (a ``Ledger``) whose unique key is the
+guard (for reminders: campaign, member, kind, key — the week is in the key; for receipts:
+the submission), with a ``status`` (``sending`` | ``sent``) and ``sent_at``:
+
+1. **claim**: insert the message's row as ``sending`` in a short ``BEGIN IMMEDIATE``
+   transaction; only the run whose insert succeeds sends it, an overlapping run finds the
+   row and reports ``already_sent``;
+2. **send**, with no transaction open (the clerk's commands never wait on the network);
+3. **record**: mark the row ``sent`` (with the channel's audit entry, same transaction).
+
+Whatever goes wrong while sending — the server refuses the message, the connection breaks,
+the message cannot be built, a bug — the claim is **released** (its row deleted, in its own
+transaction) and the message is ``failed`` with a reason; the next run retries it. A broken
+connection (or an unexpected error) is closed and the next message opens a fresh one.
+
+**A run killed** between its claim and its record leaves a ``sending`` row. Once older than
+the ledger's ``stuck_after`` it is *stuck*: ``stuck`` lists it (``doctor`` reports every
+ledger's), and the ledger says what happens next — ``retry_stuck``: the next run takes it
+over and sends it again (a receipt twice is harmless), or not: it counts as sent until the
+clerk, having asked, releases it (a reminder twice would be worse than none; ``remind
+--release-stuck``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+from svcmonth import storage, timeutil
+from svcmonth.errors import SvcmonthError
+from svcmonth.mail.mailer import ConnectionLost, MessageFailed, Session
+from svcmonth.storage.audit import record
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Where a channel records its messages: ``table`` with the unique key ``key`` (its
+    columns), ``status`` (``sending``/``sent``) and ``sent_at``."""
+
+    channel: str  # the name in messages and the audit trail: "reminder", "receipt"
+    table: str
+    key: tuple[str, ...]
+    retry_stuck: bool
+    stuck_after: timedelta = timedelta(minutes=10)  # a claim lives for one message: seconds
+
+    def cutoff(self, now: datetime) -> str:
+        """Claims made before this stored instant are stuck."""
+        return timeutil.to_db(now - self.stuck_after)
+
+
+class Message(Protocol):
+    """What the loop needs of a channel's message: its fate, and its claim."""
+
+    status: str  # would_send → sent | already_sent | failed
+    reason: str
+    claim_id: int | None
+
+
+M = TypeVar("M", bound=Message)
+
+
+class Outbox:
+    """One run's sending: the SMTP session (opened when first needed, reopened after a broken
+    connection) and the claim → send → record of each message. Use it as a context manager:
+    the session is closed at the end."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        ledger: Ledger,
+        now: datetime,
+        connect: Callable[[], Session],
+    ):
+        self.conn, self.ledger, self.now, self.connect = conn, ledger, now, connect
+        self.session: Session | None = None
+        self.broken: str | None = None  # why a fresh connection could not be opened mid-run
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    def open(self) -> Session:
+        """The session; the first connection's failure propagates (nothing was claimed)."""
+        if self.session is None:
+            self.session = self.connect()
+        return self.session
+
+    def send_all(
+        self,
+        messages: Iterable[M],
+        row: Callable[[M], dict[str, Any]],
+        send: Callable[[Session, M], None],
+        on_sent: Callable[[sqlite3.Connection, M], None] | None = None,
+    ) -> None:
+        """Send each message once: ``row(m)`` is its ledger row (the key and what else the
+        table holds, without ``status``/``sent_at``), ``send`` hands it to the session,
+        ``on_sent`` records it (inside the transaction that marks it sent)."""
+        for m in messages:
+            if self.session is None and self.broken is None:
+                try:
+                    self.session = self.connect()
+                except SvcmonthError as exc:
+                    self.broken = str(exc)
+            if self.session is None:
+                m.status, m.reason = "failed", self.broken or ""
+                continue
+            m.claim_id = claim(self.conn, self.ledger, row(m), self.now)
+            if m.claim_id is None:
+                m.status = "already_sent"  # an overlapping run has it
+                continue
+            try:
+                send(self.session, m)
+            except Exception as exc:  # refused, unbuildable, or a bug: this one failed
+                release(self.conn, self.ledger, m.claim_id)
+                m.claim_id = None
+                m.status, m.reason = "failed", str(exc) or type(exc).__name__
+                if isinstance(exc, ConnectionLost) or not isinstance(exc, MessageFailed):
+                    self.close()
+                continue
+            with storage.transaction(self.conn):
+                self.conn.execute(
+                    f"UPDATE {self.ledger.table} SET status = 'sent', sent_at = ? WHERE id = ?",
+                    (timeutil.to_db(self.now), m.claim_id),
+                )
+                if on_sent is not None:
+                    on_sent(self.conn, m)
+            m.status = "sent"
+
+
+def claim(
+    conn: sqlite3.Connection, ledger: Ledger, row: dict[str, Any], now: datetime
+) -> int | None:
+    """Insert ``row`` as ``sending``: its id, or None when another run has the key. With
+    ``retry_stuck``, a stuck claim of the same key is taken over (audited)."""
+    at = timeutil.to_db(now)
+    key = " AND ".join(f"{column} IS ?" for column in ledger.key)
+    values = [row[column] for column in ledger.key]
+    with storage.transaction(conn):
+        if ledger.retry_stuck:
+            for stuck_id, since in conn.execute(
+                f"SELECT id, sent_at FROM {ledger.table} WHERE {key}"
+                " AND status = 'sending' AND sent_at < ?",
+                (*values, ledger.cutoff(now)),
+            ).fetchall():
+                conn.execute(f"DELETE FROM {ledger.table} WHERE id = ?", (stuck_id,))
+                record(
+                    conn,
+                    at,
+                    "retry",
+                    ledger.channel,
+                    stuck_id,
+                    {"status": "sending", "since": since},
+                    None,
+                )
+        columns = [*row, "status", "sent_at"]
+        cur = conn.execute(
+            f"INSERT INTO {ledger.table} ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})"
+            f" ON CONFLICT ({', '.join(ledger.key)}) DO NOTHING",
+            (*row.values(), "sending", at),
+        )
+        return cur.lastrowid if cur.rowcount == 1 else None
+
+
+def release(conn: sqlite3.Connection, ledger: Ledger, claim_id: int) -> None:
+    """Give up a claim whose message did not go out: the next run retries it."""
+    with storage.transaction(conn):
+        conn.execute(f"DELETE FROM {ledger.table} WHERE id = ? AND status = 'sending'", (claim_id,))
+
+
+def stuck(conn: sqlite3.Connection, ledger: Ledger, now: datetime) -> list[int]:
+    """The ids of the claims a killed run left ``sending`` more than ``stuck_after`` ago."""
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM {ledger.table} WHERE status = 'sending' AND sent_at < ? ORDER BY id",
+            (ledger.cutoff(now),),
+        )
+    ]

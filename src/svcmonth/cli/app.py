@@ -44,6 +44,7 @@ COMMAND_MODULES = {
     "column": "reference",
     "outlet": "reference",
     "body": "reference",
+    "settings": "settings",
 }
 GROUP_MODULES = (
     "campaign",

@@ -44,7 +44,13 @@ def _line(paragraph, exact: float = LINE_PT) -> None:  # type: ignore[no-untyped
 def _page_field(paragraph) -> None:  # type: ignore[no-untyped-def]
     """``— PAGE —``: a complex field Word, WPS and LibreOffice all update."""
     font(paragraph.add_run("— "), "宋体", 14)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
         run = paragraph.add_run()
         font(run, "宋体", 14)
         if kind is not None:

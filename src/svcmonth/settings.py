@@ -100,7 +100,7 @@ def set_campaign_title(
 # --- files attached by hand ------------------------------------------------------------------
 
 
-def _attachment_store() -> Any:
+def attachment_store() -> Any:
     """The attachment store's functions (``safe_name``, ``_new_folder``, ``_write_private``,
     ``attachments_root``): the one place this module names where the store lives."""
     from svcmonth.mail import inbox
@@ -118,7 +118,7 @@ def attach(
     """Copy ``files`` into the attachment store for a typed submission (inside the caller's
     transaction): safe names, owner-only, size and SHA-256 recorded. Returns the rows and
     the folder made (the caller removes it when the transaction fails)."""
-    store = _attachment_store()
+    store = attachment_store()
     datas = []
     for path in files:
         path = Path(path)

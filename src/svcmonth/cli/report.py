@@ -1,12 +1,16 @@
 """``svcmonth report …``: scoreboard, weekly report, year-end table, officers, forwardings."""
 
 from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from svcmonth import grading, reports, typed
 from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
+    MAX_COUNT,
     AsOfOpt,
     CampaignOpt,
     DbOpt,
@@ -17,14 +21,18 @@ from svcmonth.cli.common import (
     OutputOpt,
     YearOpt,
     as_of_note,
+    bounded,
     campaign_at,
     database,
+    db_path,
     now,
     show,
 )
+from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output.columns import Column
+from svcmonth.output.render import message
 from svcmonth.timeutil import zone
 
 app = typer.Typer(help=_("Reports for the clerk and the leadership."), no_args_is_help=True)
@@ -169,3 +177,114 @@ FORWARDED = (
     Column("body", N_("Forwarded to")),
     Column("forwarded_on", N_("Forwarded on"), "date"),
 )
+
+
+# --- documents (通报, 会员动态): see output/documents.py -----------------------------------------
+
+
+class DocFormat(StrEnum):
+    md = "md"
+    docx = "docx"
+    html = "html"
+    json = "json"
+
+
+DocFormatOpt = Annotated[
+    DocFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help=_("Document format (docx needs --output)."),
+        case_sensitive=False,
+    ),
+]
+TemplateOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--template",
+        help=_(
+            "The association's own .docx (红头) with {{ title }}, {{p body }}, "
+            "{{ association }}, {{ date }} (--format docx)."
+        ),
+        show_default=False,
+    ),
+]
+
+
+def _write_document(doc: Any, fmt: DocFormat, output: Path | None, template: Path | None) -> None:
+    from svcmonth.output import documents
+
+    if not doc.association:
+        message(
+            _(
+                "no association name is set: the document goes out without its 落款 "
+                "(settings --association NAME)"
+            )
+        )
+    documents.write(doc, fmt.value, output, template=template)
+    if output is not None:
+        message(_("wrote {path}").format(path=output))
+
+
+@app.command("bulletin")
+def bulletin(
+    week: OptionalWeekOpt = None,
+    final: Annotated[
+        bool, typer.Option("--final", help=_("The final circular of the campaign."))
+    ] = False,
+    issue: Annotated[
+        int | None,
+        typer.Option(
+            "--issue",
+            help=_("Issue number (default: the week number)."),
+            show_default=False,
+            parser=bounded("--issue", 1, MAX_COUNT),
+        ),
+    ] = None,
+    template: TemplateOpt = None,
+    as_of: AsOfOpt = None,
+    campaign: CampaignOpt = None,
+    fmt: DocFormatOpt = DocFormat.md,
+    output: OutputOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The 通报: weekly (--week N, default the last week whose deadline passed) or --final."""
+    from svcmonth import bulletin as bulletin_
+
+    if final and week is not None:
+        raise SvcmonthError(_("--week and --final exclude each other"))
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        ctx = bulletin_.context(conn, c, instant)
+        if final:
+            doc = bulletin_.final(ctx)
+        else:
+            number = week if week is not None else bulletin_.default_week(c, instant)
+            doc = bulletin_.weekly(ctx, number, issue)
+    _write_document(doc, fmt, output, template)
+
+
+@app.command("digest")
+def digest(
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            help=_("How many of the best submissions to quote."),
+            parser=bounded("--limit", 1, MAX_COUNT),
+        ),
+    ] = 10,
+    template: TemplateOpt = None,
+    as_of: AsOfOpt = None,
+    campaign: CampaignOpt = None,
+    fmt: DocFormatOpt = DocFormat.md,
+    output: OutputOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The 会员动态 summary: the campaign in numbers and the best submissions' excerpts."""
+    from svcmonth import bulletin as bulletin_
+
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        doc = bulletin_.digest(bulletin_.context(conn, c, instant), db_path(db), limit)
+    _write_document(doc, fmt, output, template)

@@ -107,9 +107,12 @@ def clean(text: Any) -> str:
 
 def names_text(block: Names) -> str:
     """``label（3家）：甲、乙、丙。`` (``无。`` when there is none)."""
+    from svcmonth.i18n import is_chinese
+
+    comma, colon, stop = ("、", "：", "。") if is_chinese() else (", ", ": ", ".")
     count = block.count.format(n=len(block.items))
-    items = _("、").join(clean(i) for i in block.items) if block.items else _("none")
-    return f"{clean(block.label)}{count}{_(': ')}{items}{_('.')}"
+    items = comma.join(clean(i) for i in block.items) if block.items else _("none")
+    return f"{clean(block.label)}{count}{colon}{items}{stop}"
 
 
 def date_text(day: date | None) -> str:
@@ -153,16 +156,30 @@ def to_data(doc: Document) -> dict[str, Any]:
 
 # --- Markdown --------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>()#+\-!|~&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=])")
+_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])")
 
 
 def md_escape(text: Any) -> str:
-    """Text that Markdown shows as it is (no emphasis, link, HTML or table cell break)."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(text).replace("\n", " "))
+    """Text that Markdown shows as it is (no emphasis, link, HTML, heading, list item or table
+    cell break)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", clean(text).replace("\n", " "))
+    escaped = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return _MD_NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
-def to_markdown(doc: Document) -> str:
-    """The document in Markdown, for the website's editor."""
+def picture_names(doc: Document, stem: str) -> dict[int, str]:
+    """The file name of each picture beside a written document: ``<stem>-1.png``, …
+    (keyed by ``id`` of the block)."""
+    pictures = [b for s in doc.sections for b in s.blocks if isinstance(b, Picture)]
+    return {id(p): f"{stem}-{n}{p.path.suffix.lower()}" for n, p in enumerate(pictures, 1)}
+
+
+def to_markdown(doc: Document, names: dict[int, str] | None = None) -> str:
+    """The document in Markdown, for the website's editor; pictures referenced by ``names``
+    (the files written beside it), left out when there are none."""
+    names = names or {}
     out = [f"# {md_escape(doc.title)}", ""]
     if doc.addressee:
         out += [md_escape(doc.addressee), ""]
@@ -180,8 +197,8 @@ def to_markdown(doc: Document) -> str:
                 out.append("|" + "---|" * len(b.columns))
                 out += ["| " + " | ".join(md_escape(c) for c in r) + " |" for r in b.rows]
                 out.append("")
-            else:
-                out += [f"![{md_escape(b.caption)}]({_md_link(b.path.name)})", ""]
+            elif id(b) in names:
+                out += [f"![{md_escape(b.caption)}]({_md_link(names[id(b)])})", ""]
     sign = [t for t in (clean(doc.association), date_text(doc.date)) if t]
     if sign:
         out += [f'<p align="right">{html.escape(t)}</p>' for t in sign]
@@ -499,7 +516,13 @@ def write(
     if output is not None:
         outfile.refuse_protected(output)
     if fmt == "md":
-        text = to_markdown(doc)
+        names = picture_names(doc, output.stem) if output is not None else {}
+        text = to_markdown(doc, names)
+        assert output is not None or not names
+        for block in (b for s in doc.sections for b in s.blocks if isinstance(b, Picture)):
+            if output is not None and id(block) in names:
+                with outfile.open_binary(output.parent / names[id(block)]) as handle:
+                    handle.write(block.path.read_bytes())
     elif fmt == "html":
         text = to_html(doc)
     else:

@@ -437,10 +437,18 @@ def _table(container: Any, b: Table) -> None:
 
 
 def _cell_text(cell: Any, text: str, bold: bool = False) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
 
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     p = cell.paragraphs[0]
-    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt = p.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt.first_line_indent = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(TABLE_PT * 1.6)
+    fmt.space_before = fmt.space_after = Pt(3)
     font(p.add_run(clean(text)), BODY_FONT, TABLE_PT, bold)
 
 

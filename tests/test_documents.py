@@ -6,6 +6,7 @@ from __future__ import annotations
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -371,3 +372,54 @@ def test_bulletin_docx_renders_in_libreoffice(month: Month, tmp_path: Path) -> N
     )
     pdf = (tmp_path / "b.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-1024:]
+
+
+# --- the site: articles' own pages, full pictures, no scoreboard, the public title ---------
+
+
+def test_site_gives_a_docx_article_its_page_with_its_pictures(month: Month, tmp_path: Path) -> None:
+    svc = month.svc
+    picture = _png(tmp_path / "inside.png")
+    d = docx.Document()
+    d.add_paragraph("一线柜员的<一天>&")
+    d.add_picture(str(picture))
+    article = tmp_path / "with-picture.docx"
+    d.save(str(article))
+    sid = svc(
+        "submit", "ABC", "--column", "感动人物", "--title", "柜员的一天", "--at", "2023-07-18 10:00",
+        "--attach", str(article),
+    ).out.strip()  # fmt: skip
+    svc("grade", sid, "--level", "2")
+    out = tmp_path / "site"
+    svc("site", "build", str(out), "--no-scoreboard")
+    page = (out / f"article-{sid}.html").read_text(encoding="utf-8")
+    assert "一线柜员的&lt;一天&gt;&amp;" in page
+    assert f'src="pictures/{sid}-doc1.png"' in page
+    assert (out / "pictures" / f"{sid}-doc1.png").read_bytes() == picture.read_bytes()
+    assert f'href="article-{sid}.html"' in (out / "people.html").read_text(encoding="utf-8")
+    level3 = (out / f"article-{month.ids['level3']}.html").read_text(encoding="utf-8")
+    assert "七月以来" in level3
+    assert f"article-{month.ids['pending']}.html" not in "".join(p.name for p in out.iterdir())
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "2023年银行业文明&lt;优质&gt;服务月&amp;" in index  # the public title
+    assert "2023服务月" not in index
+    assert "<table" in index  # the weeks
+    assert "col-points" not in index  # no scoreboard
+
+
+def test_site_picture_thumbnails_link_to_the_full_picture(month: Month, tmp_path: Path) -> None:
+    svc = month.svc
+    for n in range(3):
+        sid = svc(
+            "submit", "BOC", "--column", "看图话服务", "--title", f"图{n}",
+            "--at", f"2023-07-1{n + 2} 10:00", "--attach", str(_png(tmp_path / f"{n}.png")),
+        ).out.strip()  # fmt: skip
+        svc("grade", sid, "--level", "2")
+    out = tmp_path / "site"
+    svc("site", "build", str(out))
+    page = (out / "pictures.html").read_text(encoding="utf-8")
+    assert page.count("<img ") == 3
+    for src in re.findall(r'<a href="(pictures/[^"]+)"><img src="([^"]+)"', page):
+        assert src[0] == src[1] and (out / src[0]).is_file()
+    assert len(re.findall(r'<a href="pictures/', page)) == 3
+    assert "col-points" in (out / "index.html").read_text(encoding="utf-8")

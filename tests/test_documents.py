@@ -386,8 +386,8 @@ def test_site_gives_a_docx_article_its_page_with_its_pictures(month: Month, tmp_
     article = tmp_path / "with-picture.docx"
     d.save(str(article))
     sid = svc(
-        "submit", "ABC", "--column", "感动人物", "--title", "柜员的一天", "--at", "2023-07-18 10:00",
-        "--attach", str(article),
+        "submit", "ABC", "--column", "感动人物", "--title", "柜员的一天",
+        "--at", "2023-07-18 10:00", "--attach", str(article),
     ).out.strip()  # fmt: skip
     svc("grade", sid, "--level", "2")
     out = tmp_path / "site"

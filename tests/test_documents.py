@@ -423,3 +423,24 @@ def test_site_picture_thumbnails_link_to_the_full_picture(month: Month, tmp_path
         assert src[0] == src[1] and (out / src[0]).is_file()
     assert len(re.findall(r'<a href="pictures/', page)) == 3
     assert "col-points" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_year_end_workbook_has_prepared_by_date_and_page_numbers(
+    month: Month, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    svc = _zh(month.svc)
+    out = tmp_path / "考核表.xlsx"
+    svc("report", "year-end", "--year", "2023", "-f", "xlsx", "-o", str(out))
+    ws = load_workbook(out).active
+    assert ws is not None
+    cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert "制表单位：内蒙古银行业协会    日期：2023年8月20日" in cells
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+def test_year_end_workbook_without_association_says_so(c2023: Svc, tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    err = c2023("report", "year-end", "--year", "2023", "-f", "xlsx", "-o", str(out)).err
+    assert "settings --association" in err

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from svcmonth import grading, reports, typed
+from svcmonth import grading, reports, settings, typed
 from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
     MAX_COUNT,
@@ -114,6 +114,8 @@ def year_end(
     with database(db) as conn:
         rows = reports.year_end(conn, year, instant)
         minimums = sorted({c.min_articles for c in reports.year_campaigns(conn, year)})
+        footer = reports.prepared_by(conn, instant.astimezone(zone(DEFAULT_TZ)).date())
+        signed = bool(settings.association(conn))
     rule = _(
         "rules: at least {n} articles in each campaign, else not eligible; "
         "eligible members ranked by points, ties share a rank"
@@ -127,7 +129,15 @@ def year_end(
         title=_("Publicity work assessment table {year}").format(year=year),
         note=as_of_note(instant, zone(DEFAULT_TZ)) + _("; ") + rule,
         sheet=_("Assessment {year}").format(year=year),
+        footer=footer,
     )
+    if fmt is Format.xlsx and not signed:
+        message(
+            _(
+                "no association name is set: the workbook goes out without its 制表单位 "
+                "(settings --association NAME)"
+            )
+        )
 
 
 @app.command("officers")

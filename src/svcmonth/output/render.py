@@ -68,6 +68,7 @@ class Target:
     note: str | None = None
     sheet: str | None = None
     labels: bool = False
+    footer: str | None = None  # the line under a workbook's table (制表单位, date)
 
 
 Renderer = Callable[[Iterable[dict[str, Any]], list[Column], Target], int]
@@ -154,6 +155,7 @@ def render(
     note: str | None = None,
     sheet: str | None = None,
     labels: bool = False,
+    footer: str | None = None,
 ) -> int:
     """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
     of rows. ``keys`` are declared columns, or bare keys (shared columns)."""
@@ -167,7 +169,7 @@ def render(
         raise SvcmonthError(_("--format {fmt} needs --output FILE.{fmt}").format(fmt=fmt))
     if output is not None:
         outfile.refuse_protected(output)
-    target = Target(output, encoding, title, note, sheet, labels)
+    target = Target(output, encoding, title, note, sheet, labels, footer)
     try:
         return found.render(rows, columns_.resolve(keys), target)
     except UnicodeEncodeError as exc:  # to stdout; a file is never left half-written
@@ -431,6 +433,15 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
                 if c.kind in ("bool", "eligible") or c.kind in columns_.VALUES:
                     body.alignment = centered
             widths[c_index - 1] = max(widths[c_index - 1], display_width(shown))
+    if target.footer:
+        below = ws.cell(
+            row=header_row + len(rows) + 2,
+            column=1,
+            value=text_.keep_tabs(csvio.cell(target.footer)),
+        )
+        below.font = Font(size=10)
+    # page numbers on every printed page (&P of &N: Excel's and WPS's header/footer codes)
+    ws.oddFooter.center.text = _("Page &P of &N")
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(6, width + 2))
     ws.freeze_panes = f"A{header_row + 1}"

@@ -441,7 +441,8 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Column], target: Target) ->
         )
         below.font = Font(size=10)
     # page numbers on every printed page (&P of &N: Excel's and WPS's header/footer codes)
-    ws.oddFooter.center.text = _("Page &P of &N")
+    if ws.oddFooter is not None:
+        ws.oddFooter.center.text = _("Page &P of &N")
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(6, width + 2))
     ws.freeze_panes = f"A{header_row + 1}"

@@ -444,3 +444,32 @@ def test_year_end_workbook_without_association_says_so(c2023: Svc, tmp_path: Pat
     out = tmp_path / "t.xlsx"
     err = c2023("report", "year-end", "--year", "2023", "-f", "xlsx", "-o", str(out)).err
     assert "settings --association" in err
+
+
+def test_digest_quotes_the_mail_body_when_no_docx_came(c2023: Svc, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "王丽 <WangLi@ICBC.example.cn>"
+    msg["To"] = "xcb@assoc.example.cn"
+    msg["Subject"] = "【先进事迹】爱心座椅"
+    msg["Date"] = "Tue, 18 Jul 2023 10:19:30 +0800"
+    msg["Message-ID"] = "<20230718101930.9@icbc.example.cn>"
+    msg.set_content("网点为老年客户设置了<爱心座椅>&老花镜。\n\n第二段。")
+    eml = tmp_path / "m.eml"
+    eml.write_bytes(msg.as_bytes())
+    c2023("inbox", "import", str(eml))
+    sid = c2023("inbox", "accept").out.strip()
+    c2023("grade", sid, "--level", "3")
+    doc = c2023("report", "digest", "-f", "json").json()
+    texts = [b.get("text") for b in doc["sections"][1]["blocks"]]
+    assert "网点为老年客户设置了<爱心座椅>&老花镜。" in texts and "第二段。" in texts
+    page = c2023("report", "digest", "-f", "html").out
+    assert "&lt;爱心座椅&gt;&amp;老花镜" in page
+
+
+def test_a_docx_link_that_is_not_http_loses_its_target() -> None:
+    from svcmonth.output.pages import docx_markup
+
+    converted = '<p><a href="javascript:alert(1)">x</a><a href="https://a.example/">y</a></p>'
+    assert str(docx_markup(converted)) == ('<p><a>x</a><a href="https://a.example/">y</a></p>')

@@ -58,5 +58,12 @@ python -m svcmonth report digest -f docx -o "$work/digest.docx" 2>/dev/null
 (cd "$work" && soffice --headless --convert-to pdf bulletin.docx digest.docx >/dev/null 2>&1)
 pdftoppm -png -r 48 -f 1 -l 1 -singlefile "$work/bulletin.pdf" "$here/bulletin"
 pdftoppm -png -r 48 -f 1 -l 1 -singlefile "$work/digest.pdf" "$here/digest"
+# the paste-safe HTML of the digest at a phone's width, as a 公众号 reader sees it
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -n "$browser" ]; then
+    python -m svcmonth report digest -f html -o "$work/digest.html" 2>/dev/null
+    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=390,1000 \
+        --screenshot="$here/digest-phone.png" "file://$work/digest.html" >/dev/null 2>&1
+fi
 if command -v optipng >/dev/null 2>&1; then optipng -quiet -o5 "$here"/*.png; fi
 ls -l "$here"/*.png

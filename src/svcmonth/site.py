@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -25,6 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from markupsafe import escape
 
 from svcmonth import reports, settings, submissions
 from svcmonth.campaigns import Campaign
@@ -219,6 +222,9 @@ def article(
         )
         entry.page = None
         return None
+    # the title the member typed above the text is the page's heading already
+    title = re.escape(str(escape(entry.title)))
+    body = re.sub(rf"^\s*<(p|h[1-6])>(<strong>)?{title}(</strong>)?</\1>", "", body)
     return pages.Article(entry, pages.docx_markup(body), images)
 
 

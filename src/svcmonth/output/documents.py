@@ -109,8 +109,8 @@ def names_text(block: Names) -> str:
     """``label（3家）：甲、乙、丙。`` (``无。`` when there is none)."""
     from svcmonth.i18n import is_chinese
 
-    comma, colon, stop = ("、", "：", "。") if is_chinese() else (", ", ": ", ".")
-    count = block.count.format(n=len(block.items))
+    comma, colon, stop, space = ("、", "：", "。", "") if is_chinese() else (", ", ": ", ".", " ")
+    count = space + block.count.format(n=len(block.items))
     items = comma.join(clean(i) for i in block.items) if block.items else _("none")
     return f"{clean(block.label)}{count}{colon}{items}{stop}"
 

@@ -147,9 +147,11 @@ def entries(text: str) -> list[str]:
 def test_index_and_a_page_per_member_column(campaign, tmp_path):
     out = tmp_path / "专栏"
     err = build(campaign, out)
-    assert err == f"wrote 6 pages and 1 pictures to {out}\n"
+    # with the mailed picture's own page (its mail body)
+    assert err == f"wrote 7 pages and 1 pictures to {out}\n"
     assert sorted(p.name for p in out.iterdir()) == [
         ".svcmonth-manifest.json",
+        "article-6.html",
         "deeds.html",
         "index.html",
         "people.html",
@@ -439,7 +441,7 @@ def test_a_picture_mailed_by_an_officer_is_shown_on_the_pictures_page(c2023, sub
     c2023("grade", "auto")
     out = tmp_path / "专栏"
     err = c2023("site", "build", str(out)).err
-    assert err == f"wrote 6 pages and 1 pictures to {out}\n"
+    assert err == f"wrote 7 pages and 1 pictures to {out}\n"
 
     copied = out / "pictures" / f"{sid}-1.png"
     assert copied.read_bytes() == photo
@@ -484,7 +486,7 @@ def test_a_picture_missing_changed_or_outside_the_folder_is_left_out(campaign, t
         f"picture '改过.png' of submission {sid} has changed since it arrived; left out\n"
         f"picture '越界.png' of submission {sid} is missing; left out\n"
         f"picture '丢失.png' of submission {sid} is missing; left out\n"
-        f"wrote 6 pages and 1 pictures to {tmp_path / 'out'}\n"
+        f"wrote 8 pages and 1 pictures to {tmp_path / 'out'}\n"
     )
 
 
@@ -646,7 +648,7 @@ def test_an_imported_survey_is_published_with_bars_for_its_choice_questions(camp
         "2023服务月",
     )
     out = tmp_path / "out"
-    assert build(campaign, out) == f"wrote 7 pages and 1 pictures to {out}\n"
+    assert build(campaign, out) == f"wrote 8 pages and 1 pictures to {out}\n"
     doc = parse_strict((out / "survey.html").read_text(encoding="utf-8"))
     assert ["".join(h.itertext()) for h in doc.iter("h2")] == ["2023年服务满意度调查"]
     assert ["".join(h.itertext()) for h in doc.iter("h3")] == [

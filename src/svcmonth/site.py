@@ -17,14 +17,18 @@ holds a database anywhere, is refused, so a mistyped path never wipes someone's 
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from svcmonth import reports, submissions
+from markupsafe import escape
+
+from svcmonth import reports, settings, submissions
 from svcmonth.attachments import attachments_root
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
@@ -79,13 +83,22 @@ def build(
     *,
     db_path: Path,
     pages_dir: Path | None = None,
+    scoreboard: bool = True,
 ) -> Built:
     """Build the campaign's site as of ``as_of`` into ``target`` (replacing an earlier build)."""
     target = Path(target)
     outfile.check_folder(target, "site build", legacy=_legacy({}, {}))  # before the work
     notes: list[str] = []
     markdown = read_markdown_pages(conn, pages_dir, notes) if pages_dir is not None else {}
-    site = gather(conn, campaign, as_of, db_path=db_path, markdown=markdown, notes=notes)
+    site = gather(
+        conn,
+        campaign,
+        as_of,
+        db_path=db_path,
+        markdown=markdown,
+        notes=notes,
+        scoreboard=scoreboard,
+    )
     files = render_site(site)
     copies = {
         p.src: p.source
@@ -94,7 +107,14 @@ def build(
         for p in e.pictures
         if p.source is not None
     }
-    write_folder(target, files, copies)
+    with tempfile.TemporaryDirectory() as held:
+        # the pictures inside the articles' .docx files, held as files to be copied
+        for article in site.articles:
+            for name, data in article.images.items():
+                source = Path(held) / name.replace("/", "_")
+                source.write_bytes(data)
+                copies[name] = source
+        write_folder(target, files, copies)
     return Built(target, len(files), len(copies), notes)
 
 
@@ -109,6 +129,7 @@ def gather(
     db_path: Path,
     markdown: dict[str, pages.Markup] | None = None,
     notes: list[str] | None = None,
+    scoreboard: bool = True,
 ) -> pages.Site:
     """Everything the pages show, read in the caller's snapshot."""
     markdown = markdown or {}
@@ -118,6 +139,7 @@ def gather(
     pictures = pictures_for(conn, db_path, [e.id for e in entries], notes)
     for e in entries:
         e.pictures = pictures.get(e.id, [])
+    article_pages = [a for e in entries if (a := article(conn, db_path, e, notes)) is not None]
     by_column: dict[str, list[pages.Entry]] = defaultdict(list)
     for e in entries:
         by_column[e.column].append(e)
@@ -152,19 +174,58 @@ def gather(
         ]
         for w in campaign.weeks
     ]
-    scoreboard_columns, scoreboard = pages.table(
-        reports.scoreboard(conn, campaign, as_of), reports.SCOREBOARD
+    board_columns, board = pages.table(
+        reports.scoreboard(conn, campaign, as_of) if scoreboard else [], reports.SCOREBOARD
     )
     return pages.Site(
-        campaign=campaign.name,
+        campaign=settings.campaign_title(conn, campaign),
         dates=_("{start} to {end}").format(start=campaign.start, end=campaign.end),
         as_of=_local(as_of, campaign),
         weeks=weeks,
         week_columns=week_columns,
-        scoreboard=scoreboard,
-        scoreboard_columns=scoreboard_columns,
+        scoreboard=board,
+        scoreboard_columns=board_columns,
         columns=columns,
+        show_scoreboard=scoreboard,
+        articles=article_pages,
     )
+
+
+def article(
+    conn: sqlite3.Connection, db_path: Path, entry: pages.Entry, notes: list[str]
+) -> pages.Article | None:
+    """The submission's own page when its text is known: its attached .docx as HTML (the
+    pictures in it copied beside the pages), else the mail's body; None without either."""
+    from svcmonth import articles
+
+    text = articles.text_of(conn, db_path, entry.id, entry.title)
+    if not text.known:
+        return None
+    entry.page = f"article-{entry.id}.html"
+    if text.docx is None:
+        return pages.Article(entry, pages.text_html(text.body))
+    images: dict[str, bytes] = {}
+
+    def picture_name(content_type: str, data: bytes) -> str:
+        suffix = PICTURE_TYPES.get(content_type.split(";")[0].strip().lower())
+        if suffix is None:
+            return ""  # EMF/WMF and other pictures a browser cannot show
+        name = f"{PICTURE_DIR}/{entry.id}-doc{len(images) + 1}{suffix}"
+        images[name] = data
+        return name
+
+    try:
+        body = articles.docx_html(text.docx, picture_name)
+    except Exception:  # a .docx mammoth cannot read: the mail body, else no page
+        notes.append(
+            _("the .docx of submission {id} cannot be read; its page left out").format(id=entry.id)
+        )
+        entry.page = None
+        return None
+    # the title the member typed above the text is the page's heading already
+    title = re.escape(str(escape(entry.title)))
+    body = re.sub(rf"^\s*<(p|h[1-6])>(<strong>)?{title}(</strong>)?</\1>", "", body)
+    return pages.Article(entry, pages.docx_markup(body), images)
 
 
 def _labels() -> dict[str, str]:
@@ -365,6 +426,9 @@ def render_site(site: pages.Site) -> dict[str, str]:
     files = {"index.html": pages.render_index(site)}
     for column in site.columns:
         files[column.file] = pages.render_column(site, column)
+    for a in site.articles:
+        assert a.entry.page is not None
+        files[a.entry.page] = pages.render_article(site, a)
     return files
 
 

@@ -48,6 +48,7 @@ COMMAND_MODULES = {
     "outlet": "reference",
     "body": "reference",
     "schedule": "schedule",
+    "settings": "settings",
 }
 GROUP_MODULES = (
     "campaign",

@@ -171,6 +171,26 @@ def rename(
     message(_("renamed campaign {old} to {new}").format(old=old, new=c.name))
 
 
+@app.command("edit")
+def edit(
+    name: Annotated[str, typer.Argument(help=N_("Campaign name."))],
+    title: Annotated[
+        str,
+        typer.Option(
+            "--title",
+            help=N_("Public title on pages and documents (empty: the campaign's name)."),
+        ),
+    ],
+    db: DbOpt = None,
+) -> None:
+    """Give a campaign its public title (e.g. --title 2024年银行业文明优质服务月)."""
+    from svcmonth import settings
+
+    with database(db, write=True) as conn:
+        shown = settings.set_campaign_title(conn, campaigns.load(conn, name), title, now())
+    message(_("campaign {name} is now titled {title}").format(name=name, title=shown))
+
+
 @app.command("delete")
 def delete(
     name: Annotated[str, typer.Argument(help=N_("Campaign name."))],

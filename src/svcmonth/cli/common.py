@@ -250,6 +250,7 @@ def show(
     note: str | None = None,
     sheet: str | None = None,
     quiet: bool = False,
+    footer: str | None = None,
 ) -> None:
     """Render rows through the one renderer; say where a file went (on stderr).
 
@@ -269,6 +270,7 @@ def show(
         note=note,
         sheet=sheet,
         labels=_globals.labels,
+        footer=footer,
     )
     if output is not None and not quiet:
         render.message(_("wrote {n} rows to {path}").format(n=n, path=output))

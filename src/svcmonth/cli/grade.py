@@ -154,7 +154,13 @@ def endorse(
     by: Annotated[str, typer.Option("--by", help=N_("The leader who endorsed it (批示领导)."))],
     level: Annotated[
         str,
-        typer.Option("--level", help=N_("The endorsement's level, free text such as 省部级.")),
+        typer.Option(
+            "--level",
+            # the default named in the text, not shown by Typer: a Chinese default value would
+            # be read back as a message id in another language's help
+            help=N_("The endorsement's level, free text such as 省部级 (default: 批示)."),
+            show_default=False,
+        ),
     ] = endorsements.DEFAULT_LEVEL,
     on: Annotated[
         str | None,

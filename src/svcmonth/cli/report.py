@@ -2,13 +2,15 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-from svcmonth import grading, reports, timeutil
+from svcmonth import grading, reports, settings, timeutil
 from svcmonth.campaigns import DEFAULT_TZ
 from svcmonth.cli.common import (
+    MAX_COUNT,
     AsOfOpt,
     CampaignOpt,
     DbOpt,
@@ -19,8 +21,10 @@ from svcmonth.cli.common import (
     OutputOpt,
     YearOpt,
     as_of_note,
+    bounded,
     campaign_at,
     database,
+    db_path,
     now,
     show,
 )
@@ -28,6 +32,7 @@ from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
 from svcmonth.output.columns import Field
+from svcmonth.output.render import message
 from svcmonth.timeutil import zone
 
 app = typer.Typer(help=N_("Reports for the clerk and the leadership."), no_args_is_help=True)
@@ -109,6 +114,8 @@ def year_end(
     with database(db) as conn:
         rows = reports.year_end(conn, year, instant)
         minimums = sorted({c.min_articles for c in reports.year_campaigns(conn, year)})
+        footer = reports.prepared_by(conn, instant.astimezone(zone(DEFAULT_TZ)).date())
+        signed = bool(settings.association(conn))
     rule = _(
         "rules: at least {n} articles in each campaign, else not eligible; "
         "eligible members ranked by points, ties share a rank"
@@ -122,7 +129,15 @@ def year_end(
         title=_("Publicity work assessment table {year}").format(year=year),
         note=as_of_note(instant, zone(DEFAULT_TZ)) + _("; ") + rule,
         sheet=_("Assessment {year}").format(year=year),
+        footer=footer,
     )
+    if fmt is Format.xlsx and not signed:
+        message(
+            _(
+                "no association name is set: the workbook goes out without its 制表单位 "
+                "(settings --association NAME)"
+            )
+        )
 
 
 @app.command("officers")
@@ -221,3 +236,114 @@ def totals(
         ),
         sheet=_("Totals"),
     )
+
+
+# --- documents (通报, 会员动态): see output/documents.py -----------------------------------------
+
+
+class DocFormat(StrEnum):
+    md = "md"
+    docx = "docx"
+    html = "html"
+    json = "json"
+
+
+DocFormatOpt = Annotated[
+    DocFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help=N_("Document format (docx needs --output)."),
+        case_sensitive=False,
+    ),
+]
+TemplateOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--template",
+        help=N_(
+            "The association's own .docx (红头) with {{ title }}, {{p body }}, "
+            "{{ association }}, {{ date }} (--format docx)."
+        ),
+        show_default=False,
+    ),
+]
+
+
+def _write_document(doc: Any, fmt: DocFormat, output: Path | None, template: Path | None) -> None:
+    from svcmonth.output import documents
+
+    if not doc.association:
+        message(
+            _(
+                "no association name is set: the document goes out without its 落款 "
+                "(settings --association NAME)"
+            )
+        )
+    documents.write(doc, fmt.value, output, template=template)
+    if output is not None:
+        message(_("wrote {path}").format(path=output))
+
+
+@app.command("bulletin")
+def bulletin(
+    week: OptionalWeekOpt = None,
+    final: Annotated[
+        bool, typer.Option("--final", help=N_("The final circular of the campaign."))
+    ] = False,
+    issue: Annotated[
+        int | None,
+        typer.Option(
+            "--issue",
+            help=N_("Issue number (default: the week number)."),
+            show_default=False,
+            parser=bounded("--issue", 1, MAX_COUNT),
+        ),
+    ] = None,
+    template: TemplateOpt = None,
+    as_of: AsOfOpt = None,
+    campaign: CampaignOpt = None,
+    fmt: DocFormatOpt = DocFormat.md,
+    output: OutputOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The 通报: weekly (--week N, default the last week whose deadline passed) or --final."""
+    from svcmonth import bulletin as bulletin_
+
+    if final and week is not None:
+        raise SvcmonthError(_("--week and --final exclude each other"))
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        ctx = bulletin_.context(conn, c, instant)
+        if final:
+            doc = bulletin_.final(ctx)
+        else:
+            number = week if week is not None else bulletin_.default_week(c, instant)
+            doc = bulletin_.weekly(ctx, number, issue)
+    _write_document(doc, fmt, output, template)
+
+
+@app.command("digest")
+def digest(
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            help=N_("How many of the best submissions to quote."),
+            parser=bounded("--limit", 1, MAX_COUNT),
+        ),
+    ] = 10,
+    template: TemplateOpt = None,
+    as_of: AsOfOpt = None,
+    campaign: CampaignOpt = None,
+    fmt: DocFormatOpt = DocFormat.md,
+    output: OutputOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The 会员动态 summary: the campaign in numbers and the best submissions' excerpts."""
+    from svcmonth import bulletin as bulletin_
+
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        doc = bulletin_.digest(bulletin_.context(conn, c, instant), db_path(db), limit)
+    _write_document(doc, fmt, output, template)

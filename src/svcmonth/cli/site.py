@@ -36,6 +36,10 @@ def build(
             show_default=False,
         ),
     ] = None,
+    no_scoreboard: Annotated[
+        bool,
+        typer.Option("--no-scoreboard", help=N_("Leave the scoreboard off the public pages.")),
+    ] = False,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     db: DbOpt = None,
@@ -43,7 +47,15 @@ def build(
     """Build the campaign's column pages into DIR, ready to upload (e.g. site build 专栏)."""
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
-        built = site.build(conn, c, instant, folder, db_path=db_path(db), pages_dir=pages)
+        built = site.build(
+            conn,
+            c,
+            instant,
+            folder,
+            db_path=db_path(db),
+            pages_dir=pages,
+            scoreboard=not no_scoreboard,
+        )
     for note in built.notes:
         render.message(note)
     render.message(

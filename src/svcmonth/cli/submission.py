@@ -1,5 +1,8 @@
 """``svcmonth submit`` and ``svcmonth submission …``: log, import, list, withdraw."""
 
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,6 +63,14 @@ def submit(
         ),
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help=N_("Link."), show_default=False)] = None,
+    attach: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--attach",
+            help=N_("A file to attach (the article's .docx, a picture); repeatable."),
+            show_default=False,
+        ),
+    ] = None,
     campaign: CampaignOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -67,14 +78,43 @@ def submit(
 
     Example: svcmonth submit ICBC --column 活动扫描 --title 第一周动态 --at '2023-07-17 11:59'
     """
-    with database(db, write=True) as conn:
+    made: list[Path] = []  # the attachment folder, removed if the transaction fails
+    with _removed_on_failure(made), database(db, write=True) as conn:
         c, instant = campaign_at(conn, campaign, at, submission=True)
         new_id = submissions.submit(
             conn, c, code, column, title, instant, now(), week=week, author=author, url=url
         )
         logged = submissions.get_row(conn, new_id)
+        attached = _attach(conn, db, new_id, attach or [], made)
     print(new_id)
     message(_confirmation(new_id, logged))
+    for row in attached:
+        message(_("attached {name} ({size} bytes)").format(name=row["file_name"], size=row["size"]))
+
+
+@contextmanager
+def _removed_on_failure(folder: list[Path]) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        for f in folder:
+            shutil.rmtree(f, ignore_errors=True)
+        raise
+
+
+def _attach(
+    conn: Any, db: Path | None, submission_id: int, files: list[Path], made: list[Path]
+) -> list[Any]:
+    """Copy ``--attach`` files into the attachment store (inside the command's transaction)."""
+    if not files:
+        return []
+    from svcmonth import settings
+    from svcmonth.cli.common import db_path
+
+    rows, folder = settings.attach(conn, db_path(db), submission_id, files)
+    if folder is not None:
+        made.append(folder)
+    return rows
 
 
 def _confirmation(new_id: int, row: dict[str, object]) -> str:

@@ -74,6 +74,17 @@ class Entry:
     week: int | None = None
     column: str = ""
     pictures: list[Picture] = field(default_factory=list)
+    page: str | None = None  # its own page (``article-12.html``) when its text is known
+
+
+@dataclass
+class Article:
+    """A submission's own page: its text as safe HTML (an attached .docx converted by
+    mammoth, or the mail body) and the pictures that came with it."""
+
+    entry: Entry
+    body: Markup
+    images: dict[str, bytes] = field(default_factory=dict)  # pictures inside the .docx
 
 
 @dataclass
@@ -176,6 +187,8 @@ class Site:
     scoreboard: list[list[str]]
     scoreboard_columns: list[TableColumn]
     columns: list[ColumnPage]
+    show_scoreboard: bool = True
+    articles: list[Article] = field(default_factory=list)
 
 
 def texts() -> dict[str, str]:
@@ -193,6 +206,7 @@ def texts() -> dict[str, str]:
         "option": _("Option"),
         "count": _("Count"),
         "other_answers": _("Other answers:"),
+        "original": _("Original link"),
     }
 
 
@@ -245,6 +259,37 @@ def render_column(site: Site, column: ColumnPage) -> str:
         current=column.file,
         as_of=site.as_of,
     )
+
+
+def render_article(site: Site, article: Article) -> str:
+    """One submission's own page: title, member and date, its text and pictures."""
+    column = next((c for c in site.columns if c.name == article.entry.column), None)
+    return _render(
+        "article.html",
+        site=site,
+        article=article,
+        column=column,
+        page_title=article.entry.title,
+        current=column.file if column else "",
+        as_of=site.as_of,
+    )
+
+
+def text_html(text: str) -> Markup:
+    """A mail body as paragraphs (every text escaped)."""
+    from markupsafe import escape
+
+    paragraphs = [p.strip() for p in clean_text(text).splitlines() if p.strip()]
+    return Markup("".join(f"<p>{escape(p)}</p>\n" for p in paragraphs))
+
+
+_UNSAFE_HREF = re.compile(r'<a href="(?!https?://|#)[^"]*"', re.IGNORECASE)
+
+
+def docx_markup(converted: str) -> Markup:
+    """mammoth's HTML of a .docx made safe to publish: mammoth escapes every text and writes
+    no script or style; links that are not http(s) lose their target."""
+    return Markup(_UNSAFE_HREF.sub("<a", clean_text(converted)))
 
 
 def render_report(

@@ -70,6 +70,7 @@ class Target:
     note: str | None = None
     sheet: str | None = None
     labels: bool = False
+    footer: str | None = None  # the line under a workbook's table (制表单位, date)
 
 
 Renderer = Callable[[Iterable[dict[str, Any]], list[Field], Target], int]
@@ -156,6 +157,7 @@ def render(
     note: str | None = None,
     sheet: str | None = None,
     labels: bool = False,
+    footer: str | None = None,
 ) -> int:
     """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
     of rows. ``keys`` are declared columns, or bare keys (shared columns)."""
@@ -169,7 +171,7 @@ def render(
         raise SvcmonthError(_("--format {fmt} needs --output FILE.{fmt}").format(fmt=fmt))
     if output is not None:
         outfile.refuse_protected(output)
-    target = Target(output, encoding, title, note, sheet, labels)
+    target = Target(output, encoding, title, note, sheet, labels, footer)
     try:
         return found.render(rows, columns_.resolve(keys), target)
     except UnicodeEncodeError as exc:  # to stdout; a file is never left half-written

@@ -103,6 +103,16 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> 
                 if c.kind in ("bool", "eligible") or c.kind in columns_.VALUES:
                     body.alignment = centered
             widths[c_index - 1] = max(widths[c_index - 1], display_width(shown))
+    if target.footer:
+        below = ws.cell(
+            row=header_row + len(rows) + 2,
+            column=1,
+            value=text_.keep_tabs(csvio.cell(target.footer)),
+        )
+        below.font = Font(size=10)
+    # page numbers on every printed page (&P of &N: Excel's and WPS's header/footer codes)
+    if ws.oddFooter is not None:
+        ws.oddFooter.center.text = _("Page &P of &N")
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(6, width + 2))
     ws.freeze_panes = f"A{header_row + 1}"

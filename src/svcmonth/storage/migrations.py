@@ -551,6 +551,45 @@ def m009_endorsements(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_documents(conn: sqlite3.Connection) -> None:
+    """Documents (通报, 会员动态) and typed attachments: the database-wide settings (the
+    association's name for 落款 and 制表单位), a campaign's public title (``''``: its name),
+    and attachments of typed submissions (``submit --attach``), which came by no mail:
+    ``attachment.intake_id`` becomes optional (the table is rebuilt, its rows kept)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE setting (
+            key TEXT PRIMARY KEY CHECK (length(key) > 0),
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        ALTER TABLE campaign ADD COLUMN title TEXT NOT NULL DEFAULT '';
+
+        CREATE TABLE attachment_new (
+            id INTEGER PRIMARY KEY,
+            intake_id INTEGER REFERENCES intake(id), -- NULL: attached by hand (submit --attach)
+            submission_id INTEGER REFERENCES submission(id),
+            file_name TEXT NOT NULL CHECK (length(file_name) > 0),
+            path TEXT NOT NULL UNIQUE CHECK (substr(path, 1, 1) <> '/'),
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL CHECK (size >= 0),
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            CHECK (intake_id IS NOT NULL OR submission_id IS NOT NULL)
+        );
+        INSERT INTO attachment_new
+            (id, intake_id, submission_id, file_name, path, content_type, size, sha256)
+            SELECT id, intake_id, submission_id, file_name, path, content_type, size, sha256
+            FROM attachment;
+        DROP TABLE attachment;
+        ALTER TABLE attachment_new RENAME TO attachment;
+        CREATE INDEX attachment_intake ON attachment(intake_id);
+        CREATE INDEX attachment_submission ON attachment(submission_id)
+            WHERE submission_id IS NOT NULL;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
@@ -561,4 +600,5 @@ MIGRATIONS: list[Migration] = [
     m007_instant_fractions,
     m008_intake_review,
     m009_endorsements,
+    m010_documents,
 ]

@@ -51,10 +51,9 @@ def _manual() -> str:
     return GUIDE.read_text(encoding="utf-8")
 
 
-def _week_block() -> str:
-    text = _manual()
-    section = text[text.index("## 秘书处的一周") :]
-    return re.search(r"```sh\n(.*?)```", section, re.S)[1]  # type: ignore[index]
+def _week_block(lang: str = "sh") -> Block:
+    (block,) = [b for b in blocks(_manual()) if b.section == "秘书处的一周" and b.lang == lang]
+    return block
 
 
 # --- files the manual has the clerk download or save -------------------------------------------
@@ -139,6 +138,7 @@ class Session:
         self.runner = CliRunner()
         self.outputs: dict[str, str] = {}  # "submit icbc" → what it printed
         self.paths: set[tuple[str, ...]] = set()  # every command path shown in the manual
+        self.typed: list[tuple[list[str], str]] = []  # every svcmonth command run, and its output
 
     def run_sh(self, block: Block) -> None:
         for statement in statements(block):
@@ -164,6 +164,7 @@ class Session:
                     if word in FIXTURES and not (self.folder / word).exists():
                         FIXTURES[word](self.folder / word)
                 result = self.runner.invoke(app, args, env=self.env)
+                self.typed.append((args, result.stdout + result.stderr))
                 expected = re.search(r"#\s*退出码\s*(\d+)", statement.source)
                 code = int(expected[1]) if expected else 0
                 assert result.exit_code == code, f"{where}\n{result.stdout}\n{result.stderr}"
@@ -172,6 +173,21 @@ class Session:
                     assert not result.stderr.startswith("错误"), where
                 self.outputs.setdefault(" ".join(args[:2]), result.stdout + result.stderr)
                 self.outputs[statement.source.split("#")[0].strip()] = result.stdout + result.stderr
+
+    def run_windows(self, block: Block) -> None:
+        """Run a cmd or PowerShell block here (it must need no Windows: variables for this
+        window and svcmonth commands only)."""
+        for statement in statements(block):
+            where = f"README.zh-CN.md:{block.line} ({block.section}): {statement.source}"
+            if statement.words[0] in ("set", "$env:"):
+                self.env.update(statement.env)
+                continue
+            args = _svcmonth_args(statement.words)
+            assert args is not None, f"needs Windows, cannot run here: {where}"
+            self.paths.add(tuple(check_invocation(app, args)))
+            result = self.runner.invoke(app, args, env=self.env)
+            assert result.exit_code == 0, f"{where}\n{result.stdout}\n{result.stderr}"
+            self.typed.append((args, result.stdout + result.stderr))
 
     def parse_windows(self, block: Block) -> None:
         for statement in statements(block):
@@ -253,7 +269,7 @@ def test_every_command_group_has_its_own_section():
 def test_the_clerks_week_in_the_chinese_guide_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     desk = Session(tmp_path)
-    desk.run_sh(Block("sh", _week_block(), 0, "秘书处的一周"))
+    desk.run_sh(_week_block())
     outputs = desk.outputs
     assert "已登记 #1：ICBC 第1周活动扫描，按时" in outputs["submit icbc"]
     deadlines = outputs["check deadlines"].splitlines()
@@ -342,3 +358,23 @@ def test_the_manuals_links_to_its_own_sections_lead_somewhere():
     links = re.findall(r"\]\(#([^)]+)\)", text)
     assert links
     assert [link for link in links if link not in anchors] == []
+
+
+@pytest.mark.parametrize("shell", ["bat", "powershell"])
+def test_the_clerks_week_typed_in_cmd_or_powershell_does_the_same(shell, tmp_path, monkeypatch):
+    """The Windows versions of the week: split by that shell's rules, the same commands with
+    the same arguments, the same outputs, the same files."""
+    monkeypatch.chdir(tmp_path)
+    bash = Session(tmp_path / "sh")
+    bash.folder.mkdir()
+    monkeypatch.chdir(bash.folder)
+    bash.run_sh(_week_block())
+    windows = Session(tmp_path / shell)
+    windows.folder.mkdir()
+    monkeypatch.chdir(windows.folder)
+    # the members' CSV the clerk saved from Excel
+    (windows.folder / "会员单位.csv").write_bytes((bash.folder / "会员单位.csv").read_bytes())
+    windows.run_windows(_week_block(shell))
+    assert [args for args, _ in windows.typed] == [args for args, _ in bash.typed]
+    assert windows.typed == bash.typed
+    assert {p.name for p in windows.folder.iterdir()} == {p.name for p in bash.folder.iterdir()}

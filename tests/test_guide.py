@@ -342,7 +342,7 @@ def test_a_single_quoted_time_typed_in_cmd_gets_a_chinese_error():
     words = split_cmd("svcmonth submit ICBC --column 活动扫描 --title 测试 --at '7月17日 9:40'")
     assert words[-2:] == ["'7月17日", "9:40'"]  # what cmd.exe passes
     result = CliRunner().invoke(app, words[1:], env={"SVCMONTH_LANG": "", "SVCMONTH_NOW": NOW})
-    assert result.exit_code == 2
+    assert result.exit_code == 2  # a usage error, nothing run
     assert "错误" in result.stderr
     assert not _english_words(result.stderr, words), result.stderr
 

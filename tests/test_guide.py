@@ -74,6 +74,7 @@ def _saved_mail(folder: Path) -> None:
             mailmaker.word("【活动扫描】工行第二周活动扫描"),
             received=arrived.format(5),
             message_id="<a1@icbc.example.cn>",
+            attachments=[(mailmaker.rfc2231("网点活动照片.jpg"), "image/jpeg", mailmaker.JPEG)],
         ),
         mailmaker.mail(
             "赵刚 <zhaogang@ccb.example.cn>",
@@ -238,6 +239,7 @@ def test_every_block_of_the_manual_runs_or_parses(session: Session):
     listed = out["svcmonth inbox list"]
     assert all(status in listed for status in ("待登记", "未识别单位", "待定栏目", "已搁置"))
     assert "已登记稿件 3 篇" in out["svcmonth inbox accept"]
+    assert [p.name for p in (session.folder / "attachments").rglob("*.jpg")] == ["网点活动照片.jpg"]
     assert "调查问卷" not in out.get("survey import", "错误")
     assert (session.folder / "调查结果.md").read_text(encoding="utf-8").startswith("#")
     assert (session.folder / "专栏" / "index.html").exists()

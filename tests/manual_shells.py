@@ -121,10 +121,12 @@ def cmd_statements(text: str) -> list[Statement]:
         stripped = line.strip()
         if not stripped or stripped.startswith("::") or re.match(r"(?i)rem(\s|$)", stripped):
             continue
-        m = re.match(r'(?i)set\s+"?(\w+)=(.*?)"?$', stripped)
+        m = re.match(r'(?i)set\s+("?)(\w+)=(.*?)\1$', stripped)
         if m:
-            env[m[1]] = m[2]
-            out.append(Statement(["set"], line, {m[1]: m[2]}))
+            if not m[1] and any(ch in m[3] for ch in "<>|&"):
+                raise ShellSyntaxError(f'cmd reads < > | & as redirection: set "NAME=…": {line!r}')
+            env[m[2]] = m[3]
+            out.append(Statement(["set"], line, {m[2]: m[3]}))
             continue
         words = split_cmd(stripped, env)
         if words[0].lower() == "setx":

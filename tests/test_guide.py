@@ -27,9 +27,11 @@ import survey_exports
 from manual_shells import (
     SHELLS,
     Block,
+    ShellSyntaxError,
     Statement,
     blocks,
     check_invocation,
+    cmd_statements,
     split_cmd,
     statements,
 )
@@ -290,6 +292,13 @@ def test_cmd_keeps_double_quotes_together_and_splits_single_quotes():
     line = "svcmonth submit ICBC --column 活动扫描 --title 测试 --at "
     assert split_cmd(line + '"7月17日 9:40"')[-1] == "7月17日 9:40"
     assert split_cmd(line + "'7月17日 9:40'")[-2:] == ["'7月17日", "9:40'"]
+
+
+def test_cmd_set_with_a_name_and_address_needs_the_quoted_form():
+    with pytest.raises(ShellSyntaxError):
+        cmd_statements("set SVCMONTH_SMTP_FROM=协会秘书处 <xcb@assoc.example.cn>")
+    (quoted,) = cmd_statements('set "SVCMONTH_SMTP_FROM=协会秘书处 <xcb@assoc.example.cn>"')
+    assert quoted.env == {"SVCMONTH_SMTP_FROM": "协会秘书处 <xcb@assoc.example.cn>"}
 
 
 def test_powershell_takes_single_and_double_quotes_and_a_backtick_continuation():

@@ -389,3 +389,27 @@ def test_the_clerks_week_typed_in_cmd_or_powershell_does_the_same(shell, tmp_pat
     assert [args for args, _ in windows.typed] == [args for args, _ in bash.typed]
     assert windows.typed == bash.typed
     assert {p.name for p in windows.folder.iterdir()} == {p.name for p in bash.folder.iterdir()}
+
+
+def test_the_wps_error_the_manual_quotes_is_the_one_the_clerk_sees(session, monkeypatch):
+    """The manual's ```text block for a workbook left open in WPS, against the Windows branch
+    simulated as tests/test_windows.py does (``os.name`` "nt", every rename refused)."""
+    import os
+
+    from svcmonth import platform
+
+    (quoted,) = [
+        b.text for b in blocks(_manual()) if b.lang == "text" and b.text.startswith("错误：")
+    ]
+    monkeypatch.chdir(session.folder)
+    monkeypatch.setattr(platform, "NAME", "nt")
+    monkeypatch.setattr(platform, "SLEEP", lambda seconds: None)
+
+    def refused(source, target):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "拒绝访问。", os.fspath(target))
+
+    monkeypatch.setattr(os, "replace", refused)
+    args = ["report", "year-end", "--year", "2023", "--format", "xlsx", "-o", "年度考核表.xlsx"]
+    result = CliRunner().invoke(app, args, env=session.env)
+    assert result.exit_code == 1
+    assert result.stderr == quoted

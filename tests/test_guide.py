@@ -102,9 +102,14 @@ def _saved_mail(folder: Path) -> None:
         (folder / f"来信{n}.eml").write_bytes(raw)
 
 
+def _photo(path: Path) -> None:
+    path.write_bytes(mailmaker.JPEG)
+
+
 FIXTURES: dict[str, Callable[[Path], None]] = {
     "问卷星导出.xlsx": _survey_export,
     "来信": _saved_mail,
+    "网点照片.jpg": _photo,
 }
 
 
@@ -241,7 +246,12 @@ def test_every_block_of_the_manual_runs_or_parses(session: Session):
     listed = out["svcmonth inbox list"]
     assert all(status in listed for status in ("待登记", "未识别单位", "待定栏目", "已搁置"))
     assert "已登记稿件 3 篇" in out["svcmonth inbox accept"]
-    assert [p.name for p in (session.folder / "attachments").rglob("*.jpg")] == ["网点活动照片.jpg"]
+    pictures = sorted(p.name for p in (session.folder / "attachments").rglob("*.jpg"))
+    assert pictures == ["网点活动照片.jpg", "网点照片.jpg"]  # the mail's, then submit --attach's
+    assert (session.folder / "第2期通报.docx").exists() and (
+        session.folder / "会员动态.html"
+    ).exists()
+    assert (session.folder / "2023年统计表.xlsx").exists()
     assert "调查问卷" not in out.get("survey import", "错误")
     assert (session.folder / "调查结果.md").read_text(encoding="utf-8").startswith("#")
     assert (session.folder / "专栏" / "index.html").exists()
@@ -344,11 +354,6 @@ def _english_words(text: str, typed: list[str]) -> list[str]:
     return re.findall(r"[A-Za-z]{3,}", re.sub(r"-[-\w]+", "", text))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the framework's 'Got unexpected extra argument(s)' is translated in cli/localize.py "
-    "on another branch (issue 21)",
-)
 def test_a_single_quoted_time_typed_in_cmd_gets_a_chinese_error():
     words = split_cmd("svcmonth submit ICBC --column 活动扫描 --title 测试 --at '7月17日 9:40'")
     assert words[-2:] == ["'7月17日", "9:40'"]  # what cmd.exe passes

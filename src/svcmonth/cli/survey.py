@@ -1,7 +1,7 @@
 """``svcmonth survey …``: import a survey tool's export (调查问卷), list surveys, report results."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -133,7 +133,7 @@ def report(
 
 def _workbook(
     rows: list[dict[str, object]],
-    keys: tuple[object, ...],
+    keys: tuple[Any, ...],
     name: str,
     output: Path | None,
     encoding: str | None,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.mail import outlook
 
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 
@@ -29,7 +30,9 @@ def messages(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
             if _is_maildir(path):
                 yield from _maildir(path)
                 continue
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
+            files = sorted(
+                p for p in path.iterdir() if p.suffix.lower() in (".eml", ".msg") and p.is_file()
+            )
             if not files:
                 raise SvcmonthError(
                     _("{path} is neither a Maildir folder nor a folder of .eml files").format(
@@ -37,9 +40,14 @@ def messages(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
                     )
                 )
             for file in files:
-                yield str(file), _read(file)
+                data = _read(file)
+                if file.suffix.lower() == ".msg":
+                    data = outlook.to_rfc822(file, data)
+                yield str(file), data
         elif path.suffix.lower() == ".eml":
             yield str(path), _read(path)
+        elif path.suffix.lower() == ".msg":  # Outlook: converted, then the .eml path
+            yield str(path), outlook.to_rfc822(path, _read(path))
         else:
             with path.open("rb") as f:
                 head = f.read(5)

@@ -156,9 +156,7 @@ def _build(ole: Any, path: Path) -> bytes:
     if message_id and message_id.strip():
         msg["Message-ID"] = _one_line(message_id)
     msg.set_content(_text(ole, [], PR_BODY, page) or "", charset="utf-8")
-    for storage in sorted(
-        {e[0] for e in ole.listdir(streams=True, storages=False) if len(e) > 1}
-    ):
+    for storage in sorted({e[0] for e in ole.listdir(streams=True, storages=False) if len(e) > 1}):
         if not storage.startswith("__attach_version1.0_#"):
             continue
         data = _binary(ole, [storage], PR_ATTACH_DATA)

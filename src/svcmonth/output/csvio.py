@@ -244,12 +244,15 @@ def _xlsx_rows(path: Path, max_rows: int) -> Iterator[list[str]]:
         # caps, never to it; the padding openpyxl adds goes no further than max_col
         claimed = getattr(sheet, "max_column", None) or MAX_SHEET_COLUMNS
         width = max(1, min(int(claimed), MAX_SHEET_COLUMNS))
+        empty: object = None  # openpyxl yields one shared tuple for every missing row
         try:
             for index, values in enumerate(
                 sheet.iter_rows(max_row=max_rows + 1, max_col=width, values_only=True),
                 start=1,
             ):
-                row = _trimmed(values)
+                row = [] if values is empty else _trimmed(values)
+                if not row:
+                    empty = values
                 if index > max_rows:
                     if row:
                         raise SvcmonthError(
@@ -266,7 +269,10 @@ def _xlsx_rows(path: Path, max_rows: int) -> Iterator[list[str]]:
 
 
 def _trimmed(values: Sequence[Any]) -> list[str]:
-    row = [cell_text(v) for v in values]
+    end = len(values)
+    while end and values[end - 1] in (None, ""):
+        end -= 1
+    row = [cell_text(v) for v in values[:end]]
     while row and not row[-1].strip():
         row.pop()
     return row

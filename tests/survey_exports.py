@@ -258,3 +258,139 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     write_xlsx(out, *realistic(int(sys.argv[2]) if len(sys.argv) > 2 else 200))
     print(out)
+
+
+# --- the real tools' shapes (issue 20) -------------------------------------------------------
+#
+# Where each shape comes from:
+# - 问卷星 "下载答卷数据": the file names ``<问卷ID>_<序号>_0.xls`` (按文本) and ``…_2.xls``
+#   (按序号), the six metadata columns before the first question (序号, 提交答卷时间, 所用时间,
+#   来源, 来源详情, 来自IP), headers ``N、题干``, and the codes -2 (skipped by a jump) and -3
+#   (not shown) that the 按序号 data holds: reportgen's ``questionnaire.wenjuanxing()``
+#   (headlen=6, ``re.findall('\d+_\d+_0.xls')``, ``d2.replace({-2: nan, -3: nan})``).
+# - 问卷星 按文本 cells: ``┋`` between the options of a multiple choice, ``〖…〗`` around the
+#   text typed into "other", ``(跳过)`` for a question a jump skipped, a matrix as one
+#   column per row ``第N题(行)``; 按序号: option numbers, and one 0/1 column per option of a
+#   multiple choice (SPEC "Real exports", the issue's field reports).
+# - 腾讯问卷 "数据 → 下载": metadata 编号, 开始答题时间, 结束答题时间, 答题时长,
+#   地理位置国家和地区/省/市, 自定义字段; a multiple choice as one column per option
+#   ``N.题干:选项`` (1 chosen, 0 not; the "other" column holds the typed text); the CSV with
+#   a UTF-8 BOM and full-width colons, the bare 题干 (SPEC "Real exports").
+# The sheet of every workbook is "Sheet1", as both tools name it in the files we were given.
+
+WJX_META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
+WJX_Q1 = "1、您的身份是？"
+WJX_MATRIX = ["第2题(服务态度)", "第2题(等候时间)", "第2题(环境设施)"]
+WJX_Q3 = "3、您对本次服务月活动的总体满意度"
+WJX_Q4 = "4、您通过哪些渠道了解到本次活动？"
+WJX_Q5 = "5、您还有什么意见和建议？"
+
+# 20 responses, the counts fixed by construction (tests/test_survey_real.py):
+# Q1 single: 个人客户 12, 企业客户 5, 其他 3 (退休教师 2, 学生 1)
+# Q2 matrix: 服务态度 非常满意 10, 满意 6, 一般 4 (20 answered); 等候时间 非常满意 4, 满意 6,
+#   一般 4, 不满意 2 (16 answered, 4 not shown: -3); 环境设施 非常满意 5, 满意 10, 一般 5
+# Q3 scale: 非常满意 8, 满意 6, 一般 4, 不满意 2, 非常不满意 0 → mean 4.0, 满意率 70.0
+# Q4 multiple: 协会网站 12, 微信公众号 13 (five chose both)
+# Q5 free text, mostly 无: 12 无 and 8 distinct texts (so read as a single choice)
+_Q1 = ["个人客户"] * 12 + ["企业客户"] * 5 + ["其他〖退休教师〗"] * 2 + ["其他〖学生〗"]
+_ATTITUDE = ["非常满意"] * 10 + ["满意"] * 6 + ["一般"] * 4
+_WAITING = ["非常满意"] * 4 + ["满意"] * 6 + ["一般"] * 4 + ["不满意"] * 2 + ["-3"] * 4
+_SETTING = ["非常满意"] * 5 + ["满意"] * 10 + ["一般"] * 5
+_Q3 = ["非常满意"] * 8 + ["满意"] * 6 + ["一般"] * 4 + ["不满意"] * 2
+_Q4 = ["协会网站"] * 10 + ["微信公众号"] * 10
+_Q5 = ["无"] * 12 + [f"建议{n}" for n in "一二三四五六七八"]
+_SCALE_NUMBER = {"非常满意": "1", "满意": "2", "一般": "3", "不满意": "4", "非常不满意": "5"}
+
+
+def wjx_by_text() -> tuple[list[str], list[list[str]]]:
+    """问卷星's 按文本 download with a matrix (Q2) and a satisfaction scale (Q3)."""
+    header = WJX_META + [WJX_Q1, *WJX_MATRIX, WJX_Q3, WJX_Q4, WJX_Q5]
+    rows = []
+    for i in range(20):
+        when = datetime(2023, 7, 20, 9, 0, 0) + timedelta(minutes=37 * i)
+        meta = [
+            str(i + 1),
+            f"{when.year}/{when.month}/{when.day} {when:%H:%M:%S}",
+            f"{80 + i}秒",
+            "微信",
+            "N/A",
+            f"10.21.3.{i + 10}(内蒙古-呼和浩特)",
+        ]
+        rows.append(
+            meta
+            + [_Q1[i], _ATTITUDE[i], _WAITING[(i * 7) % 20], _SETTING[(i * 3) % 20]]
+            + [_Q3[(i * 9) % 20], _Q4[i] if i % 4 else "协会网站┋微信公众号", _Q5[i]]
+        )
+    return header, rows
+
+
+def wjx_by_number() -> tuple[list[str], list[list[str]]]:
+    """The same answers as 问卷星's 按序号 download: option numbers, and the multiple choice as
+    one 0/1 column per option."""
+    header = WJX_META + [
+        WJX_Q1,
+        *WJX_MATRIX,
+        WJX_Q3,
+        "第4题(协会网站)",
+        "第4题(微信公众号)",
+        WJX_Q5,
+    ]
+    rows = []
+    for row in wjx_by_text()[1]:
+        meta, q1, a, w, s, q3, q4, q5 = row[:6], *row[6:]
+        rows.append(
+            meta
+            + ["1" if q1 == "个人客户" else "2" if q1 == "企业客户" else "3"]
+            + [_SCALE_NUMBER.get(v, v) for v in (a, w, s, q3)]
+            + ["1" if "协会网站" in q4 else "0", "1" if "微信公众号" in q4 else "0", q5]
+        )
+    return header, rows
+
+
+def wjx_skips() -> tuple[list[str], list[list[str]]]:
+    """问卷星 按文本 with jump logic: Q2 skipped ``(跳过)`` by those who answered 否 to Q1, Q3
+    not shown (``-3``) to them; 8 responses, 5 answered Q2 and Q3."""
+    header = WJX_META + ["1、您是否到过网点办理业务？", "2、您办理的业务是？", "3、办理是否顺利？"]
+    rows = []
+    for i in range(8):
+        been = i < 5
+        rows.append(
+            [str(i + 1), f"2023/7/21 10:{i:02d}:00", "60秒", "手机提交", "直接访问", "10.0.0.1"]
+            + ["是" if been else "否"]
+            + [("存款" if i % 2 else "理财") if been else "(跳过)"]
+            + [("顺利" if i != 4 else "不顺利") if been else "-3"]
+        )
+    return header, rows
+
+
+TX_META = ["编号", "开始答题时间", "结束答题时间", "答题时长", "地理位置国家和地区", "地理位置省"]
+TX_META += ["地理位置市", "自定义字段"]
+
+
+def tencent(bare: bool = False, colon: str = ":") -> tuple[list[str], list[list[str]]]:
+    """腾讯问卷's download: its metadata, a multiple choice as one column per option (the
+    "其他" column holds the typed text), a 很满意…很不满意 scale; ``bare``: headers without
+    their number, as the CSV was given to us. 10 responses."""
+
+    def q(n: int, text: str) -> str:
+        return text if bare else f"{n}.{text}"
+
+    channel = "您了解本次活动的渠道"
+    header = TX_META + [
+        q(1, "您所在的盟市"),
+        *(q(2, f"{channel}{colon}{o}") for o in ("协会网站", "微信公众号", "其他")),
+        q(3, "您对营业网点服务的满意度"),
+    ]
+    scale = ["很满意"] * 5 + ["满意"] * 3 + ["一般", "很不满意"]
+    rows = []
+    for i in range(10):
+        start = datetime(2023, 7, 22, 8, 0, 0) + timedelta(minutes=11 * i)
+        end = start + timedelta(seconds=70 + i)
+        rows.append(
+            [str(i + 1), f"{start:%Y-%m-%d %H:%M:%S}", f"{end:%Y-%m-%d %H:%M:%S}", f"{70 + i}秒"]
+            + ["中国", "内蒙古自治区", "呼和浩特市", ""]
+            + ["呼和浩特" if i < 6 else "包头"]
+            + ["1" if i < 7 else "0", "1" if i % 2 else "0", "抖音" if i == 9 else "0"]
+            + [scale[i]]
+        )
+    return header, rows

@@ -34,12 +34,15 @@ def _r(number, question, qtype, option, count, percent, respondents, other=False
         "number": number,
         "question": question,
         "type": qtype,
+        "row": None,
         "option": option,
         "count": count,
         "percent": percent,
         "respondents": respondents,
         "other": other,
         "average_rank": rank,
+        "mean": None,
+        "satisfaction": None,
     }
 
 
@@ -172,9 +175,8 @@ def test_the_by_number_layout_is_refused_saying_to_download_by_text(svc, tmp_pat
     before = svc.dump()
     err = svc.fails("survey", "import", path, "--name", NAME)
     assert err == (
-        f"Error: {path} is in the 按序号 layout (one 0/1 column per option, e.g. "
-        "第2题(协会网站)): download the answers 按文本 (by text) from the survey tool and "
-        "import that\n"
+        f"Error: {path} is 问卷星's 按序号 download (option numbers, not their texts): "
+        "download the answers 按文本 (下载答卷数据 → 按文本下载) and import that\n"
     )
     assert svc.dump() == before
 
@@ -276,7 +278,10 @@ def test_csv_report_has_the_json_keys_and_inert_cells(svc, tmp_path):
     out = svc("survey", "report", NAME, "--question", "4", "--format", "csv").out
     table = list(csv.reader(io.StringIO(out)))
     assert table[0] == list(survey.REPORT_KEYS)
-    assert ["4", Q4, "text", '\'=HYPERLINK("http://evil")', "1", "9.1", "11", "false", ""] in table
+    assert [
+        *("4", Q4, "text", ""),
+        *('\'=HYPERLINK("http://evil")', "1", "9.1", "11", "false", "", "", ""),
+    ] in table
     target = tmp_path / "r.csv"
     svc("survey", "report", NAME, "--format", "csv", "--output", target)
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -287,7 +292,9 @@ def test_markdown_is_ready_to_publish(svc, small_xlsx):
     md = svc("survey", "report", NAME, "--format", "md").out
     assert md.startswith(f"## {NAME}\n\n### 1. {Q1}\n\nsingle choice · 11 answered\n\n")
     assert "| 国有大型商业银行 | 5 | 45.5% |" in md
-    assert "| “other”: 抖音短视频 | 1 | 8.3% |" in md
+    # the texts typed into "other" are listed under the table, not counted again (issue 20)
+    assert "Written in “other”:\n\n- 抖音短视频（1）\n- 社区宣传栏（1）\n" in md
+    assert "| “other”" not in md
     assert "| 服务效率 | 6 | 1.5 |" in md
     assert "| 活动很好 | 1 |" in md
 

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -132,3 +133,9 @@ def check_email(value: str | None, field: str = "email") -> str:
     except EmailNotValidError:
         raise SvcmonthError(_("{value!r} is not an e-mail address").format(value=text)) from None
     return str(checked.normalized)
+
+
+def message(text: str) -> None:
+    """A message for people, on stderr (stdout carries only data), every line made safe to
+    print (``display``). ``output.render.message`` is this function."""
+    print("\n".join(display(line) for line in text.split("\n")), file=sys.stderr)

@@ -82,11 +82,19 @@ def add(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help=N_("CSV: code,name,officer,phone,email,category."))],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help=N_(
+                "CSV, .xlsx or .xls: code,name,officer,phone,email,category "
+                "(or their Chinese labels; other columns are ignored)."
+            )
+        ),
+    ],
     update: Annotated[bool, typer.Option("--update", help=N_("Update existing codes."))] = False,
     db: DbOpt = None,
 ) -> None:
-    """Import members from a CSV file (UTF-8 or GBK from Excel); all rows or none."""
+    """Import members from a CSV file (UTF-8 or GBK) or an Excel workbook; all rows or none."""
     rows, bad = csvio.read_rows(
         file,
         ("code", "name"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.mail import outlook
 from svcmonth.mail.mailparse import decode_bytes
 
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
@@ -43,7 +44,9 @@ def messages(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
             if _is_maildir(path):
                 yield from _maildir(path)
                 continue
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
+            files = sorted(
+                p for p in path.iterdir() if p.suffix.lower() in (".eml", ".msg") and p.is_file()
+            )
             if not files:
                 raise SvcmonthError(
                     _("{path} is neither a Maildir folder nor a folder of .eml files").format(
@@ -51,9 +54,11 @@ def messages(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
                     )
                 )
             for file in files:
-                yield shown(file), _read(file)
+                yield shown(file), _msg_or_mail(file)
         elif path.suffix.lower() == ".eml":
             yield shown(path), _read(path)
+        elif path.suffix.lower() == ".msg":  # Outlook: converted, then the .eml path
+            yield shown(path), outlook.to_rfc822(path, _read(path))
         else:
             with path.open("rb") as f:
                 head = f.read(5)
@@ -65,6 +70,19 @@ def messages(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
                     ).format(path=shown(path))
                 )
             yield from _mbox(path)
+
+
+def _msg_or_mail(path: Path) -> bytes:
+    """A file of a folder of saved mail: an Outlook ``.msg`` converted to RFC 5322 bytes; one
+    that cannot be converted is passed on as it is, so the intake keeps it as an unreadable
+    entry and goes on with the rest of the folder (a cron job never fails twice on it)."""
+    data = _read(path)
+    if path.suffix.lower() != ".msg":
+        return data
+    try:
+        return outlook.to_rfc822(path, data)
+    except SvcmonthError:
+        return data
 
 
 def _read(path: Path) -> bytes:

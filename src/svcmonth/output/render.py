@@ -373,6 +373,4 @@ def write_object(obj: Any, output: Path | None, encoding: str | None = None) -> 
     _write_text(Target(output, encoding), json_text(obj, indent=2) + "\n")
 
 
-def message(text: str) -> None:
-    """A message for people, on stderr (stdout carries only data)."""
-    print("\n".join(text_.display(line) for line in text.split("\n")), file=sys.stderr)
+message = text_.message  # a message for people, on stderr (its home is svcmonth.text)

@@ -590,6 +590,46 @@ def m010_documents(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_survey_real(conn: sqlite3.Connection) -> None:
+    """Real survey exports (issue 20): a question's fixed ``type`` and matrix rows.
+
+    ``survey_question.type`` is null when the type is inferred from the answers on every
+    read (the old rule); it holds the type when the export's shape decides it (``matrix``,
+    an option-per-column ``multiple``) or the clerk gave ``survey import --type N=…``.
+    A matrix question (``第2题(服务态度)``, ``第2题(等候时间)``) keeps its rows in
+    ``survey_matrix_row`` and each response's choice per row in ``matrix_answer``.
+    """
+    run_script(
+        conn,
+        """
+        ALTER TABLE survey_question ADD COLUMN type TEXT
+            CHECK (type IS NULL OR type IN ('single', 'multiple', 'ranking', 'text',
+                                             'scale', 'matrix'));
+
+        CREATE TABLE survey_matrix_row (
+            survey_id INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            row INTEGER NOT NULL CHECK (row >= 1),  -- its place in the export, left to right
+            text TEXT NOT NULL,
+            PRIMARY KEY (survey_id, number, row),
+            FOREIGN KEY (survey_id, number) REFERENCES survey_question(survey_id, number)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE matrix_answer (
+            response_id INTEGER NOT NULL REFERENCES response(id),
+            survey_id INTEGER NOT NULL,
+            question INTEGER NOT NULL,
+            row INTEGER NOT NULL,
+            option TEXT NOT NULL CHECK (length(trim(option)) > 0),
+            PRIMARY KEY (response_id, question, row),
+            FOREIGN KEY (survey_id, question, row)
+                REFERENCES survey_matrix_row(survey_id, number, row)
+        ) WITHOUT ROWID;
+        CREATE INDEX matrix_answer_question ON matrix_answer(survey_id, question);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
@@ -601,4 +641,5 @@ MIGRATIONS: list[Migration] = [
     m008_intake_review,
     m009_endorsements,
     m010_documents,
+    m011_survey_real,
 ]

@@ -492,3 +492,17 @@ def test_assign_submission_of_another_member_is_refused_and_week_is_for_reports(
         "inbox", "assign", "1", "--submission", sid, "--member", "ABC"
     )
     assert c2023.dump() == before
+
+
+def test_log_names_an_intake_entrys_status_in_words_not_its_key(c2023: Svc, tmp_path):
+    """No leaks: the audit trail of the intake shows 待处理/已登记, not ``needs_review``."""
+    c2023(
+        "submit", "ICBC", "--column", "先进事迹", "--title", "柜员刘洋", "--at", "2023-07-24 09:40"
+    )
+    c2023("inbox", "import", *eml(tmp_path / "in", mail(ICBC, word("【先进事迹】柜员刘洋"))))
+    c2023("inbox", "accept")
+    c2023.lang = "zh_CN"
+    shown = c2023("log").out
+    assert "状态 待登记" in shown and "状态 已登记" in shown
+    for key in ("needs_review", "ready", "accepted", "arrival_source", "date"):
+        assert key not in shown, key

@@ -152,13 +152,23 @@ def value_name(kind: str, value: Any) -> str:
     return _(name) if name else str(value)
 
 
+def _field_kind(key: str, value: Any) -> str:
+    """How an audit entry's field reads: a ``status`` is a submission's grade status, or an
+    intake entry's (``ready``, ``needs_review``, …) when the value is one of those."""
+    kind = FIELD_KINDS.get(key, _kind_of(value))
+    if kind == "grade_status" and str(value) not in VALUES[kind]:
+        if str(value) in VALUES["intake_status"]:
+            return "intake_status"
+    return kind
+
+
 def human(value: Any, kind: str = "text") -> str:
     """A value as people read it in a table, Markdown or a workbook cell."""
     if value is None:
         return ""
     if kind == "fields" and isinstance(value, dict):  # an audit entry's changed fields
         shown = [
-            f"{field_label(k)} {human(v, FIELD_KINDS.get(k, _kind_of(v)))}"
+            f"{field_label(k)} {human(v, _field_kind(k, v))}"
             for k, v in value.items()
             if v not in (None, "")
         ]
@@ -271,10 +281,20 @@ FIELDS = {
     "withdraw_reason": N_("Reason for withdrawal"),
     "reject_reason": N_("Reason for rejection"),
     "reattributed": N_("Submissions re-attributed"),
+    "arrival_source": N_("Arrival time from"),
+    "arrived_at": N_("Arrived at"),
+    "from": N_("From"),
+    "note": N_("Note"),
 }
 
 
-FIELD_KINDS = {"status": "grade_status", "grade": "grade_value", "active": "bool"}
+FIELD_KINDS = {
+    "status": "grade_status",
+    "grade": "grade_value",
+    "active": "bool",
+    "arrival_source": "arrival_source",
+    "arrived_at": "instant",
+}
 VALUES["grade_value"] = {
     "pending": N_("pending"),
     "rule": N_("by the rule"),

@@ -19,4 +19,6 @@ def test_the_reference_covers_every_command_and_subcommand():
     paths = command_paths()
     assert {path[0] for path in paths if path} == set(COMMAND_MODULES)
     assert ["remind"] in paths and ["inbox", "accept"] in paths and ["site", "build"] in paths
-    assert len(paths) == 70  # + schedule (issue 21); endorse, report totals (issue 24)
+    assert (
+        len(paths) == 72
+    )  # + schedule (issue 21); endorse, report totals (issue 24); notify results (issue 23)

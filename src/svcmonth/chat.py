@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import ssl
 import time
 import urllib.error
@@ -64,6 +65,7 @@ LIMIT = 2048  # bytes of a message's text (UTF-8), both robots
 PER_MINUTE = 20  # messages a minute to one robot, both robots
 TIMEOUT = 15.0  # seconds
 MASK = "***"
+MOBILE = re.compile(r"1[3-9]\d{9}")  # a mainland mobile number: what a robot can @-mention
 
 
 def parse_via(text: str) -> list[str]:

@@ -35,7 +35,6 @@ reminder is retried, so its officer may get it twice.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -233,7 +232,7 @@ def due(
     return out
 
 
-MOBILE = re.compile(r"1[3-9]\d{9}")  # a mainland mobile number, the one a robot can @-mention
+MOBILE = chat.MOBILE
 
 
 def campaign_week(campaign: Campaign, as_of: datetime) -> int:

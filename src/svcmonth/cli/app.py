@@ -48,6 +48,7 @@ COMMAND_MODULES = {
     "outlet": "reference",
     "body": "reference",
     "schedule": "schedule",
+    "notify": "notify",
 }
 GROUP_MODULES = (
     "campaign",
@@ -58,6 +59,7 @@ GROUP_MODULES = (
     "inbox",
     "survey",
     "site",
+    "notify",
 )  # their `app` is a group
 
 

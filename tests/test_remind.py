@@ -313,6 +313,22 @@ def test_reminder_times_say_beijing_time_or_the_zones_name(week2, tmp_path):
     assert "应于Asia/Tokyo 2024年7月15日(星期一)12:00前" in body and "北京时间" not in body
 
 
+def test_an_officer_due_for_several_reminders_gets_one_mail_holding_them_all(week2, smtp):
+    server = smtp()
+    run = remind(week2, "--send", "--format", "json", env=server.env)
+    abc = [r for r in run.json() if r["member"] == "ABC"]
+    assert [r["key"] for r in abc] == ["overdue:1", "due:2", "quota:2"]  # rows stay per reminder
+    mails = [m for to, m, _raw in server.mailbox.received if to == [ABC]]
+    assert len(mails) == 1
+    assert mails[0]["Subject"] == "【2023服务月】3项报送提醒(中国农业银行内蒙古分行)"
+    body = mails[0].get_content()
+    assert body.startswith("李强同志:\n\n本次共有3项提醒")
+    assert "1. 您好!中国农业银行内蒙古分行2023服务月第1周" in body
+    assert "2. 您好!中国农业银行内蒙古分行2023服务月第2周" in body
+    assert "3. 您好!截至北京时间2023年7月23日" in body
+    assert body.count("协会秘书处") == 1
+
+
 def second_keys(sent: list[tuple[str, str]]) -> list[str]:
     return [k for _to, k in sent]
 

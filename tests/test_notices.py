@@ -136,3 +136,11 @@ def test_a_refused_group_message_is_retried_with_exit_1(results, wecom):
     assert wecom.posts == []
     notify(results, "--send", "--via", "wecom", env=wecom.env())
     assert len(wecom.posts) == 1
+
+
+def test_via_text_prints_the_group_message_and_records_nothing(results):
+    before = results.dump()
+    out = notify(results, "--via", "text").out
+    assert out.startswith("【2023服务月】稿件处理结果")
+    assert "1. 中国工商银行内蒙古分行(王丽):《事迹》已评定为3级" in out
+    assert results.dump() == before

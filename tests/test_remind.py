@@ -399,7 +399,7 @@ def test_a_summary_goes_to_the_secretariat(week2, smtp):
     tos, msg, _raw = server.mailbox.received[-1]
     assert tos == ["xcb@assoc.example.cn"]
     assert msg["X-Svcmonth-Reminder"] == "summary"
-    assert msg["Subject"] == "【2023服务月】提醒发送情况:已发送4封,失败0封,无邮箱3家"
+    assert msg["Subject"] == "【2023服务月】提醒发送情况:已发送4条,失败0条,无邮箱3家"
     body = msg.get_content().splitlines()
     assert body[0] == "2023服务月提醒发送情况(截至北京时间2023年7月23日(星期日)20:00):"
     assert body[2].split() == ["代码", "会员单位", "提醒", "周次", "收件人", "结果"]

@@ -713,7 +713,7 @@ def _summary(campaign: Campaign, reminders: list[Reminder], as_of: datetime) -> 
         tablefmt="simple",
         disable_numparse=True,
     )
-    subject = _("【{campaign}】提醒发送情况:已发送{sent}封,失败{failed}封,无邮箱{none}家").format(
+    subject = _("【{campaign}】提醒发送情况:已发送{sent}条,失败{failed}条,无邮箱{none}家").format(
         campaign=campaign.name,
         sent=count["sent"],
         failed=count["failed"],

@@ -156,26 +156,18 @@ def due(
     out: list[Reminder] = []
     people = conn.execute(_PEOPLE_SQL, {"at": at}).fetchall()
     for member_id, code, name, officer, email, phone in people:
-        who = (member_id, code, name, officer)
-        to = email or None
         mobile = phone if MOBILE.fullmatch(phone or "") else ""
+        who = (member_id, code, name, officer, email or None, mobile)
         rows = rows_of.get(code, [])
         upcoming = [_instant(r["deadline"]) for r in rows if _instant(r["deadline"]) > as_of]
         next_deadline = min(upcoming, default=None)
+
         for r in rows:
             n, deadline = r["week"], _instant(r["deadline"])
             if r["status"] == "missing":
-                text = texts.overdue(name, officer, n, deadline)
                 out.append(
-                    Reminder(
-                        *who,
-                        "report",
-                        n,
-                        f"overdue:{n}",
-                        to,
-                        *text[:2],
-                        text=text[2],
-                        mobile=mobile,
+                    _reminder(
+                        who, "report", n, f"overdue:{n}", texts.overdue(name, officer, n, deadline)
                     )
                 )
             elif (
@@ -184,27 +176,11 @@ def due(
                 and weeks[n].ends <= as_of + ENDS_WITHIN
             ):
                 text = texts.report_due(name, officer, n, deadline)
-                out.append(
-                    Reminder(
-                        *who, "report", n, f"due:{n}", to, *text[:2], text=text[2], mobile=mobile
-                    )
-                )
+                out.append(_reminder(who, "report", n, f"due:{n}", text))
         if window_open and articles.get(code, 0) < campaign.min_articles:
-            n = articles.get(code, 0)
-            text = texts.quota(name, officer, n)
-            out.append(
-                Reminder(
-                    *who,
-                    "quota",
-                    None,
-                    quota_key,
-                    to,
-                    *text[:2],
-                    text=text[2],
-                    mobile=mobile,
-                    articles=n,
-                )
-            )
+            text = texts.quota(name, officer, articles.get(code, 0))
+            out.append(_reminder(who, "quota", None, quota_key, text))
+            out[-1].articles = articles.get(code, 0)
     recorded = set(
         conn.execute(
             "SELECT member_id, kind, key FROM reminder WHERE campaign_id = ?", (campaign.id,)
@@ -233,6 +209,33 @@ def due(
 
 
 MOBILE = chat.MOBILE
+
+
+def _reminder(
+    who: tuple[int, str, str, str, str | None, str],
+    kind: str,
+    week: int | None,
+    key: str,
+    text: tuple[str, str, str],
+) -> Reminder:
+    """A reminder for ``who`` (member id, code, name, officer, e-mail, mobile) with ``text``
+    (subject, mail body, the body's paragraph alone)."""
+    member_id, code, name, officer, to, mobile = who
+    subject, body, paragraph = text
+    return Reminder(
+        member_id,
+        code,
+        name,
+        officer,
+        kind,
+        week,
+        key,
+        to,
+        subject,
+        body,
+        text=paragraph,
+        mobile=mobile,
+    )
 
 
 def campaign_week(campaign: Campaign, as_of: datetime) -> int:

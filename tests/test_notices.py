@@ -144,3 +144,21 @@ def test_via_text_prints_the_group_message_and_records_nothing(results):
     assert out.startswith("【2023服务月】稿件处理结果")
     assert "1. 中国工商银行内蒙古分行(王丽):《事迹》已评定为3级" in out
     assert results.dump() == before
+
+
+def test_a_notice_left_sending_by_a_killed_run_is_sent_by_a_later_run(results, smtp):
+    conn = sqlite3.connect(results.db)
+    try:  # a run killed while sending, 11 minutes before
+        conn.execute(
+            "INSERT INTO notice (submission_id, event, fact, channel, recipient, status, sent_at)"
+            " VALUES (2, 'graded', 'graded:manual=3', 'mail', ?, 'sending',"
+            " '2023-07-23T11:49:00.000000Z')",
+            (ICBC,),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    server = smtp()
+    run = notify(results, "--send", "--format", "json", env=server.env)
+    assert ("ICBC", 2, "graded", "sent") in events(run.json())
+    assert "已评定为3级" in server.mailbox.received[0][1].get_content()

@@ -31,10 +31,9 @@ from svcmonth.mail.mailer import Session
 EVENTS = ("graded", "rejected", "adopted", "forwarded", "endorsed")
 HEADER = "X-Svcmonth-Notice"
 
-# the ledger of notices: like reminders, a claim a killed run left ``sending`` counts as sent
-LEDGER = sendonce.Ledger(
-    "notice", "notice", ("submission_id", "fact", "channel"), retry_stuck=False
-)
+# the ledger of notices: a claim a killed run left ``sending`` is taken over by the next run
+# once stuck (a results notice twice is harmless, none at all is not: as receipts)
+LEDGER = sendonce.Ledger("notice", "notice", ("submission_id", "fact", "channel"), retry_stuck=True)
 
 
 @dataclass
@@ -144,7 +143,13 @@ def due(
 ) -> list[Notice]:
     """The facts not yet told on ``channel``: ``would_send``, ``no_address`` (a mail without
     an address) or ``already_sent`` (recorded). Reads only."""
-    told = set(conn.execute("SELECT submission_id, fact FROM notice WHERE channel = ?", (channel,)))
+    told = set(  # a claim stuck ``sending`` (a killed run) is not told: retried
+        conn.execute(
+            "SELECT submission_id, fact FROM notice WHERE channel = ?"
+            " AND NOT (status = 'sending' AND sent_at < ?)",
+            (channel, LEDGER.cutoff(at)),
+        )
+    )
     out = []
     for n in facts(conn, campaign, at):
         n = replace(n, channel=channel)

@@ -41,7 +41,6 @@ from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.mail.mailer import MessageFailed
 
-CHANNELS = ("mail", "wecom", "dingtalk")
 GROUPS = ("wecom", "dingtalk")
 TEXT = "text"  # --via text: print the group messages, to paste into an ordinary 微信群
 # what --via accepts, the Chinese names too

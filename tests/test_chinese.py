@@ -218,11 +218,9 @@ def test_the_reminder_dry_run_shows_the_body(zh):
     rows = zh.json("remind")
     # Chinese punctuation in the Chinese catalog (the English one keeps the message ids)
     assert rows[0]["body"].startswith("王丽同志：\n\n您好！中国工商银行内蒙古分行")
-    assert (
-        "请于2023年7月24日（星期一）12:00（UTC+08:00）前在“活动扫描”栏目报送。" in rows[0]["body"]
-    )
+    assert "请于北京时间2023年7月24日（星期一）12:00前在“活动扫描”栏目报送。" in rows[0]["body"]
     table = zh("remind").out.splitlines()
-    assert table[0].split()[6:] == ["邮件正文", "提醒标识"]
+    assert table[0].split()[7:] == ["邮件正文", "提醒标识"]
     assert "您好！中国工商银行内蒙古分行2023服务月第2周（2023年7月17日至2023年7月23日）" in table[2]
 
 

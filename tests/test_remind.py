@@ -94,16 +94,14 @@ DUE_AT_T1 = [
     ("ICBC", "report", 2, ICBC, "due:2", "would_send"),
     ("ABC", "report", 1, ABC, "overdue:1", "would_send"),
     ("ABC", "report", 2, ABC, "due:2", "would_send"),
-    ("ABC", "quota", None, ABC, "quota:2023-W29", "would_send"),
+    ("ABC", "quota", None, ABC, "quota:2", "would_send"),
     ("BOC", "report", 1, None, "overdue:1", "no_address"),
     ("BOC", "report", 2, None, "due:2", "no_address"),
-    ("BOC", "quota", None, None, "quota:2023-W29", "no_address"),
+    ("BOC", "quota", None, None, "quota:2", "no_address"),
 ]
 SENT_AT_T1 = [  # (recipient, X-Svcmonth-Reminder header) of each message, in order
     (ICBC, "ICBC due:2"),
-    (ABC, "ABC overdue:1"),
-    (ABC, "ABC due:2"),
-    (ABC, "ABC quota:2023-W29"),
+    (ABC, "ABC overdue:1, ABC due:2, ABC quota:2"),  # one mail holding ABC's three
 ]
 
 
@@ -123,6 +121,7 @@ def test_the_dry_run_lists_what_is_due_and_changes_nothing(week2):
         "member": "ICBC",
         "kind": "report",
         "week": 2,
+        "channel": "mail",
         "to": ICBC,
         "subject": SUBJECT_ICBC,
         "status": "would_send",
@@ -135,15 +134,17 @@ def test_the_dry_run_lists_what_is_due_and_changes_nothing(week2):
     assert rows[3]["subject"] == "【2023服务月】已报稿件0篇,未达3篇最低要求(中国农业银行内蒙古分行)"
     assert week2.dump() == before
     csv = remind(week2, "--format", "csv").out
-    assert csv.splitlines()[0] == "member,kind,week,to,subject,status,body,key"
-    assert csv.splitlines()[1].startswith("ICBC,report,2,wangli@icbc.example.cn,【2023服务月】")
+    assert csv.splitlines()[0] == "member,kind,week,channel,to,subject,status,body,key"
+    assert csv.splitlines()[1].startswith(
+        "ICBC,report,2,mail,wangli@icbc.example.cn,【2023服务月】"
+    )
 
 
 def test_a_week_ending_within_a_day_is_due(c2023):
     early = remind(c2023, "--as-of", "2023-07-15 23:59:59", "--format", "json").json()
     on_day = remind(c2023, "--as-of", "2023-07-16 00:00", "--format", "json").json()
-    assert {r["key"] for r in early} == {"quota:2023-W28"}
-    assert [r["key"] for r in on_day if r["member"] == "ICBC"] == ["due:1", "quota:2023-W28"]
+    assert {r["key"] for r in early} == set()  # the first week: no quota reminder yet
+    assert [r["key"] for r in on_day if r["member"] == "ICBC"] == ["due:1"]
 
 
 def test_a_report_in_hand_or_a_later_extension_means_no_due_reminder(c2023, submit):
@@ -183,20 +184,20 @@ def test_send_then_a_second_run_sends_nothing(week2, smtp):
         ("ICBC", "due:2", "sent"),
         ("ABC", "overdue:1", "sent"),
         ("ABC", "due:2", "sent"),
-        ("ABC", "quota:2023-W29", "sent"),
+        ("ABC", "quota:2", "sent"),
         ("BOC", "overdue:1", "no_address"),
         ("BOC", "due:2", "no_address"),
-        ("BOC", "quota:2023-W29", "no_address"),
+        ("BOC", "quota:2", "no_address"),
     ]
     assert run.err == ""
     assert recorded(week2) == [
         ("ICBC", "due:2", ICBC, "sent"),
         ("ABC", "overdue:1", ABC, "sent"),
         ("ABC", "due:2", ABC, "sent"),
-        ("ABC", "quota:2023-W29", ABC, "sent"),
+        ("ABC", "quota:2", ABC, "sent"),
     ]
     again = remind(week2, "--send", "--format", "json", env=server.env)
-    assert len(server.mailbox.received) == 4
+    assert len(server.mailbox.received) == 2
     assert [r["status"] for r in again.json()] == ["no_address"] * 3
     statuses = [r["status"] for r in remind(week2, "--format", "json").json()]
     assert statuses == ["already_sent"] * 4 + ["no_address"] * 3
@@ -220,18 +221,18 @@ def test_the_message_is_proper_mime_with_chinese_intact(week2, smtp):
         "王丽同志:\n"
         "\n"
         "您好!中国工商银行内蒙古分行2023服务月第2周(2023年7月17日至2023年7月23日)的活动情况"
-        "尚未报送,请于2023年7月24日(星期一)12:00(UTC+08:00)前在“活动扫描”栏目报送。\n"
+        "尚未报送,请于北京时间2023年7月24日(星期一)12:00前在“活动扫描”栏目报送。\n"
         "\n"
-        "报送截止时间:2023年7月24日(星期一)12:00(UTC+08:00)\n"
+        "报送截止时间:北京时间2023年7月24日(星期一)12:00\n"
         "按时报送的稿件按2级核算分值,逾期报送的按1级核算。如已报送,请忽略本提醒。\n"
         "\n"
         "协会秘书处\n"
         "2023年7月23日\n"
     )
-    quota = server.mailbox.received[3][1].get_content()
-    assert "截至2023年7月23日(星期日)20:00(UTC+08:00),中国农业银行内蒙古分行" in quota
+    quota = server.mailbox.received[1][1].get_content()
+    assert "截至北京时间2023年7月23日(星期日)20:00,中国农业银行内蒙古分行" in quota
     assert "稿件为0篇" in quota and "尚差3篇" in quota
-    assert "稿件截止时间:2023年8月14日(星期一)12:00(UTC+08:00)" in quota
+    assert "稿件截止时间:北京时间2023年8月14日(星期一)12:00" in quota
     assert "“先进事迹”、“感动人物”、“学习体会”、“看图话服务”" in quota
 
 
@@ -240,18 +241,96 @@ def test_the_overdue_notice_is_sent_once(week2, smtp):
     remind(week2, "--send", "--quiet", env=server.env)
     week2.now = T2
     remind(week2, "--send", "--quiet", env=server.env)
-    second = server.mailbox.keys()[4:]
+    second = server.mailbox.keys()[2:]
     assert second == [
-        (ICBC, "ICBC overdue:2"),
-        (ICBC, "ICBC due:3"),
-        (ABC, "ABC overdue:2"),
-        (ABC, "ABC due:3"),
-        (ABC, "ABC quota:2023-W30"),
+        (ICBC, "ICBC overdue:2, ICBC due:3"),
+        (ABC, "ABC overdue:2, ABC due:3, ABC quota:3"),
     ]
     remind(week2, "--send", "--quiet", "--as-of", "2023-07-30 23:00", env=server.env)
-    assert len(server.mailbox.received) == 9
+    assert len(server.mailbox.received) == 4
     overdue = [k for _to, k in server.mailbox.keys() if "overdue" in k]
-    assert overdue == ["ABC overdue:1", "ICBC overdue:2", "ABC overdue:2"]
+    assert overdue == ["ABC overdue:1, ABC due:2, ABC quota:2", *second_keys(second)]
+
+
+# --- timing and wording at the edges (issue 21: SPEC "Timing and wording") -------------------
+
+
+def quota_members(rows: list[dict[str, Any]]) -> list[str]:
+    return [r["member"] for r in rows if r["kind"] == "quota"]
+
+
+def test_no_quota_reminder_in_the_campaigns_first_week(c2023):
+    first_morning = remind(c2023, "--as-of", "2023-07-11 09:00", "--format", "json").json()
+    last_minute = remind(c2023, "--as-of", "2023-07-16 23:59", "--format", "json").json()
+    second_week = remind(c2023, "--as-of", "2023-07-17 00:00", "--format", "json").json()
+    assert quota_members(first_morning) == quota_members(last_minute) == []
+    assert quota_members(second_week) == ["ICBC", "ABC", "BOC"]
+    assert {r["key"] for r in second_week if r["kind"] == "quota"} == {"quota:2"}
+
+
+def quota_mails(server: Server) -> list[str]:
+    return [k for _to, k in server.mailbox.keys() if "quota" in k]
+
+
+def test_a_quota_reminder_goes_at_most_once_in_any_7_days(week2, smtp):
+    server = smtp()
+    remind(week2, "--send", "--quiet", env=server.env)  # Sunday 7/23 20:00, campaign week 2
+    assert quota_mails(server) == ["ABC overdue:1, ABC due:2, ABC quota:2"]
+    # the same campaign week: already sent
+    later = remind(week2, "--format", "json", "--as-of", "2023-07-23 23:00").json()
+    assert [r["status"] for r in later if r["kind"] == "quota"] == ["already_sent", "no_address"]
+    # Monday: a new campaign week, but one day later: none (and none listed)
+    for at in ("2023-07-24 09:00", "2023-07-30 19:59"):
+        week2.now = at.replace(" ", "T") + ":00+08:00"
+        assert quota_members(remind(week2, "--format", "json").json()) == ["BOC"]
+        remind(week2, "--send", "--quiet", env=server.env)
+    assert quota_mails(server) == ["ABC overdue:1, ABC due:2, ABC quota:2"]
+    # 7 days after the last one: the next
+    week2.now = "2023-07-30T20:00:00+08:00"
+    remind(week2, "--send", "--quiet", env=server.env)
+    assert quota_mails(server)[1:] == ["ABC quota:3"]
+
+
+def test_reminder_times_say_beijing_time_or_the_zones_name(week2, tmp_path):
+    body = remind(week2, "--format", "json").json()[0]["body"]
+    assert "北京时间2023年7月24日(星期一)12:00" in body and "UTC" not in body
+    svc = Svc(tmp_path / "tokyo.db", CliRunner())
+    svc("init")
+    svc(
+        "campaign",
+        "new",
+        "东京",
+        "--start",
+        "2024-07-09",
+        "--end",
+        "2024-08-09",
+        "--tz",
+        "Asia/Tokyo",
+    )
+    svc("member", "add", "ICBC", "工行", "--officer", "王丽", "--email", ICBC)
+    svc.now = "2024-07-21T20:00:00+09:00"
+    body = remind(svc, "--format", "json").json()[0]["body"]
+    assert "应于Asia/Tokyo 2024年7月15日(星期一)12:00前" in body and "北京时间" not in body
+
+
+def test_an_officer_due_for_several_reminders_gets_one_mail_holding_them_all(week2, smtp):
+    server = smtp()
+    run = remind(week2, "--send", "--format", "json", env=server.env)
+    abc = [r for r in run.json() if r["member"] == "ABC"]
+    assert [r["key"] for r in abc] == ["overdue:1", "due:2", "quota:2"]  # rows stay per reminder
+    mails = [m for to, m, _raw in server.mailbox.received if to == [ABC]]
+    assert len(mails) == 1
+    assert mails[0]["Subject"] == "【2023服务月】3项报送提醒(中国农业银行内蒙古分行)"
+    body = mails[0].get_content()
+    assert body.startswith("李强同志:\n\n本次共有3项提醒")
+    assert "1. 您好!中国农业银行内蒙古分行2023服务月第1周" in body
+    assert "2. 您好!中国农业银行内蒙古分行2023服务月第2周" in body
+    assert "3. 您好!截至北京时间2023年7月23日" in body
+    assert body.count("协会秘书处") == 1
+
+
+def second_keys(sent: list[tuple[str, str]]) -> list[str]:
+    return [k for _to, k in sent]
 
 
 def test_a_refused_address_is_retried_next_run_and_nobody_is_mailed_twice(week2, smtp):
@@ -262,7 +341,7 @@ def test_a_refused_address_is_retried_next_run_and_nobody_is_mailed_twice(week2,
     assert err[:3] == [
         f"not sent: ABC overdue:1 to {ABC}: 550 5.1.1 <{ABC}>: mailbox unavailable",
         f"not sent: ABC due:2 to {ABC}: 550 5.1.1 <{ABC}>: mailbox unavailable",
-        f"not sent: ABC quota:2023-W29 to {ABC}: 550 5.1.1 <{ABC}>: mailbox unavailable",
+        f"not sent: ABC quota:2 to {ABC}: 550 5.1.1 <{ABC}>: mailbox unavailable",
     ]
     assert err[3] == (
         "Error: 3 of 4 reminders could not be sent; they were not recorded and will be "
@@ -320,15 +399,15 @@ def test_a_summary_goes_to_the_secretariat(week2, smtp):
     tos, msg, _raw = server.mailbox.received[-1]
     assert tos == ["xcb@assoc.example.cn"]
     assert msg["X-Svcmonth-Reminder"] == "summary"
-    assert msg["Subject"] == "【2023服务月】提醒发送情况:已发送4封,失败0封,无邮箱3家"
+    assert msg["Subject"] == "【2023服务月】提醒发送情况:已发送4条,失败0条,无邮箱3家"
     body = msg.get_content().splitlines()
-    assert body[0] == "2023服务月提醒发送情况(截至2023年7月23日(星期日)20:00(UTC+08:00)):"
+    assert body[0] == "2023服务月提醒发送情况(截至北京时间2023年7月23日(星期日)20:00):"
     assert body[2].split() == ["代码", "会员单位", "提醒", "周次", "收件人", "结果"]
     assert body[4].split() == ["ICBC", "中国工商银行内蒙古分行", "周报待报", "2", ICBC, "已发送"]
     assert body[10].split() == ["BOC", "中国银行内蒙古分行", "稿件不足", "无邮箱"]
-    assert len(server.mailbox.received) == 5
+    assert len(server.mailbox.received) == 3  # ICBC's mail, ABC's one mail, the summary
     remind(week2, "--send", "--quiet", "--summary-to", "xcb@assoc.example.cn", env=server.env)
-    assert len(server.mailbox.received) == 5  # nothing sent, no summary
+    assert len(server.mailbox.received) == 3  # nothing sent, no summary
 
 
 # --- the SMTP server: TLS, login, failures ---------------------------------------------------
@@ -445,6 +524,7 @@ def cron_run(
     svc: Svc, server: Server, *args: str, lang: str | None = None
 ) -> subprocess.Popen[bytes]:
     env = {"PATH": "/usr/bin:/bin", "SVCMONTH_DB": str(svc.db), "SVCMONTH_NOW": svc.now}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")  # this checkout's code
     if lang:
         env["SVCMONTH_LANG"] = lang
     env |= server.env
@@ -469,6 +549,7 @@ def test_under_cron_with_an_empty_environment(week2, smtp):
         "单位代码",
         "提醒类型",
         "周次",
+        "渠道",
         "收件人",
         "主题",
         "状态",
@@ -476,11 +557,11 @@ def test_under_cron_with_an_empty_environment(week2, smtp):
         "提醒标识",
     ]
     subject = "【2023服务月】请于7月24日12:00前报送第2周活动情况（中国工商银行内蒙古分行）"
-    assert lines[2][:6] == ["ICBC", "活动扫描", "2", ICBC, subject, "已发送"]
-    assert lines[2][6].startswith("您好！中国工商银行内蒙古分行2023服务月第2周")
-    assert lines[2][7] == "due:2"
+    assert lines[2][:7] == ["ICBC", "活动扫描", "2", "邮件", ICBC, subject, "已发送"]
+    assert lines[2][7].startswith("您好！中国工商银行内蒙古分行2023服务月第2周")
+    assert lines[2][8] == "due:2"
     assert [line[0] for line in lines[2:]] == ["ICBC", "ABC", "ABC", "ABC", "BOC", "BOC", "BOC"]
-    assert "无邮箱" in lines[-1] and lines[-1][-1] == "quota:2023-W29"
+    assert "无邮箱" in lines[-1] and lines[-1][-1] == "quota:2"
     assert b"\x1b" not in out  # no colour without a terminal
     assert server.mailbox.keys() == SENT_AT_T1
     msg = server.mailbox.received[0][1]
@@ -505,7 +586,7 @@ def test_two_runs_at_once_send_each_reminder_once(week2, smtp):
         for line in out.decode("utf-8").splitlines()[2:]
         if "no address" not in line
     ]
-    assert sorted(printed) == sorted(k for _to, k in SENT_AT_T1)
+    assert sorted(printed) == sorted(["ICBC due:2", "ABC overdue:1", "ABC due:2", "ABC quota:2"])
 
 
 def test_a_run_that_starts_while_another_is_sending_takes_the_rest(week2, smtp):
@@ -523,7 +604,7 @@ def test_a_run_that_starts_while_another_is_sending_takes_the_rest(week2, smtp):
     sent1 = [line.split()[-1] for line in out1.decode().splitlines()[2:] if "sent" in line]
     sent2 = [line.split()[-1] for line in out2.decode().splitlines()[2:] if "sent" in line]
     # the second saw ICBC's claim; the first then lost the claims for ABC's to the second
-    assert (sent1, sent2) == (["due:2"], ["overdue:1", "due:2", "quota:2023-W29"])
+    assert (sent1, sent2) == (["due:2"], ["overdue:1", "due:2", "quota:2"])
     assert sorted(server.mailbox.keys()) == sorted(SENT_AT_T1)
     assert [r[3] for r in recorded(week2)] == ["sent"] * 4
 
@@ -550,7 +631,7 @@ def test_the_reminder_table_has_a_claim_status_and_older_files_migrate(tmp_path)
     conn.execute("INSERT INTO member (code, name, created_at) VALUES ('M', 'm', 'x')")
     conn.execute(
         "INSERT INTO reminder (campaign_id, member_id, kind, key, recipient, subject, sent_at)"
-        " VALUES (1, 1, 'quota', 'quota:2023-W29', 'a@b.cn', 's', 'x')"
+        " VALUES (1, 1, 'quota', 'quota:2', 'a@b.cn', 's', 'x')"
     )
     conn.close()
     conn = storage.connect(legacy)

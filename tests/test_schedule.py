@@ -30,6 +30,8 @@ def test_crontab_lines_for_linux_quote_paths_with_spaces_and_chinese():
         f"0 14 * * 1 {run} remind --send --quiet",
         "# inbox fetch --accept: every 10 minutes from 08:00 to 18:59, every day",
         f"*/10 8-18 * * * {run} inbox fetch --accept --quiet",
+        "# notify results --send: every day at 17:00: the day's results told to the officers",
+        f"0 17 * * * {run} notify results --send --quiet",
     ]
 
 
@@ -74,6 +76,12 @@ def test_task_scheduler_commands_for_windows():
         "$trigger.Repetition = (New-ScheduledTaskTrigger -Once -At 08:00 -RepetitionInterval "
         "(New-TimeSpan -Minutes 10) -RepetitionDuration (New-TimeSpan -Hours 11)).Repetition",
         f"Register-ScheduledTask -TaskName 'svcmonth inbox fetch' -Action $action -Trigger "
+        f"$trigger {common}",
+        "# notify results --send: every day at 17:00: the day's results told to the officers",
+        f"$action = New-ScheduledTaskAction {execute} {argument} notify results --send --quiet' "
+        f"{folder}",
+        "$trigger = New-ScheduledTaskTrigger -Daily -At 17:00",
+        f"Register-ScheduledTask -TaskName 'svcmonth notify results' -Action $action -Trigger "
         f"$trigger {common}",
     ]
     assert all(line.startswith("# ") for line in lines[:3])
@@ -177,3 +185,24 @@ def test_another_program_falls_back_to_the_svcmonth_on_path_then_to_dash_m():
         "-m",
         "svcmonth",
     ]
+
+
+def test_group_chats_are_passed_to_the_reminders_and_the_notices():
+    lines = schedule.entries("linux", ["/opt/svcmonth"], "/srv/svcmonth.db", ["mail", "wecom"])
+    assert "SVCMONTH_WECOM_WEBHOOK from /srv/svcmonth.env" in lines[2]
+    sends = [line for line in lines if "--send" in line and not line.startswith("#")]
+    assert [line.split("svcmonth.db ")[1] for line in sends] == [
+        "remind --send --via mail,wecom --quiet",
+        "remind --send --via mail,wecom --quiet",
+        "notify results --send --via mail,wecom --quiet",
+    ]
+    windows = schedule.entries("windows", [WIN_EXE], WIN_DB, ["dingtalk"])
+    assert any("SVCMONTH_DINGTALK_SECRET" in line for line in windows if line.startswith("#"))
+    assert sum("--send --via dingtalk --quiet" in line for line in windows) == 2
+
+
+def test_schedule_via_takes_the_chinese_names_and_refuses_text(svc, installed):
+    svc("init")
+    out = svc("schedule", "--platform", "linux", "--via", "邮件,企业微信").out
+    assert "remind --send --via mail,wecom --quiet" in out
+    assert "text" in svc.fails("schedule", "--platform", "linux", "--via", "text")

@@ -6,9 +6,10 @@ At ``as_of`` T, for each active member of the campaign:
   week's deadline and the member's extension) is the next one after T, when that week has
   ended or ends within a day and the member has no report for it;
 - **report, overdue** (key ``overdue:W``): each week whose deadline has passed with no report;
-- **quota** (key ``quota:YYYY-Www``, the ISO week of T in the campaign's zone, hence at most
-  once per calendar week): while the article window is open (the first day 00:00 up to the
-  last week's deadline), a member below the article minimum.
+- **quota** (key ``quota:N``, N the campaign week of T, hence at most once per campaign
+  week): from the campaign's second week while the article window is open (up to the last
+  week's deadline), a member below the article minimum, unless one went to the member less
+  than 7 days before T (``QUOTA_EVERY``: a run on Sunday and one on Monday send one).
 
 A report counts as in ``check deadlines``: not rejected, not withdrawn, submitted by T. A
 member without an e-mail address is reported (``no_address``) and never recorded.
@@ -35,13 +36,13 @@ reminder is retried, so its officer may get it twice.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from svcmonth import checks, members, rules, sendonce, storage, timeutil
+from svcmonth import chat, checks, members, rules, sendonce, storage, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -49,6 +50,8 @@ from svcmonth.mail.mailer import MessageFailed, Session
 from svcmonth.storage.audit import record
 
 ENDS_WITHIN = timedelta(days=1)
+QUOTA_EVERY = timedelta(days=7)  # a member's quota reminders, at most one in any 7 days
+QUOTA_FROM_WEEK = 2  # no "0 of 3" on the campaign's first morning
 OVERDUE_FOR = timedelta(days=7)  # after the last deadline, the last week's overdue notices
 HEADER = "X-Svcmonth-Reminder"  # "<member> <key>": which reminder a message is
 
@@ -70,6 +73,10 @@ class Reminder:
     status: str = "would_send"  # would_send | no_address | already_sent | sent | failed
     reason: str = ""
     claim_id: int | None = field(default=None, repr=False)
+    text: str = field(default="", repr=False)  # the body without greeting and signature
+    mobile: str = ""  # the officer's mobile, to @-mention in a group chat
+    articles: int | None = None  # quota: the articles counted so far
+    channel: str = "mail"  # mail | wecom | dingtalk
 
     def row(self) -> dict[str, Any]:
         """The ``remind`` JSON keys, plus ``key``, ``name``, the ``reason`` of a failure and
@@ -78,6 +85,7 @@ class Reminder:
             "member": self.member,
             "kind": self.kind,
             "week": self.week,
+            "channel": self.channel,
             "to": self.to,
             "subject": self.subject,
             "status": self.status,
@@ -102,7 +110,8 @@ class Outcome:
 
 # each active member and the officer in office at the reminder's instant (rule 9)
 _PEOPLE_SQL = (
-    "SELECT m.id, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, '') FROM member m"  # noqa: S608 (a fixed fragment)
+    "SELECT m.id, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, ''),"  # noqa: S608 (a fixed fragment)
+    " coalesce(o.phone, '') FROM member m"
     + members.in_office_sql("m.id", ":at")
     + " WHERE m.active = 1 ORDER BY m.id"
 )
@@ -119,8 +128,11 @@ def remind_open(campaign: Campaign, as_of: datetime) -> bool:
     )
 
 
-def due(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[Reminder]:
-    """The reminders due at ``as_of``, each ``would_send``, ``no_address`` or ``already_sent``.
+def due(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime, channel: str = "mail"
+) -> list[Reminder]:
+    """The reminders due at ``as_of`` on ``channel``, each ``would_send``, ``no_address`` (a
+    mail without an address) or ``already_sent``.
 
     Reads only, inside the caller's transaction (or none). Nothing is due outside
     ``remind_open`` (the cut-off).
@@ -137,48 +149,175 @@ def due(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[R
     if window_open:
         articles = {row[0]: row[2] for row in checks.article_counts(conn, campaign, at)}
     texts = _Texts(conn, campaign, as_of)
-    iso = as_of.astimezone(campaign.tz).isocalendar()
-    quota_key = f"quota:{iso.year}-W{iso.week:02d}"
+    week_now = campaign_week(campaign, as_of)
+    quota_key = f"quota:{week_now}"
+    if week_now < QUOTA_FROM_WEEK:
+        window_open = False
     out: list[Reminder] = []
     people = conn.execute(_PEOPLE_SQL, {"at": at}).fetchall()
-    for member_id, code, name, officer, email in people:
-        who = (member_id, code, name, officer)
-        to = email or None
+    for member_id, code, name, officer, email, phone in people:
+        mobile = phone if MOBILE.fullmatch(phone or "") else ""
+        who = (member_id, code, name, officer, email or None, mobile)
         rows = rows_of.get(code, [])
         upcoming = [_instant(r["deadline"]) for r in rows if _instant(r["deadline"]) > as_of]
         next_deadline = min(upcoming, default=None)
+
         for r in rows:
             n, deadline = r["week"], _instant(r["deadline"])
             if r["status"] == "missing":
-                text = texts.overdue(name, officer, n, deadline)
-                out.append(Reminder(*who, "report", n, f"overdue:{n}", to, *text))
+                out.append(
+                    _reminder(
+                        who, "report", n, f"overdue:{n}", texts.overdue(name, officer, n, deadline)
+                    )
+                )
             elif (
                 r["status"] == "pending"
                 and deadline == next_deadline
                 and weeks[n].ends <= as_of + ENDS_WITHIN
             ):
                 text = texts.report_due(name, officer, n, deadline)
-                out.append(Reminder(*who, "report", n, f"due:{n}", to, *text))
+                out.append(_reminder(who, "report", n, f"due:{n}", text))
         if window_open and articles.get(code, 0) < campaign.min_articles:
             text = texts.quota(name, officer, articles.get(code, 0))
-            out.append(Reminder(*who, "quota", None, quota_key, to, *text))
+            out.append(_reminder(who, "quota", None, quota_key, text))
+            out[-1].articles = articles.get(code, 0)
     recorded = set(
         conn.execute(
             "SELECT member_id, kind, key FROM reminder WHERE campaign_id = ?", (campaign.id,)
         ).fetchall()
     )
+    # a quota reminder less than 7 days old: none again yet (this week's own shows as sent)
+    recent = _recent_quota(conn, campaign, as_of, channel)
+    out = [
+        r
+        for r in out
+        if not (
+            r.kind == "quota"
+            and r.member_id in recent
+            and (r.member_id, r.kind, ledger_key(channel, r.key)) not in recorded
+        )
+    ]
+    if channel != "mail":
+        for rem in out:
+            rem.channel, rem.to = channel, chat.GROUP_NAMES.get(channel, channel)
     for rem in out:
-        if (rem.member_id, rem.kind, rem.key) in recorded:
+        if (rem.member_id, rem.kind, ledger_key(channel, rem.key)) in recorded:
             rem.status = "already_sent"
         elif not rem.to:
             rem.status = "no_address"
     return out
 
 
-def preview(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[Reminder]:
-    """The reminders due at ``as_of``, read in one snapshot; nothing is sent or written."""
+MOBILE = chat.MOBILE
+
+
+def _reminder(
+    who: tuple[int, str, str, str, str | None, str],
+    kind: str,
+    week: int | None,
+    key: str,
+    text: tuple[str, str, str],
+) -> Reminder:
+    """A reminder for ``who`` (member id, code, name, officer, e-mail, mobile) with ``text``
+    (subject, mail body, the body's paragraph alone)."""
+    member_id, code, name, officer, to, mobile = who
+    subject, body, paragraph = text
+    return Reminder(
+        member_id,
+        code,
+        name,
+        officer,
+        kind,
+        week,
+        key,
+        to,
+        subject,
+        body,
+        text=paragraph,
+        mobile=mobile,
+    )
+
+
+def campaign_week(campaign: Campaign, as_of: datetime) -> int:
+    """The campaign week holding ``as_of`` (its local day), 1 before the first and the last
+    week after the last (the days up to its deadline)."""
+    day = as_of.astimezone(campaign.tz).date()
+    found = 1
+    for w in campaign.weeks:
+        if w.first_day <= day:
+            found = w.number
+    return found
+
+
+def ledger_key(channel: str, key: str) -> str:
+    """The reminder table's key of ``key`` sent on ``channel``: mail keeps the bare key (as
+    recorded before group chats), a group chat prefixes its name (``wecom:due:2``)."""
+    return key if channel == "mail" else f"{channel}:{key}"
+
+
+def _recent_quota(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime, channel: str
+) -> set[int]:
+    """The members whose quota reminder on ``channel`` went out (or is being sent) less than
+    ``QUOTA_EVERY`` before ``as_of``: none again for them yet."""
+    since = timeutil.to_db(as_of - QUOTA_EVERY)
+    rows = conn.execute(
+        "SELECT member_id, key FROM reminder WHERE campaign_id = ? AND kind = 'quota'"
+        " AND sent_at > ?",
+        (campaign.id, since),
+    ).fetchall()
+    prefix = "" if channel == "mail" else f"{channel}:"
+    return {
+        member_id
+        for member_id, key in rows
+        if key.startswith(prefix) and (channel != "mail" or key.startswith("quota:"))
+    }
+
+
+def preview(
+    conn: sqlite3.Connection, campaign: Campaign, as_of: datetime, channel: str = "mail"
+) -> list[Reminder]:
+    """The reminders due at ``as_of`` on ``channel``, read in one snapshot; nothing is sent or
+    written."""
     with storage.snapshot(conn):
-        return due(conn, campaign, as_of)
+        return due(conn, campaign, as_of, channel)
+
+
+@dataclass
+class Mail:
+    """One e-mail to one officer holding all of their reminders of this run."""
+
+    to: str
+    parts: list[Reminder]
+    status: str = "would_send"
+    reason: str = ""
+    claim_id: int | None = None
+
+    def keep(self, claimed: list[bool]) -> None:
+        self.parts = [p for p, k in zip(self.parts, claimed, strict=True) if k]
+
+
+def mails(reminders: list[Reminder]) -> list[Mail]:
+    """The reminders to send, one mail per address (an officer due for several gets one)."""
+    by_to: dict[str, Mail] = {}
+    for r in reminders:
+        if r.status == "would_send" and r.to:
+            by_to.setdefault(r.to, Mail(r.to, [])).parts.append(r)
+    return list(by_to.values())
+
+
+def _mail_text(texts: _Texts, mail: Mail) -> tuple[str, str]:
+    """One reminder: its own subject and body; several: one subject, their texts numbered."""
+    if len(mail.parts) == 1:
+        return mail.parts[0].subject, mail.parts[0].body
+    first = mail.parts[0]
+    banks = "、".join(dict.fromkeys(p.name for p in mail.parts))
+    subject = _("【{campaign}】{n}项报送提醒({bank})").format(
+        campaign=texts.c.name, n=len(mail.parts), bank=banks
+    )
+    items = "\n\n".join(f"{i}. {p.text}" for i, p in enumerate(mail.parts, 1))
+    intro = _("本次共有{n}项提醒,请逐项查看:").format(n=len(mail.parts))
+    return subject, texts.signed(first.officer, f"{intro}\n\n{items}")
 
 
 def send_due(
@@ -186,10 +325,12 @@ def send_due(
     campaign: Campaign,
     as_of: datetime,
     now: datetime,
-    connect: Callable[[], Session],
+    connect: Callable[[], Session] | None,
     summary_to: str | None = None,
+    robots: Sequence[Callable[[], chat.RobotSession]] = (),
 ) -> Outcome:
-    """Send every reminder due at ``as_of`` that no run has sent, each exactly once.
+    """Send every reminder due at ``as_of`` that no run has sent, each exactly once: by mail
+    when ``connect`` is given (one mail per officer), and to each group robot of ``robots``.
 
     ``conn`` must be in autocommit mode with no transaction open: this function runs its own
     short transactions (see the module docstring). ``connect`` opens the SMTP session; it is
@@ -198,37 +339,149 @@ def send_due(
     ``failed`` with a ``reason``, not recorded. With ``summary_to``, a summary of what was sent
     or failed goes to that address (not recorded: it describes this run).
     """
+    outcome = Outcome([])
+    if connect is not None:
+        _send_mail(conn, campaign, as_of, now, connect, summary_to, outcome)
+    for open_robot in robots:
+        session = open_robot()
+        outcome.reminders += _send_group(conn, campaign, as_of, now, session)
+    return outcome
+
+
+def _send_mail(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    as_of: datetime,
+    now: datetime,
+    connect: Callable[[], Session],
+    summary_to: str | None,
+    outcome: Outcome,
+) -> None:
     reminders = preview(conn, campaign, as_of)
-    todo = [r for r in reminders if r.status == "would_send"]
+    outcome.reminders += reminders
+    todo = mails(reminders)
+    texts = _Texts(conn, campaign, as_of)
     when = now.astimezone(campaign.tz)
-    outcome = Outcome(reminders)
     with sendonce.Outbox(conn, LEDGER, now, connect) as outbox:
         if todo:
             outbox.open()
 
-        def row(r: Reminder) -> dict[str, Any]:
-            return {
-                "campaign_id": campaign.id,
-                "member_id": r.member_id,
-                "kind": r.kind,
-                "week": r.week,
-                "key": r.key,
-                "recipient": r.to,
-                "subject": r.subject,
-            }
+        def row(m: Mail) -> list[dict[str, Any]]:
+            return [_ledger_row(campaign, r, r.key, m.to, r.subject) for r in m.parts]
 
-        def send(session: Session, r: Reminder) -> None:
-            assert r.to is not None
-            session.send(r.to, r.subject, r.body, when, {HEADER: f"{r.member} {r.key}"})
+        def send(session: Session, m: Mail) -> None:
+            subject, body = _mail_text(texts, m)
+            header = ", ".join(f"{r.member} {r.key}" for r in m.parts)
+            session.send(m.to, subject, body, when, {HEADER: header})
 
-        outbox.send_all(todo, row, send)
+        built = [(m, list(m.parts)) for m in todo]
+        outbox.send_all(todo, row, send, keep=Mail.keep)
+        _settle(built)
         if summary_to and any(r.status in ("sent", "failed") for r in reminders):
             subject, body = _summary(campaign, reminders, as_of)
             try:
                 outbox.open().send(summary_to, subject, body, when, {HEADER: "summary"})
             except (MessageFailed, SvcmonthError) as exc:
                 outcome.summary_error = str(exc)
-    return outcome
+
+
+def _ledger_row(campaign: Campaign, r: Reminder, key: str, to: str, subject: str) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign.id,
+        "member_id": r.member_id,
+        "kind": r.kind,
+        "week": r.week,
+        "key": key,
+        "recipient": to,
+        "subject": subject,
+    }
+
+
+def _settle(sent: Sequence[tuple[Mail | chat.Post, list[Reminder]]]) -> None:
+    """Each message's fate onto the reminders it was built of (those an overlapping run
+    took away from it are ``already_sent``)."""
+    for m, parts in sent:
+        held = {id(p) for p in m.parts}
+        for p in parts:
+            p.status, p.reason = (m.status, m.reason) if id(p) in held else ("already_sent", "")
+
+
+def group_posts(
+    campaign: Campaign, reminders: list[Reminder], channel: str, as_of: datetime
+) -> list[chat.Post]:
+    """The group messages of ``reminders``: one per reminder kind (due, overdue, quota) and
+    week, naming the members and their officers, split to the robots' size."""
+    groups: dict[tuple[str, int | None], list[Reminder]] = {}
+    for r in reminders:
+        groups.setdefault((r.key.split(":")[0], r.week), []).append(r)
+    posts: list[chat.Post] = []
+    for (what, week), parts in groups.items():
+        title = _group_title(campaign, what, week, as_of)
+        lines = [chat.Line(_group_line(r), r.mobile) for r in parts]
+        posts += chat.split(channel, title, lines, list(parts))
+    return posts
+
+
+def _group_title(campaign: Campaign, what: str, week: int | None, as_of: datetime) -> str:
+    if what == "quota":
+        return _(
+            "【{campaign}】截至{as_of},以下单位已报稿件未达{required}篇最低要求(稿件截止{end}):"
+        ).format(
+            campaign=campaign.name,
+            as_of=_moment(as_of, campaign.tz),
+            required=campaign.min_articles,
+            end=_moment(campaign.weeks[-1].deadline, campaign.tz),
+        )
+    assert week is not None
+    deadline = _moment(campaign.week(week).deadline, campaign.tz)
+    if what == "overdue":
+        return _("【{campaign}】第{week}周活动情况已逾期未报(截止{deadline}),请尽快补报:").format(
+            campaign=campaign.name, week=week, deadline=deadline
+        )
+    return _("【{campaign}】第{week}周活动情况请于{deadline}前报送,以下单位尚未报送:").format(
+        campaign=campaign.name, week=week, deadline=deadline
+    )
+
+
+def _group_line(r: Reminder) -> str:
+    officer = r.officer or _("信息宣传员")
+    if r.kind == "quota":
+        return _("{bank}({officer}),已报{n}篇").format(bank=r.name, officer=officer, n=r.articles)
+    return _("{bank}({officer})").format(bank=r.name, officer=officer)
+
+
+def _send_group(
+    conn: sqlite3.Connection,
+    campaign: Campaign,
+    as_of: datetime,
+    now: datetime,
+    session: chat.RobotSession,
+) -> list[Reminder]:
+    """Post the reminders due on the session's robot, each member's once."""
+    channel = session.robot.channel
+    with storage.snapshot(conn):
+        reminders = due(conn, campaign, as_of, channel)
+    todo = group_posts(campaign, [r for r in reminders if r.status == "would_send"], channel, as_of)
+    to = chat.GROUP_NAMES[channel]
+    with sendonce.Outbox(conn, LEDGER, now, lambda: session) as outbox:
+
+        def row(p: chat.Post) -> list[dict[str, Any]]:
+            return [
+                _ledger_row(campaign, r, ledger_key(channel, r.key), to, p.title) for r in p.parts
+            ]
+
+        built = [(p, list(p.parts)) for p in todo]
+        outbox.send_all(todo, row, lambda s, p: s.send(p), keep=chat.Post.keep)
+        _settle(built)
+    return reminders
+
+
+def group_text(conn: sqlite3.Connection, campaign: Campaign, as_of: datetime) -> list[str]:
+    """``--via text``: the group messages due at ``as_of``, ready to paste into an ordinary
+    微信群 (nothing is recorded)."""
+    reminders = preview(conn, campaign, as_of)
+    posts = group_posts(campaign, reminders, chat.TEXT, as_of)
+    return [chat.content(chat.TEXT, p.title, p.lines) for p in posts]
 
 
 # the ledger of reminders: a claim a killed run left ``sending`` counts as sent until the
@@ -326,13 +579,14 @@ def _day(d: date) -> str:
 
 
 def _moment(instant: datetime, tz: ZoneInfo) -> str:
-    """An instant in the campaign's zone, with its offset: 2023年7月24日(星期一)12:00(UTC+08:00)."""
+    """An instant in the campaign's zone, named as its readers name it:
+    北京时间2023年7月24日(星期一)12:00 (``timeutil.zone_label``)."""
     local = instant.astimezone(tz)
-    return _("{day}({weekday}){time}(UTC{offset})").format(
+    return _("{zone}{day}({weekday}){time}").format(
+        zone=timeutil.zone_label(tz),
         day=_day(local.date()),
         weekday=_weekday(local.date()),
         time=local.strftime("%H:%M"),
-        offset=local.isoformat()[-6:],
     )
 
 
@@ -360,7 +614,8 @@ class _Texts:
             )
         ]
 
-    def _signed(self, officer: str, text: str) -> str:
+    def signed(self, officer: str, text: str) -> str:
+        """A mail's body: the greeting, ``text``, the secretariat's signature."""
         greeting = _("{officer}同志:").format(officer=officer or _("信息宣传员"))
         signature = _("协会秘书处\n{day}").format(day=_day(self.as_of.astimezone(self.c.tz).date()))
         return f"{greeting}\n\n{text}\n\n{signature}\n"
@@ -381,7 +636,9 @@ class _Texts:
             "late": self.c.late_level,
         }
 
-    def report_due(self, bank: str, officer: str, week: int, deadline: datetime) -> tuple[str, str]:
+    def report_due(
+        self, bank: str, officer: str, week: int, deadline: datetime
+    ) -> tuple[str, str, str]:
         subject = _("【{campaign}】请于{deadline}前报送第{week}周活动情况({bank})").format(
             campaign=self.c.name, deadline=_short(deadline, self.c.tz), week=week, bank=bank
         )
@@ -392,9 +649,11 @@ class _Texts:
             "按时报送的稿件按{on_time}级核算分值,逾期报送的按{late}级核算。"
             "如已报送,请忽略本提醒。"
         ).format(**self._week_fields(bank, week, deadline), on_time=self.c.on_time_level)
-        return subject, self._signed(officer, body)
+        return subject, self.signed(officer, body), body
 
-    def overdue(self, bank: str, officer: str, week: int, deadline: datetime) -> tuple[str, str]:
+    def overdue(
+        self, bank: str, officer: str, week: int, deadline: datetime
+    ) -> tuple[str, str, str]:
         subject = _("【{campaign}】第{week}周活动情况已逾期未报,请尽快补报({bank})").format(
             campaign=self.c.name, week=week, bank=bank
         )
@@ -403,9 +662,9 @@ class _Texts:
             "在“{column}”栏目报送,截至{as_of}尚未收到。\n\n"
             "请尽快补报;逾期报送的稿件按{late}级核算分值。如已报送,请忽略本提醒。"
         ).format(**self._week_fields(bank, week, deadline), as_of=_moment(self.as_of, self.c.tz))
-        return subject, self._signed(officer, body)
+        return subject, self.signed(officer, body), body
 
-    def quota(self, bank: str, officer: str, articles: int) -> tuple[str, str]:
+    def quota(self, bank: str, officer: str, articles: int) -> tuple[str, str, str]:
         required = self.c.min_articles
         subject = _("【{campaign}】已报稿件{n}篇,未达{required}篇最低要求({bank})").format(
             campaign=self.c.name, n=articles, required=required, bank=bank
@@ -429,7 +688,7 @@ class _Texts:
             columns=columns,
             report=self.report_column,
         )
-        return subject, self._signed(officer, body)
+        return subject, self.signed(officer, body), body
 
 
 def _summary(campaign: Campaign, reminders: list[Reminder], as_of: datetime) -> tuple[str, str]:
@@ -457,7 +716,7 @@ def _summary(campaign: Campaign, reminders: list[Reminder], as_of: datetime) -> 
         tablefmt="simple",
         disable_numparse=True,
     )
-    subject = _("【{campaign}】提醒发送情况:已发送{sent}封,失败{failed}封,无邮箱{none}家").format(
+    subject = _("【{campaign}】提醒发送情况:已发送{sent}条,失败{failed}条,无邮箱{none}家").format(
         campaign=campaign.name,
         sent=count["sent"],
         failed=count["failed"],

@@ -1,7 +1,11 @@
 """``svcmonth schedule``: the ready-to-paste entries that run svcmonth unattended.
 
-Two jobs: ``remind --send`` every day at 09:00 and on Mondays at 14:00 (the overdue notices
-after the noon deadline), and ``inbox fetch --accept`` every 10 minutes from 08:00 to 18:59.
+Three jobs: ``remind --send`` every day at 09:00 and on Mondays at 14:00 (the overdue notices
+after the noon deadline), ``inbox fetch --accept`` every 10 minutes from 08:00 to 18:59, and
+``notify results --send`` every day at 17:00 (the day's grades, adoptions, … told to the
+officers). ``via`` (``remind --via``: ``mail,wecom,dingtalk``) is passed to the reminders and
+the notices, whose group robots read ``SVCMONTH_WECOM_WEBHOOK``, ``SVCMONTH_DINGTALK_WEBHOOK``
+and ``SVCMONTH_DINGTALK_SECRET`` from the same place as the passwords.
 Each entry names the svcmonth executable and the database by their absolute paths and runs in
 the database's folder: a scheduler has neither the clerk's ``PATH`` nor her working folder.
 No password is ever written into an entry: they come from the environment (Windows: user
@@ -21,7 +25,7 @@ import ntpath
 import posixpath
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from svcmonth.i18n import N_, _
 
@@ -55,15 +59,44 @@ INBOX = Job(
 )
 
 
-def entries(platform: str, command: Sequence[str], database: str) -> list[str]:
+NOTIFY = Job(
+    "svcmonth notify results",
+    ("notify", "results", "--send", "--quiet"),
+    N_("every day at 17:00: the day's results told to the officers"),
+)
+
+
+def _via(job: Job, via: Sequence[str]) -> Job:
+    """``job`` sending through the channels ``via`` (nothing added for mail alone)."""
+    if list(via) in ([], ["mail"]):
+        return job
+    return replace(job, args=(*job.args[:-1], "--via", ",".join(via), job.args[-1]))
+
+
+def group_settings(via: Sequence[str]) -> str:
+    """The settings the group robots of ``via`` read (for the entries' comment)."""
+    names = []
+    if "wecom" in via:
+        names.append("SVCMONTH_WECOM_WEBHOOK")
+    if "dingtalk" in via:
+        names += ["SVCMONTH_DINGTALK_WEBHOOK", "SVCMONTH_DINGTALK_SECRET"]
+    return ", ".join(names)
+
+
+def entries(
+    platform: str, command: Sequence[str], database: str, via: Sequence[str] = ("mail",)
+) -> list[str]:
     """The lines to paste for ``platform``, starting ``command`` (absolute: the executable,
-    or the interpreter and ``-m svcmonth``) on the absolute ``database``."""
+    or the interpreter and ``-m svcmonth``) on the absolute ``database``; the reminders and
+    the notices go through the channels ``via``."""
     if platform == "windows":
-        return _windows(command, database)
-    return _cron(platform, command, database)
+        return _windows(command, database, via)
+    return _cron(platform, command, database, via)
 
 
-def _cron(platform: str, command: Sequence[str], database: str) -> list[str]:
+def _cron(
+    platform: str, command: Sequence[str], database: str, via: Sequence[str] = ("mail",)
+) -> list[str]:
     folder = posixpath.dirname(database) or "/"
     env_file = posixpath.join(folder, ENV_FILE)
     run = " ".join(shlex.quote(part) for part in (*command, "--db", database))
@@ -73,6 +106,8 @@ def _cron(platform: str, command: Sequence[str], database: str) -> list[str]:
         # cron turns an unescaped % into a new line
         return f"{when} {prefix} {' '.join(job.args)}".replace("%", "\\%")
 
+    remind, notify = _via(REMIND, via), _via(NOTIFY, via)
+    groups = group_settings(via)
     return [
         "# "
         + _("svcmonth schedule for {system}: run crontab -e and paste these lines").format(
@@ -83,11 +118,23 @@ def _cron(platform: str, command: Sequence[str], database: str) -> list[str]:
             "no password is written here: each run reads the SVCMONTH_SMTP_* and "
             "SVCMONTH_IMAP_* settings from {file} (readable by you only: chmod 600)"
         ).format(file=env_file),
+        *(
+            [
+                "# "
+                + _("the group robots read {names} from {file} too").format(
+                    names=groups, file=env_file
+                )
+            ]
+            if groups
+            else []
+        ),
         "# remind --send: " + _(REMIND.when),
-        line("0 9 * * *", REMIND),
-        line("0 14 * * 1", REMIND),
+        line("0 9 * * *", remind),
+        line("0 14 * * 1", remind),
         "# inbox fetch --accept: " + _(INBOX.when),
         line("*/10 8-18 * * *", INBOX),
+        "# notify results --send: " + _(NOTIFY.when),
+        line("0 17 * * *", notify),
     ]
 
 
@@ -96,7 +143,7 @@ def ps_quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _windows(command: Sequence[str], database: str) -> list[str]:
+def _windows(command: Sequence[str], database: str, via: Sequence[str] = ("mail",)) -> list[str]:
     folder = ntpath.dirname(database) or "."
     program, *before = command
     # the argument line is parsed by the program (CRT rules): double quotes around each path;
@@ -116,6 +163,8 @@ def _windows(command: Sequence[str], database: str) -> list[str]:
             f" -Trigger {trigger} -Settings $settings -Principal $principal -Force"
         )
 
+    remind, notify = _via(REMIND, via), _via(NOTIFY, via)
+    groups = group_settings(via)
     return [
         "# "
         + _(
@@ -134,17 +183,31 @@ def _windows(command: Sequence[str], database: str) -> list[str]:
             "window ever opens; keep the database on this PC's disk (S4U cannot reach network "
             "drives)"
         ),
+        *(
+            [
+                "# "
+                + _(
+                    "the group robots read {names} from your user environment variables too"
+                ).format(names=groups)
+            ]
+            if groups
+            else []
+        ),
         f"$settings = {SETTINGS}",
         f"$principal = {PRINCIPAL}",
         "# remind --send: " + _(REMIND.when),
-        action(REMIND),
+        action(remind),
         "$triggers = @((New-ScheduledTaskTrigger -Daily -At 09:00), "
         "(New-ScheduledTaskTrigger -Weekly -DaysOfWeek Monday -At 14:00))",
-        register(REMIND, "$triggers"),
+        register(remind, "$triggers"),
         "# inbox fetch --accept: " + _(INBOX.when),
         action(INBOX),
         "$trigger = New-ScheduledTaskTrigger -Daily -At 08:00",
         "$trigger.Repetition = (New-ScheduledTaskTrigger -Once -At 08:00 -RepetitionInterval "
         "(New-TimeSpan -Minutes 10) -RepetitionDuration (New-TimeSpan -Hours 11)).Repetition",
         register(INBOX, "$trigger"),
+        "# notify results --send: " + _(NOTIFY.when),
+        action(notify),
+        "$trigger = New-ScheduledTaskTrigger -Daily -At 17:00",
+        register(notify, "$trigger"),
     ]

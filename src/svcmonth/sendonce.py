@@ -31,11 +31,11 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from svcmonth import storage, timeutil
 from svcmonth.errors import SvcmonthError
-from svcmonth.mail.mailer import ConnectionLost, MessageFailed, Session
+from svcmonth.mail.mailer import ConnectionLost, MessageFailed
 from svcmonth.storage.audit import record
 
 
@@ -66,8 +66,17 @@ class Message(Protocol):
 M = TypeVar("M", bound=Message)
 
 
-class Outbox:
-    """One run's sending: the SMTP session (opened when first needed, reopened after a broken
+class Closable(Protocol):
+    """A channel's session: an SMTP connection, a group robot (``chat.RobotSession``)."""
+
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=Closable)
+
+
+class Outbox(Generic[S]):
+    """One run's sending: the session (opened when first needed, reopened after a broken
     connection) and the claim → send → record of each message. Use it as a context manager:
     the session is closed at the end."""
 
@@ -76,13 +85,13 @@ class Outbox:
         conn: sqlite3.Connection,
         ledger: Ledger,
         now: datetime,
-        connect: Callable[[], Session],
+        connect: Callable[[], S],
     ):
         self.conn, self.ledger, self.now, self.connect = conn, ledger, now, connect
-        self.session: Session | None = None
+        self.session: S | None = None
         self.broken: str | None = None  # why a fresh connection could not be opened mid-run
 
-    def __enter__(self) -> Outbox:
+    def __enter__(self) -> Outbox[S]:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -93,7 +102,7 @@ class Outbox:
             self.session.close()
             self.session = None
 
-    def open(self) -> Session:
+    def open(self) -> S:
         """The session; the first connection's failure propagates (nothing was claimed)."""
         if self.session is None:
             self.session = self.connect()
@@ -102,13 +111,20 @@ class Outbox:
     def send_all(
         self,
         messages: Iterable[M],
-        row: Callable[[M], dict[str, Any]],
-        send: Callable[[Session, M], None],
+        row: Callable[[M], dict[str, Any] | list[dict[str, Any]]],
+        send: Callable[[S, M], None],
         on_sent: Callable[[sqlite3.Connection, M], None] | None = None,
+        keep: Callable[[M, list[bool]], None] | None = None,
     ) -> None:
         """Send each message once: ``row(m)`` is its ledger row (the key and what else the
         table holds, without ``status``/``sent_at``), ``send`` hands it to the session,
-        ``on_sent`` records it (inside the transaction that marks it sent)."""
+        ``on_sent`` records it (inside the transaction that marks it sent).
+
+        ``row(m)`` may give a list of rows: one message that records several keys (an
+        officer's reminders in one mail, a group message naming several members). Each row is
+        claimed; ``keep(m, claimed)`` is told which this run holds (an overlapping run may
+        hold the others) so that the message says only those; it is sent when any is held,
+        and all its claims are recorded, or released, together."""
         for m in messages:
             if self.session is None and self.broken is None:
                 try:
@@ -118,24 +134,34 @@ class Outbox:
             if self.session is None:
                 m.status, m.reason = "failed", self.broken or ""
                 continue
-            m.claim_id = claim(self.conn, self.ledger, row(m), self.now)
-            if m.claim_id is None:
+            rows = row(m)
+            ids = [
+                claim(self.conn, self.ledger, r, self.now)
+                for r in (rows if isinstance(rows, list) else [rows])
+            ]
+            held = [i for i in ids if i is not None]
+            if not held:
                 m.status = "already_sent"  # an overlapping run has it
                 continue
+            m.claim_id = held[0]
+            if keep is not None and isinstance(rows, list):
+                keep(m, [i is not None for i in ids])
             try:
                 send(self.session, m)
             except Exception as exc:  # refused, unbuildable, or a bug: this one failed
-                release(self.conn, self.ledger, m.claim_id)
+                for claim_id in held:
+                    release(self.conn, self.ledger, claim_id)
                 m.claim_id = None
                 m.status, m.reason = "failed", str(exc) or type(exc).__name__
                 if isinstance(exc, ConnectionLost) or not isinstance(exc, MessageFailed):
                     self.close()
                 continue
             with storage.transaction(self.conn):
-                self.conn.execute(
-                    f"UPDATE {self.ledger.table} SET status = 'sent', sent_at = ? WHERE id = ?",
-                    (timeutil.to_db(self.now), m.claim_id),
-                )
+                for claim_id in held:
+                    self.conn.execute(
+                        f"UPDATE {self.ledger.table} SET status = 'sent', sent_at = ? WHERE id = ?",
+                        (timeutil.to_db(self.now), claim_id),
+                    )
                 if on_sent is not None:
                     on_sent(self.conn, m)
             m.status = "sent"

@@ -308,6 +308,14 @@ def show(text: str | None, tz: ZoneInfo) -> str | None:
     return local.isoformat(timespec="microseconds" if local.microsecond else "seconds")
 
 
+def zone_label(tz: ZoneInfo) -> str:
+    """How a message's reader names the campaign's zone: 北京时间 for Asia/Shanghai (and its
+    aliases), else the zone's name (never a bare ``UTC+08:00``)."""
+    if tz.key in ("Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"):
+        return _("北京时间")
+    return f"{tz.key} "  # the zone's name, apart from the date that follows
+
+
 def shower(tz: ZoneInfo) -> Callable[[str | None], str | None]:
     """``show`` for many stored instants in one zone (a listing of a million rows, 2x faster):
     the zone's offset is looked up once for each UTC hour it does not change in."""

@@ -49,6 +49,7 @@ COMMAND_MODULES = {
     "body": "reference",
     "schedule": "schedule",
     "settings": "settings",
+    "notify": "notify",
 }
 GROUP_MODULES = (
     "campaign",
@@ -59,6 +60,7 @@ GROUP_MODULES = (
     "inbox",
     "survey",
     "site",
+    "notify",
 )  # their `app` is a group
 
 

@@ -1,11 +1,12 @@
 """``svcmonth remind``: the reminders due now; with ``--send``, mail each officer once."""
 
+import functools
 import os
 from typing import Annotated
 
 import typer
 
-from svcmonth import reminders
+from svcmonth import chat, reminders
 from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
@@ -30,6 +31,7 @@ KEYS = (
     col.MEMBER,
     Field("kind", N_("Reminder"), "reminder_kind"),
     col.WEEK,
+    Field("channel", N_("Channel"), "channel"),
     col.TO,
     col.SUBJECT,
     Field("status", N_("Status"), "remind_status"),
@@ -44,6 +46,17 @@ def remind(
         bool,
         typer.Option("--send", help=N_("Mail them through SMTP (else only list them).")),
     ] = False,
+    via: Annotated[
+        str,
+        typer.Option(
+            "--via",
+            metavar="CHANNELS",
+            help=N_(
+                "Where to send: mail, wecom (企业微信 group robot), dingtalk (钉钉 group robot), "
+                "comma-separated; or text: print the group messages to paste into a WeChat group."
+            ),
+        ),
+    ] = "mail",
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     summary_to: Annotated[
@@ -77,9 +90,12 @@ def remind(
     """List the reminders due now; with --send, mail each officer once (for cron).
 
     SMTP settings come from SVCMONTH_SMTP_HOST, _PORT, _SECURITY (ssl|starttls|none), _USER,
-    _PASSWORD, _FROM and _CAFILE. Example: svcmonth remind --send --quiet
+    _PASSWORD, _FROM and _CAFILE; the group robots from SVCMONTH_WECOM_WEBHOOK,
+    SVCMONTH_DINGTALK_WEBHOOK and SVCMONTH_DINGTALK_SECRET. Example: svcmonth remind --send
+    --via mail,wecom --quiet
     """
     render.check_encoding(encoding)
+    channels = chat.parse_via(via)
     if release_stuck:
         if send:
             raise SvcmonthError(_("--release-stuck runs alone: give it without --send"))
@@ -91,7 +107,15 @@ def remind(
             )
         render.message(_("released {n} stuck reminder(s)").format(n=len(released)))
         return
-    config = mailer.config_from_env(os.environ) if send else None
+    if channels == [chat.TEXT]:
+        with database(db) as conn:
+            c, instant = campaign_at(conn, campaign, as_of)
+            posts = reminders.group_text(conn, c, instant)
+        if posts:
+            render.write_text("\n\n".join(posts) + "\n", output, encoding)
+        return
+    config = mailer.config_from_env(os.environ) if send and "mail" in channels else None
+    robots = [chat.robot_from_env(ch, os.environ) for ch in channels if send and ch in chat.GROUPS]
     address = mailer.check_address(summary_to) if summary_to else None
     # no snapshot: send_due opens its own short transactions around each claim
     with database(db, snapshot=False) as conn:
@@ -99,14 +123,20 @@ def remind(
         stuck = reminders.stuck_claims(conn, now())
         if stuck:  # reported on every run, --quiet or not: cron mails stderr
             render.message(_("warning: {text}").format(text=reminders.describe_stuck(stuck)))
-        if config is None:
-            rows = [r.row() for r in reminders.preview(conn, c, instant)]
+        if not send:
+            rows = [r.row() for ch in channels for r in reminders.preview(conn, c, instant, ch)]
             if not quiet:
                 show(rows, KEYS, fmt, output, encoding, heading=_("Reminders"))
             return
         smtp = config
         outcome = reminders.send_due(
-            conn, c, instant, now(), lambda: mailer.open_session(smtp), address
+            conn,
+            c,
+            instant,
+            now(),
+            None if smtp is None else (lambda: mailer.open_session(smtp)),
+            address,
+            [functools.partial(chat.RobotSession, robot) for robot in robots],
         )
     shown = [r.row() for r in outcome.reminders if r.status in SHOWN_AFTER_SENDING]
     if not quiet and (shown or fmt in (Format.csv, Format.json)):

@@ -74,7 +74,9 @@ def _day(d: Any) -> str:
 def _moment(instant: datetime, tz: ZoneInfo, seconds: bool = False) -> str:
     local = instant.astimezone(tz)
     clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
-    return _("{day}{time}").format(day=_day(local.date()), time=clock)
+    return _("{zone}{day}{time}").format(
+        zone=timeutil.zone_label(tz), day=_day(local.date()), time=clock
+    )
 
 
 def receipt_text(

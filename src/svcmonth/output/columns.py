@@ -79,6 +79,14 @@ VALUES: dict[str, dict[str, str]] = {
         "read": N_("time read"),
     },
     "submission_kind": {"report": N_("weekly report"), "article": N_("article")},
+    "channel": {"mail": N_("e-mail"), "wecom": N_("WeCom"), "dingtalk": N_("DingTalk")},
+    "notice_event": {
+        "graded": N_("graded"),
+        "rejected": N_("rejected"),
+        "adopted": N_("adopted"),
+        "forwarded": N_("forwarded"),
+        "endorsed": N_("endorsed"),
+    },
     "reminder_kind": {"report": N_("weekly report"), "quota": N_("article minimum")},
     "column_kind": {
         "report": N_("weekly report"),

@@ -630,6 +630,29 @@ def m011_survey_real(conn: sqlite3.Connection) -> None:
     )
 
 
+def m012_notices(conn: sqlite3.Connection) -> None:
+    """Results notices (``notify results``, issue 23): each fact about a submission told to
+    its officer, once per channel (``mail``/``wecom``/``dingtalk``). ``fact`` is the event
+    with its current value (``graded:level=3``, ``adopted:人民日报``), so a changed fact is
+    a new notice; a row is first a claim (``sending``), then a record (``sent``)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE notice (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submission(id),
+            event TEXT NOT NULL,
+            fact TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('sending', 'sent')),
+            sent_at TEXT NOT NULL,
+            UNIQUE (submission_id, fact, channel)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
@@ -642,4 +665,5 @@ MIGRATIONS: list[Migration] = [
     m009_endorsements,
     m010_documents,
     m011_survey_real,
+    m012_notices,
 ]

@@ -49,6 +49,8 @@ COMMAND_MODULES = {
     "body": "reference",
     "schedule": "schedule",
     "settings": "settings",
+    "archive": "archive",
+    "bundle": "bundle",
 }
 GROUP_MODULES = (
     "campaign",
@@ -59,6 +61,8 @@ GROUP_MODULES = (
     "inbox",
     "survey",
     "site",
+    "archive",
+    "bundle",
 )  # their `app` is a group
 
 

@@ -590,6 +590,26 @@ def m010_documents(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_bundles(conn: sqlite3.Connection) -> None:
+    """报送包 (issue 25): where an imported submission came from. ``bundle import`` logs each
+    article of another association's 报送包 once: a submission is identified by the sending
+    association's name (the manifest's ``association``) and its id there, so a bundle
+    imported twice, or two bundles carrying the same article, add it once."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE origin (
+            submission_id INTEGER PRIMARY KEY REFERENCES submission(id),
+            association TEXT NOT NULL CHECK (length(association) > 0),
+            sender_id INTEGER NOT NULL CHECK (sender_id > 0),
+            bundle TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            UNIQUE (association, sender_id)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
@@ -601,4 +621,5 @@ MIGRATIONS: list[Migration] = [
     m008_intake_review,
     m009_endorsements,
     m010_documents,
+    m011_bundles,
 ]

@@ -79,7 +79,7 @@ LIST_FIELDS = (
     Field("column", N_("Column")),
     Field("title", N_("Title")),
     Field("author", N_("Author")),
-    Field("submitted", N_("Submitted at")),
+    Field("submitted", N_("Submitted at"), "instant"),
     Field("level", N_("Level")),
     Field("adopted", N_("Published by")),
     Field("files", N_("Attachments")),

@@ -423,6 +423,7 @@ def test_archive_of_the_demo_holds_every_counted_file_once(tmp_path: Path) -> No
     )
     with zipfile.ZipFile(out) as zf:
         assert len(zf.namelist()) == len(set(zf.namelist()))
+        assert all(len(n) < 100 for n in zf.namelist())
     ours = next(s for s in m["submissions"] if s["id"] == int(kept))
     assert [f["path"].split("/")[:2] for f in ours["files"]] == [
         ["中国工商银行内蒙古分行", "看图话服务"]

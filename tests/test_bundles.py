@@ -432,3 +432,27 @@ def test_archive_of_the_demo_holds_every_counted_file_once(tmp_path: Path) -> No
     assert ws.max_row >= len(counted) + 3
     assert "报送函.docx" not in files
     shutil.rmtree(tmp_path / "attachments")
+
+
+def test_bundle_carries_the_mail_body_as_zhengwen_txt(c2023: Svc, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    c2023("settings", "--association", CITY)
+    msg = EmailMessage()
+    msg["From"] = "王丽 <WangLi@ICBC.example.cn>"
+    msg["To"] = "xcb@assoc.example.cn"
+    msg["Subject"] = "【先进事迹】爱心座椅"
+    msg["Date"] = "Tue, 18 Jul 2023 10:19:30 +0800"
+    msg["Message-ID"] = "<20230718101930.9@icbc.example.cn>"
+    msg.set_content("网点为老年客户设置了爱心座椅。\n\n第二段。")
+    eml = tmp_path / "m.eml"
+    eml.write_bytes(msg.as_bytes())
+    c2023("inbox", "import", str(eml))
+    sid = c2023("inbox", "accept").out.strip()
+    out = tmp_path / "b.zip"
+    c2023("forward", sid, "--to", BODY, "--bundle", str(out), "--on", "2023-07-25")
+    files = _files(out)
+    body = files["1_中国工商银行内蒙古分行_爱心座椅/正文.txt"]
+    assert body.decode("utf-8-sig") == "网点为老年客户设置了爱心座椅。\r\n\r\n第二段。"
+    entry = _manifest(out)["submissions"][0]
+    assert [f["path"] for f in entry["files"]] == ["1_中国工商银行内蒙古分行_爱心座椅/正文.txt"]

@@ -456,3 +456,15 @@ def test_bundle_carries_the_mail_body_as_zhengwen_txt(c2023: Svc, tmp_path: Path
     assert body.decode("utf-8-sig") == "网点为老年客户设置了爱心座椅。\r\n\r\n第二段。"
     entry = _manifest(out)["submissions"][0]
     assert [f["path"] for f in entry["files"]] == ["1_中国工商银行内蒙古分行_爱心座椅/正文.txt"]
+
+
+def test_an_archive_imports_at_each_submission_own_time(
+    city: City, province: Svc, tmp_path: Path
+) -> None:
+    out = tmp_path / "归档.zip"
+    city.svc("archive", "export", "-o", str(out))
+    assert _manifest(out)["forwarded_on"] is None
+    province("bundle", "import", str(out))
+    times = sorted(s["submitted_at"] for s in province.json("submission", "list"))
+    assert times == ["2023-07-13T10:00:00+08:00", "2023-07-14T10:00:00+08:00",
+                     "2023-07-15T10:00:00+08:00"]  # fmt: skip

@@ -135,14 +135,14 @@ class Packed:
 
 _SELECT = (
     "SELECT e.id, e.campaign_id, m.code, m.name, e.column_name, e.kind, e.title, e.author,"
-    " e.submitted_at, e.level, e.points, e.status,"
+    " e.submitted_at, e.level, e.points,"
     " (SELECT group_concat(a.outlet, char(31)) FROM (SELECT outlet FROM adoption"
     "   WHERE submission_id = e.id ORDER BY id) a)"
     " FROM submission_eval e JOIN member m ON m.id = e.member_id"
 )
 
 
-def _entry(conn: sqlite3.Connection, r: tuple[Any, ...], campaign: Campaign) -> dict[str, Any]:
+def _entry(r: tuple[Any, ...], campaign: Campaign) -> dict[str, Any]:
     """A submission's manifest entry (its files added later)."""
     at = timeutil.from_db(r[8]).astimezone(campaign.tz)
     return {
@@ -156,7 +156,7 @@ def _entry(conn: sqlite3.Connection, r: tuple[Any, ...], campaign: Campaign) -> 
         "submitted_at": at.isoformat(),
         "level": r[9],
         "points": r[10],
-        "adopted_by": r[12].split("\x1f") if r[12] else [],
+        "adopted_by": r[11].split("\x1f") if r[11] else [],
         "files": [],
     }
 
@@ -172,7 +172,7 @@ def _pack(
 ) -> Packed:
     """One submission with its files: the attachments (checked against their recorded SHA-256
     when copied) and ``正文.txt`` when it came by mail with a body."""
-    entry = _entry(conn, r, campaign)
+    entry = _entry(r, campaign)
     packed = Packed(entry, folder)
     root = attachments.attachments_root(db_path).resolve()
     used = {BODY_NAME.casefold()}
@@ -278,6 +278,7 @@ def forward(
     latest of their days (the rebuilt zip is the same), else ``today``."""
     ids = list(dict.fromkeys(ids))
     body = (body or "").strip()
+    association = _association(conn) if bundle is not None else ""
     done = {}
     for sid in ids:
         found = conn.execute(
@@ -308,7 +309,6 @@ def forward(
             ).format(n=len(campaign_ids))
         )
     campaign = campaigns.load_by_id(conn, campaign_ids.pop())
-    association = _association(conn)
     packed = []
     for number, sid in enumerate(ids, start=1):
         r = rows[sid]

@@ -352,7 +352,7 @@ def test_bundle_import_refuses_a_bomb_whose_sizes_lie(
     bad.write_bytes(bytes(raw).replace(real, (4).to_bytes(4, "little")))
     before = province.dump()
     err = province.fails("bundle", "import", str(bad))
-    assert "nothing was imported" in err
+    assert "nothing was imported" in err and "bomb.txt" in err, err
     assert province.dump() == before
 
 
@@ -468,3 +468,8 @@ def test_an_archive_imports_at_each_submission_own_time(
     times = sorted(s["submitted_at"] for s in province.json("submission", "list"))
     assert times == ["2023-07-13T10:00:00+08:00", "2023-07-14T10:00:00+08:00",
                      "2023-07-15T10:00:00+08:00"]  # fmt: skip
+
+
+def test_bundle_import_refuses_too_many_entries(city: City, province: Svc, tmp_path: Path) -> None:
+    many = {f"d{i}/": b"" for i in range(10_001)}
+    _refused(province, _rewrite(city.zip, tmp_path / "n.zip", lambda n, d: d, many), "entries")

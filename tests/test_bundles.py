@@ -473,3 +473,22 @@ def test_an_archive_imports_at_each_submission_own_time(
 def test_bundle_import_refuses_too_many_entries(city: City, province: Svc, tmp_path: Path) -> None:
     many = {f"d{i}/": b"" for i in range(10_001)}
     _refused(province, _rewrite(city.zip, tmp_path / "n.zip", lambda n, d: d, many), "entries")
+
+
+def test_bundle_import_failing_midway_keeps_no_file(
+    city: City, province: Svc, submit: Callable[..., int], tmp_path: Path
+) -> None:
+    # the last article is in a column the province does not have: the first ones' files,
+    # already copied, are removed with the rolled-back transaction
+    city.svc("column", "add", "金融知识")
+    extra = submit("ICBC", "金融知识", "2023-07-16 10:00", "金融知识进社区",
+                   "--attach", str(_picture(tmp_path / "x.png", b"x")))  # fmt: skip
+    out = tmp_path / "col.zip"
+    city.svc("forward", *map(str, [*city.ids, extra]), "--to", BODY, "--bundle", str(out),
+             "--on", "2023-07-25")  # fmt: skip
+    before = province.dump()
+    err = province.fails("bundle", "import", str(out))
+    assert "金融知识" in err
+    assert province.dump() == before
+    store = province.db.parent / "attachments"
+    assert not store.exists() or not [p for p in store.rglob("*") if p.is_file()]

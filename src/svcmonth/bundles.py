@@ -451,14 +451,15 @@ def write(
             zf.writestr(_info(name, stamp), document)
         for p in packed:
             zf.writestr(_info(p.folder + "/", stamp), b"")
-            for name, data, sha, _size in p.files:
+            for name, data, sha, size in p.files:
                 info = _info(f"{p.folder}/{name}", stamp)
                 if isinstance(data, bytes):
                     zf.writestr(info, data)
                     continue
                 digest = hashlib.sha256()
                 source = data
-                with open(source, "rb") as src, zf.open(info, "w") as dst:
+                big = size > zipfile.ZIP64_LIMIT >> 1  # deflate may grow it: ZIP64 headers
+                with open(source, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
                     for block in iter(lambda: src.read(_CHUNK), b""):  # noqa: B023
                         digest.update(block)
                         dst.write(block)

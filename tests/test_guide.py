@@ -252,6 +252,10 @@ def test_every_block_of_the_manual_runs_or_parses(session: Session):
         session.folder / "会员动态.html"
     ).exists()
     assert (session.folder / "2023年统计表.xlsx").exists()
+    # the 报送包 travels one level up and is logged there once
+    assert (session.folder / "报送包-内蒙古银行业协会.zip").exists()
+    provincial = out["svcmonth --db 自治区协会.db submission list"]
+    assert provincial.count("HHHT") == 1 and "招商银行呼和浩特分行：孙悦" in provincial, provincial
     assert "调查问卷" not in out.get("survey import", "错误")
     assert (session.folder / "调查结果.md").read_text(encoding="utf-8").startswith("#")
     assert (session.folder / "专栏" / "index.html").exists()

@@ -50,6 +50,8 @@ COMMAND_MODULES = {
     "schedule": "schedule",
     "settings": "settings",
     "notify": "notify",
+    "archive": "archive",
+    "bundle": "bundle",
 }
 GROUP_MODULES = (
     "campaign",
@@ -61,6 +63,8 @@ GROUP_MODULES = (
     "survey",
     "site",
     "notify",
+    "archive",
+    "bundle",
 )  # their `app` is a group
 
 

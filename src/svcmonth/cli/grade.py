@@ -2,6 +2,7 @@
 
 import sqlite3
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,7 @@ from svcmonth.cli.common import (
     bounded,
     campaign_at,
     database,
+    db_path,
     id_arg,
     level_parser,
     now,
@@ -138,15 +140,55 @@ def adopt(
 
 
 def forward(
-    submission_id: Annotated[int, id_arg()],
+    submission_ids: Annotated[
+        list[int],
+        typer.Argument(
+            metavar="ID...",
+            help=N_("Submission ids."),
+            parser=bounded("ID", 1, MAX_ID),
+            show_default=False,
+        ),
+    ],
     to: Annotated[str, typer.Option("--to", help=N_("The body it was forwarded to."))],
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help=N_("Also write the 报送包 for that body: a zip with the list, letter and files."),
+            show_default=False,
+        ),
+    ] = None,
     on: OnOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Record a forwarding (报送) to a higher body, e.g. 中国银行业协会."""
+    """Record forwardings (报送) to a higher body, e.g. 中国银行业协会; --bundle writes the 报送包.
+
+    Example: svcmonth forward 12 15 31 --to 中国银行业协会 --bundle 报送包.zip
+    """
+    from svcmonth import bundles
+
     with database(db, write=True) as conn:
-        grading.forward(conn, submission_id, to, _day(conn, on), now())
-    message(_("{id} forwarded to {body}").format(id=submission_id, body=to.strip()))
+        c, instant = campaign_at(conn, None, None)
+        day = timeutil.parse_date(on, c.start.year) if on else None
+        done = bundles.forward(
+            conn,
+            db_path(db),
+            submission_ids,
+            to,
+            day,
+            instant.astimezone(c.tz).date(),
+            now(),
+            bundle,
+        )
+    for sid in done.recorded:
+        message(_("{id} forwarded to {body}").format(id=sid, body=done.body))
+    if bundle is not None:
+        message(
+            _(
+                "wrote the 报送包 for {body} to {path}: {n} submission(s), {k} forwarding(s) "
+                "newly recorded"
+            ).format(body=done.body, path=bundle, n=len(done.packed), k=len(done.recorded))
+        )
 
 
 def endorse(

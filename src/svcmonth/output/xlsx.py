@@ -16,15 +16,32 @@ from svcmonth.output.render import Target, display_width, register
 
 @register("xlsx", human=True, file_only=True)
 def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> int:
+    """A workbook for people, written to ``--output``."""
+    assert target.output is not None
+    wb, n = build(rows, cols, target)
+    _save_workbook(wb, target.output)
+    return n
+
+
+def to_bytes(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> bytes:
+    """The same workbook as bytes (a file inside a 报送包: ``svcmonth.bundles``)."""
+    import io
+
+    wb, _n = build(rows, cols, target)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def build(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> tuple[Any, int]:
     """A workbook for people: title row, the as-of line, a bold header frozen and repeated on
     every printed page, widths that fit the text, numbers as numbers, landscape, one page
-    wide."""
+    wide. Returns the workbook and the number of rows."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    assert target.output is not None
     rows = list(rows)
     title = target.title or "svcmonth"
     wb = Workbook()
@@ -127,8 +144,7 @@ def _xlsx(rows: Iterable[dict[str, Any]], cols: list[Field], target: Target) -> 
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    _save_workbook(wb, target.output)
-    return len(rows)
+    return wb, len(rows)
 
 
 def _save_workbook(wb: Any, output: Path) -> None:

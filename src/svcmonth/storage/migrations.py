@@ -653,6 +653,26 @@ def m012_notices(conn: sqlite3.Connection) -> None:
     )
 
 
+def m013_bundles(conn: sqlite3.Connection) -> None:
+    """报送包 (issue 25): where an imported submission came from. ``bundle import`` logs each
+    article of another association's 报送包 once: a submission is identified by the sending
+    association's name (the manifest's ``association``) and its id there, so a bundle
+    imported twice, or two bundles carrying the same article, add it once."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE origin (
+            submission_id INTEGER PRIMARY KEY REFERENCES submission(id),
+            association TEXT NOT NULL CHECK (length(association) > 0),
+            sender_id INTEGER NOT NULL CHECK (sender_id > 0),
+            bundle TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            UNIQUE (association, sender_id)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_reminder_status,
@@ -666,4 +686,5 @@ MIGRATIONS: list[Migration] = [
     m010_documents,
     m011_survey_real,
     m012_notices,
+    m013_bundles,
 ]

@@ -248,18 +248,6 @@ def in_office_sql(member_id: str, instant: str) -> str:
     return f" LEFT JOIN officer o ON o.id = {rules.officer_at_sql(member_id, instant, 'id')}"
 
 
-def officer_at(conn: sqlite3.Connection, member_id: int, at: str) -> str:
-    """The name of the officer in office at ``at`` (stored form), by ``in_office_sql`` ('' when
-    the member has none)."""
-    row = conn.execute(
-        "SELECT coalesce(o.name, '') FROM member m"  # noqa: S608 (a fixed fragment)
-        + in_office_sql("m.id", ":t")
-        + " WHERE m.id = :m",
-        {"m": member_id, "t": at},
-    ).fetchone()
-    return str(row[0]) if row else ""
-
-
 def listing(
     conn: sqlite3.Connection, as_of: datetime, include_inactive: bool = True
 ) -> list[dict[str, Any]]:

@@ -100,6 +100,36 @@ def register(name: str, *, human: bool, file_only: bool = False) -> Callable[[Re
     return add
 
 
+ListingWriter = Callable[[Any, list[Field], Target, Any], "int | None"]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A listing's own writer for the formats ``can_render`` accepts (datasette's
+    ``register_output_renderer``): a listing with a special shape registers one here instead
+    of branching on ``--format`` in its command."""
+
+    can_render: Callable[[str, Target], bool]
+    write: ListingWriter
+
+
+WRITERS: dict[str, list[Writer]] = {}
+
+
+def register_writer(
+    listing: str, *, can_render: Callable[[str, Target], bool]
+) -> Callable[[ListingWriter], ListingWriter]:
+    """Register a writer for ``listing`` (e.g. ``"submission list"``): called as
+    ``write(rows, fields, target, source)`` when ``can_render(format, target)``; it returns
+    the number of rows written, or None to leave the listing to the format's renderer."""
+
+    def add(func: ListingWriter) -> ListingWriter:
+        WRITERS.setdefault(listing, []).append(Writer(can_render, func))
+        return func
+
+    return add
+
+
 def labels() -> dict[str, str]:
     """The shared column headings for people (translated), by key."""
     return {c.key: c.heading for c in columns_.resolve(list(columns_._SHARED))}
@@ -158,9 +188,12 @@ def render(
     sheet: str | None = None,
     labels: bool = False,
     footer: str | None = None,
+    listing: str | None = None,
+    source: Any = None,
 ) -> int:
     """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
-    of rows. ``keys`` are declared columns, or bare keys (shared columns)."""
+    of rows. ``keys`` are declared columns, or bare keys (shared columns). A writer
+    registered for ``listing`` that can render ``fmt`` goes first (it gets ``source``)."""
     check_encoding(encoding)
     found = FORMATS.get(fmt)
     if found is None:
@@ -172,8 +205,14 @@ def render(
     if output is not None:
         outfile.refuse_protected(output)
     target = Target(output, encoding, title, note, sheet, labels, footer)
+    cols = columns_.resolve(keys)
     try:
-        return found.render(rows, columns_.resolve(keys), target)
+        for writer in WRITERS.get(listing or "", []):
+            if writer.can_render(fmt, target):
+                n = writer.write(rows, cols, target, source)
+                if n is not None:
+                    return n
+        return found.render(rows, cols, target)
     except UnicodeEncodeError as exc:  # to stdout; a file is never left half-written
         raise outfile.unencodable(encoding, exc) from None
 

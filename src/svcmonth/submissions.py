@@ -458,15 +458,13 @@ def import_submissions(
 
 def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     """One submission's stored and derived fields, or a clear error."""
-    conn.row_factory = sqlite3.Row
-    try:
-        row = conn.execute(
+    row = storage.named(
+        conn.execute(
             "SELECT e.*, m.code AS member FROM submission_eval e"
             " JOIN member m ON m.id = e.member_id WHERE e.id = ?",
             (submission_id,),
-        ).fetchone()
-    finally:
-        conn.row_factory = None
+        )
+    ).fetchone()
     if row is None:
         raise NotFound(_("no submission with id {id}").format(id=submission_id))
     return dict(row)

@@ -23,7 +23,8 @@ DEFAULT_DB = Path("svcmonth.db")
 
 
 # The --format choices: every format registered in svcmonth.output.render (a new format registers
-# there and appears here). Format.table, Format.json… name them in the commands.
+# there and appears here). A listing reads ``out.fmt`` (its name); Format.table… name the
+# defaults of the commands that declare the options themselves.
 if TYPE_CHECKING:  # the names the commands use, for the type checker
 
     class Format(StrEnum):
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # the names the commands use, for the type checker
         csv = "csv"
         json = "json"
         md = "md"
-        xlsx = "xlsx"
         html = "html"
 
 else:
@@ -312,7 +312,7 @@ def output_rows(
     some formats (``render.register_writer``), which gets ``source`` too."""
     if title is None and out.fmt in DOCUMENT_FORMATS:
         title = heading or command_title()
-    n = render.render(
+    written = render.render_listing(
         rows,
         fields,
         out.fmt,
@@ -326,8 +326,12 @@ def output_rows(
         listing=listing,
         source=source,
     )
-    if out.output is not None and not quiet:
-        render.message(_("wrote {n} rows to {path}").format(n=n, path=out.output))
+    if out.output is None or quiet:
+        return
+    if written.document:
+        render.message(_("wrote {path}").format(path=out.output))
+    else:
+        render.message(_("wrote {n} rows to {path}").format(n=written.n, path=out.output))
 
 
 def show(

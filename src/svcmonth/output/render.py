@@ -111,20 +111,30 @@ class Writer:
 
     can_render: Callable[[str, Target], bool]
     write: ListingWriter
+    document: bool = False  # writes one document, not rows: "wrote PATH", not "wrote N rows"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What ``render_listing`` wrote: ``n`` rows, or one document (a listing's writer)."""
+
+    n: int
+    document: bool = False
 
 
 WRITERS: dict[str, list[Writer]] = {}
 
 
 def register_writer(
-    listing: str, *, can_render: Callable[[str, Target], bool]
+    listing: str, *, can_render: Callable[[str, Target], bool], document: bool = False
 ) -> Callable[[ListingWriter], ListingWriter]:
     """Register a writer for ``listing`` (e.g. ``"submission list"``): called as
     ``write(rows, fields, target, source)`` when ``can_render(format, target)``; it returns
-    the number of rows written, or None to leave the listing to the format's renderer."""
+    the number of rows written, or None to leave the listing to the format's renderer.
+    ``document``: it writes one document shaped its own way (not a table of the rows)."""
 
     def add(func: ListingWriter) -> ListingWriter:
-        WRITERS.setdefault(listing, []).append(Writer(can_render, func))
+        WRITERS.setdefault(listing, []).append(Writer(can_render, func, document))
         return func
 
     return add
@@ -183,6 +193,20 @@ def render(
     output: Path | None = None,
     encoding: str | None = None,
     title: str | None = None,
+    **options: Any,
+) -> int:
+    """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
+    of rows. ``keys`` are declared columns, or bare keys (shared columns)."""
+    return render_listing(rows, keys, fmt, output, encoding, title, **options).n
+
+
+def render_listing(
+    rows: Iterable[dict[str, Any]],
+    keys: Sequence[Field | str],
+    fmt: str = "table",
+    output: Path | None = None,
+    encoding: str | None = None,
+    title: str | None = None,
     *,
     note: str | None = None,
     sheet: str | None = None,
@@ -190,10 +214,9 @@ def render(
     footer: str | None = None,
     listing: str | None = None,
     source: Any = None,
-) -> int:
-    """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
-    of rows. ``keys`` are declared columns, or bare keys (shared columns). A writer
-    registered for ``listing`` that can render ``fmt`` goes first (it gets ``source``)."""
+) -> Rendered:
+    """``render``, saying what was written. A writer registered for ``listing`` that can
+    render ``fmt`` goes first (it gets ``source``)."""
     check_encoding(encoding)
     found = FORMATS.get(fmt)
     if found is None:
@@ -211,8 +234,8 @@ def render(
             if writer.can_render(fmt, target):
                 n = writer.write(rows, cols, target, source)
                 if n is not None:
-                    return n
-        return found.render(rows, cols, target)
+                    return Rendered(n, writer.document)
+        return Rendered(found.render(rows, cols, target))
     except UnicodeEncodeError as exc:  # to stdout; a file is never left half-written
         raise outfile.unencodable(encoding, exc) from None
 

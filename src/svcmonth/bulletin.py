@@ -190,38 +190,18 @@ def _week_adoptions(ctx: Context, first: date, last: date) -> list[d.Block]:
     ]
     if not adopted and not forwarded:
         return [d.Paragraph(_("No adoption or forwarding was recorded this week."))]
-    blocks: list[d.Block] = []
-    if adopted:
-        blocks.append(
-            d.Table(
-                [_("Member"), _("Title"), _("Adopted by"), _("Date")],
-                [
-                    [
-                        ctx.names.get(a["member"], a["member"]),
-                        a["title"],
-                        a["outlet"],
-                        a["adopted_on"],
-                    ]
-                    for a in adopted
-                ],
-            )
+    tables = (
+        (adopted, _("Adopted by"), "outlet", "adopted_on"),
+        (forwarded, _("Forwarded to"), "body", "forwarded_on"),
+    )
+    return [
+        d.Table(
+            [_("Member"), _("Title"), by, _("Date")],
+            [[ctx.names.get(r["member"], r["member"]), r["title"], r[who], r[on]] for r in records],
         )
-    if forwarded:
-        blocks.append(
-            d.Table(
-                [_("Member"), _("Title"), _("Forwarded to"), _("Date")],
-                [
-                    [
-                        ctx.names.get(f["member"], f["member"]),
-                        f["title"],
-                        f["body"],
-                        f["forwarded_on"],
-                    ]
-                    for f in forwarded
-                ],
-            )
-        )
-    return blocks
+        for records, by, who, on in tables
+        if records
+    ]
 
 
 def _next_steps(ctx: Context) -> list[d.Block]:

@@ -187,17 +187,11 @@ def _human(value: Any, kind: str = "text") -> str:
 
 
 def render(
-    rows: Iterable[dict[str, Any]],
-    keys: Sequence[Field | str],
-    fmt: str = "table",
-    output: Path | None = None,
-    encoding: str | None = None,
-    title: str | None = None,
-    **options: Any,
+    rows: Iterable[dict[str, Any]], keys: Sequence[Field | str], *args: Any, **kw: Any
 ) -> int:
-    """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
-    of rows. ``keys`` are declared columns, or bare keys (shared columns)."""
-    return render_listing(rows, keys, fmt, output, encoding, title, **options).n
+    """Show ``rows`` (only the given columns, in that order) in a format (``render_listing``'s
+    arguments); returns the number of rows. ``keys``: declared columns, or shared keys."""
+    return render_listing(rows, keys, *args, **kw).n
 
 
 def render_listing(

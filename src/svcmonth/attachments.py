@@ -236,6 +236,15 @@ def save_file(
     return Record(cur.lastrowid, safe, path, content_type, len(data), digest)
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a stored file, as its ``attachment`` row records it (read in blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def attachments_of(conn: sqlite3.Connection, submission_id: int) -> list[dict[str, Any]]:
     """A submission's attachments: ``file_name, path`` (under ``attachments/``),
     ``content_type, size, sha256``."""

@@ -143,5 +143,14 @@ def test_a_listing_writer_renders_only_what_it_can_and_may_leave_it_to_the_forma
         assert render.render(rows, ["code"], "csv", source="another listing's") == 1
         assert capsys.readouterr().out == "code\r\nICBC\r\n"
         assert seen == ["go", "decline"]
+        render.register_writer("a test listing", can_render=lambda fmt, t: True, document=True)(
+            lambda rows, fields, target, source: 1
+        )
+        csv = render.render_listing(rows, ["code"], "csv", listing="a test listing", source="go")
+        assert csv == render.Rendered(7, document=False)  # the first that can render goes first
+        assert capsys.readouterr().out == "special\n"
+        md = render.render_listing(rows, ["code"], "md", listing="a test listing")
+        assert md == render.Rendered(1, document=True)  # one document: "wrote PATH", not rows
+        assert capsys.readouterr().out == ""
     finally:
         del render.WRITERS["a test listing"]

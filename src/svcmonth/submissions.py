@@ -892,13 +892,13 @@ def export_rows(
         # read the table in id order (unary + keeps the campaign's index out): no sort of a
         # million wide rows, no lookup from the index into the table for each row
         where[0] = "+" + where[0]
-    span = conn.execute(
+    first, last = conn.execute(
         "SELECT min(submitted_at), max(submitted_at) FROM submission WHERE campaign_id = ?",
         (campaign.id,),
     ).fetchone()
-    if span[0] is None:
+    if first is None:
         return iter(())
-    local = timeutil.show_sql("e.submitted_at", campaign.tz, span[0], span[1])
+    local = timeutil.show_sql("e.submitted_at", campaign.tz, first, last)
     if (
         local is None
         or conn.execute("SELECT 1 FROM adoption WHERE instr(outlet, ';') > 0 LIMIT 1").fetchone()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the names the commands use, for the type checker
         csv = "csv"
         json = "json"
         md = "md"
+        xlsx = "xlsx"
         html = "html"
 
 else:

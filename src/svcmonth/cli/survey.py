@@ -1,7 +1,7 @@
 """``svcmonth survey …``: import a survey tool's export (调查问卷), list surveys, report results."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -9,15 +9,16 @@ from svcmonth import survey
 from svcmonth.cli.common import (
     CampaignOpt,
     DbOpt,
-    Output,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
     database,
     now,
-    output_options,
-    output_rows,
+    show,
 )
 from svcmonth.i18n import N_, _
 from svcmonth.output import pages, render, survey_output
-from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 from svcmonth.text import check_text
 
@@ -67,25 +68,27 @@ def import_(
 
 
 @app.command("list")
-@output_options
 def list_(
-    out: Output = Output(),
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
     db: DbOpt = None,
 ) -> None:
     """The surveys imported, with their questions, responses and first and last answers."""
     with database(db) as conn:
         rows = survey.list_surveys(conn)
-    output_rows(out, rows, survey.LIST_COLUMNS)
+    show(rows, survey.LIST_COLUMNS, fmt, output, encoding)
 
 
 @app.command("report")
-@output_options
 def report(
     name: NameArg,
     question: Annotated[
         int | None, typer.Option("--question", "-q", help=N_("Only this question number."))
     ] = None,
-    out: Output = Output(),
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = None,
     db: DbOpt = None,
 ) -> None:
     """The results: each option's count and percentage of those who answered the question.
@@ -95,38 +98,27 @@ def report(
     """
     with database(db) as conn:
         rows = survey.report(conn, name, question)
-    output_rows(out, rows, survey.REPORT_COLUMNS, title=name, listing=REPORT, source=name)
+    keys = survey.REPORT_COLUMNS
+    if fmt in (Format.json, Format.csv):
+        show(rows, keys, fmt, output, encoding)
+    elif fmt == Format.md:
+        _write(survey_output.markdown(rows, name), output, encoding)
+    elif fmt == Format.html:
+        # a document shaped by question (bars), like md: the website's 调查问卷 section
+        pages.write_survey(name, rows, output, encoding)
+        if output is not None:
+            message(_("wrote {path}").format(path=output))
+    elif fmt == Format.xlsx:
+        show(survey_output.for_people(rows, False), keys, fmt, output, encoding, title=name)
+        assert output is not None  # the renderer refuses xlsx without --output
+        survey_output.add_charts(output, rows, survey.REPORT_KEYS)
+    else:
+        people = survey_output.for_people(rows, blank_repeats=True)
+        show(people, keys, fmt, output, encoding, title=name)
 
 
-# `survey report`'s own writers (json and csv: the formats' own, the rows as they are)
-REPORT = "survey report"
-
-
-@render.register_writer(REPORT, can_render=lambda fmt, target: fmt == "md", document=True)
-def _markdown(rows: Any, fields: list[Field], target: render.Target, name: Any) -> int:
-    """Ready to paste into the website."""
-    render.write_text(survey_output.markdown(rows, name) + "\n", target.output, target.encoding)
-    return len(rows)
-
-
-@render.register_writer(REPORT, can_render=lambda fmt, target: fmt == "html", document=True)
-def _page(rows: Any, fields: list[Field], target: render.Target, name: Any) -> int:
-    """A document shaped by question (bars), like md: the website's 调查问卷 section."""
-    pages.write_survey(name, rows, target.output, target.encoding)
-    return len(rows)
-
-
-@render.register_writer(REPORT, can_render=lambda fmt, target: fmt == "xlsx")
-def _workbook(rows: Any, fields: list[Field], target: render.Target, name: Any) -> int:
-    """The rows for people, and a bar chart per choice question."""
-    n = render.FORMATS["xlsx"].render(survey_output.for_people(rows, False), fields, target)
-    assert target.output is not None  # the renderer refuses xlsx without --output
-    survey_output.add_charts(target.output, rows, survey.REPORT_KEYS)
-    return n
-
-
-@render.register_writer(REPORT, can_render=lambda fmt, target: fmt == "table")
-def _table(rows: Any, fields: list[Field], target: render.Target, name: Any) -> int:
-    """Each question's text once, above its options."""
-    people = survey_output.for_people(rows, blank_repeats=True)
-    return render.FORMATS["table"].render(people, fields, target)
+def _write(text: str, output: Path | None, encoding: str | None) -> None:
+    render.write_text(text + "\n", output, encoding)
+    if output is None:
+        return
+    message(_("wrote {path}").format(path=output))

@@ -117,3 +117,40 @@ def test_output_to_a_file_says_so_on_stderr(tmp_path, c2023):
     run = c2023("check", "quota", "--format", "json", "--output", str(out))
     assert run.out == ""
     assert f"wrote 3 rows to {out}" in run.err
+
+
+def test_a_listing_writer_renders_only_what_it_can_and_may_leave_it_to_the_format(capsys):
+    from svcmonth.output import render
+
+    seen = []
+
+    @render.register_writer("a test listing", can_render=lambda fmt, target: fmt == "csv")
+    def special(rows, fields, target, source):
+        seen.append(source)
+        if source == "decline":
+            return None
+        render.write_text("special\n", target.output)
+        return 7
+
+    rows = [{"code": "ICBC"}]
+    try:
+        assert render.render(rows, ["code"], "csv", listing="a test listing", source="go") == 7
+        assert capsys.readouterr().out == "special\n"
+        assert render.render(rows, ["code"], "csv", listing="a test listing", source="decline") == 1
+        assert capsys.readouterr().out == "code\r\nICBC\r\n"  # the csv format's own
+        assert render.render(rows, ["code"], "json", listing="a test listing") == 1
+        assert capsys.readouterr().out.startswith("[")
+        assert render.render(rows, ["code"], "csv", source="another listing's") == 1
+        assert capsys.readouterr().out == "code\r\nICBC\r\n"
+        assert seen == ["go", "decline"]
+        render.register_writer("a test listing", can_render=lambda fmt, t: True, document=True)(
+            lambda rows, fields, target, source: 1
+        )
+        csv = render.render_listing(rows, ["code"], "csv", listing="a test listing", source="go")
+        assert csv == render.Rendered(7, document=False)  # the first that can render goes first
+        assert capsys.readouterr().out == "special\n"
+        md = render.render_listing(rows, ["code"], "md", listing="a test listing")
+        assert md == render.Rendered(1, document=True)  # one document: "wrote PATH", not rows
+        assert capsys.readouterr().out == ""
+    finally:
+        del render.WRITERS["a test listing"]

@@ -314,7 +314,13 @@ def test_the_officer_at_an_instant_is_the_same_in_the_view_and_python(c2023, sub
             author, at = conn.execute(
                 "SELECT author, submitted_at FROM submission_eval WHERE id = ?", (sid,)
             ).fetchone()
-            assert author == members.officer_at(conn, member_id, at)
+            in_office = conn.execute(
+                "SELECT coalesce(o.name, '') FROM member m"
+                + members.in_office_sql("m.id", ":t")
+                + " WHERE m.id = :m",
+                {"m": member_id, "t": at},
+            ).fetchone()[0]
+            assert author == in_office
         assert [
             conn.execute("SELECT author FROM submission_eval WHERE id = ?", (s,)).fetchone()[0]
             for s in ids

@@ -9,14 +9,13 @@ the recorded one are read.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from svcmonth.attachments import attachments_root
+from svcmonth.attachments import attachments_root, file_sha256
 
 EXCERPT_CHARS = 200
 DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -51,18 +50,10 @@ def files_of(conn: sqlite3.Connection, db_path: Path, submission_id: int) -> lis
         source = (root / (rel or "")).resolve()
         if not source.is_relative_to(root) or not source.is_file():
             continue
-        if sha256 and _sha256(source) != str(sha256).lower():
+        if sha256 and file_sha256(source) != str(sha256).lower():
             continue
         out.append({"id": att_id, "file_name": name, "content_type": content_type, "file": source})
     return out
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_docx(a: dict[str, Any]) -> bool:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from svcmonth import storage
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
@@ -103,8 +104,8 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def _database_file(conn: sqlite3.Connection) -> str:
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return str(row[2]) if row else ""
+    row = storage.named(conn.execute("PRAGMA database_list")).fetchone()
+    return str(row["file"]) if row else ""
 
 
 @dataclass
@@ -235,14 +236,25 @@ def save_file(
     return Record(cur.lastrowid, safe, path, content_type, len(data), digest)
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a stored file, as its ``attachment`` row records it (read in blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def attachments_of(conn: sqlite3.Connection, submission_id: int) -> list[dict[str, Any]]:
     """A submission's attachments: ``file_name, path`` (under ``attachments/``),
     ``content_type, size, sha256``."""
     return [
-        {"file_name": r[0], "path": r[1], "content_type": r[2], "size": r[3], "sha256": r[4]}
-        for r in conn.execute(
-            "SELECT file_name, path, content_type, size, sha256 FROM attachment"
-            " WHERE submission_id = ? ORDER BY id",
-            (submission_id,),
+        dict(r)
+        for r in storage.named(
+            conn.execute(
+                "SELECT file_name, path, content_type, size, sha256 FROM attachment"
+                " WHERE submission_id = ? ORDER BY id",
+                (submission_id,),
+            )
         )
     ]

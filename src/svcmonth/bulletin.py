@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from svcmonth import checks, grading, reports, settings, submissions
+from svcmonth import checks, grading, reports, settings, storage, submissions
 from svcmonth.campaigns import Campaign
 from svcmonth.i18n import _
 from svcmonth.output import documents as d
@@ -160,14 +160,17 @@ def adoptions(ctx: Context) -> list[dict[str, Any]]:
     """The campaign's recorded adoptions of submissions that count: ``submission, member,
     title, outlet, adopted_on`` (the records themselves; no figure is derived here)."""
     return [
-        {"submission": r[0], "member": r[1], "title": r[2], "outlet": r[3], "adopted_on": r[4]}
-        for r in ctx.conn.execute(
-            "SELECT e.id, m.code, e.title, a.outlet, a.adopted_on FROM adoption a"
-            " JOIN submission_eval e ON e.id = a.submission_id"
-            " JOIN member m ON m.id = e.member_id"
-            " WHERE e.campaign_id = ? AND e.status IN ('graded', 'pending')"
-            " AND e.submitted_at <= ? ORDER BY a.adopted_on, a.id",
-            (ctx.campaign.id, _db(ctx.as_of)),
+        dict(r)
+        for r in storage.named(
+            ctx.conn.execute(
+                "SELECT e.id AS submission, m.code AS member, e.title, a.outlet, a.adopted_on"
+                " FROM adoption a"
+                " JOIN submission_eval e ON e.id = a.submission_id"
+                " JOIN member m ON m.id = e.member_id"
+                " WHERE e.campaign_id = ? AND e.status IN ('graded', 'pending')"
+                " AND e.submitted_at <= ? ORDER BY a.adopted_on, a.id",
+                (ctx.campaign.id, _db(ctx.as_of)),
+            )
         )
     ]
 
@@ -187,38 +190,18 @@ def _week_adoptions(ctx: Context, first: date, last: date) -> list[d.Block]:
     ]
     if not adopted and not forwarded:
         return [d.Paragraph(_("No adoption or forwarding was recorded this week."))]
-    blocks: list[d.Block] = []
-    if adopted:
-        blocks.append(
-            d.Table(
-                [_("Member"), _("Title"), _("Adopted by"), _("Date")],
-                [
-                    [
-                        ctx.names.get(a["member"], a["member"]),
-                        a["title"],
-                        a["outlet"],
-                        a["adopted_on"],
-                    ]
-                    for a in adopted
-                ],
-            )
+    tables = (
+        (adopted, _("Adopted by"), "outlet", "adopted_on"),
+        (forwarded, _("Forwarded to"), "body", "forwarded_on"),
+    )
+    return [
+        d.Table(
+            [_("Member"), _("Title"), by, _("Date")],
+            [[ctx.names.get(r["member"], r["member"]), r["title"], r[who], r[on]] for r in records],
         )
-    if forwarded:
-        blocks.append(
-            d.Table(
-                [_("Member"), _("Title"), _("Forwarded to"), _("Date")],
-                [
-                    [
-                        ctx.names.get(f["member"], f["member"]),
-                        f["title"],
-                        f["body"],
-                        f["forwarded_on"],
-                    ]
-                    for f in forwarded
-                ],
-            )
-        )
-    return blocks
+        for records, by, who, on in tables
+        if records
+    ]
 
 
 def _next_steps(ctx: Context) -> list[d.Block]:

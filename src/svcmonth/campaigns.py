@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from svcmonth import rules, timeutil
+from svcmonth import rules, storage, timeutil
 from svcmonth.defaults import CAMPAIGN as DEFAULTS
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
@@ -203,7 +203,7 @@ _SELECT = (
 
 def load(conn: sqlite3.Connection, name: str) -> Campaign:
     """The campaign called ``name``."""
-    row = conn.execute(_SELECT + " WHERE name = ?", (name,)).fetchone()
+    row = storage.named(conn.execute(_SELECT + " WHERE name = ?", (name,))).fetchone()
     if row is None:
         known = [r[0] for r in conn.execute("SELECT name FROM campaign ORDER BY start_date")]
         hint = ", ".join(known) if known else _("none yet: create one with `campaign new`")
@@ -215,7 +215,7 @@ def load(conn: sqlite3.Connection, name: str) -> Campaign:
 
 def load_by_id(conn: sqlite3.Connection, campaign_id: int) -> Campaign:
     """The campaign with this id (a submission's)."""
-    row = conn.execute(_SELECT + " WHERE id = ?", (campaign_id,)).fetchone()
+    row = storage.named(conn.execute(_SELECT + " WHERE id = ?", (campaign_id,))).fetchone()
     if row is None:
         raise NotFound(_("no campaign with id {id}").format(id=campaign_id))
     return _from_row(conn, row)
@@ -230,23 +230,23 @@ def campaign_containing(conn: sqlite3.Connection, at: str) -> Campaign | None:
     return None if row is None else load_by_id(conn, row[0])
 
 
-def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> Campaign:
-    tz = timeutil.zone(row[4])
+def _from_row(conn: sqlite3.Connection, row: sqlite3.Row) -> Campaign:
+    tz = timeutil.zone(row["tz"])
     c = Campaign(
-        id=row[0],
-        name=row[1],
-        start=date.fromisoformat(row[2]),
-        end=date.fromisoformat(row[3]),
+        id=row["id"],
+        name=row["name"],
+        start=date.fromisoformat(row["start_date"]),
+        end=date.fromisoformat(row["end_date"]),
         tz=tz,
-        min_articles=row[5],
-        deadline_weekday=row[6],
-        deadline_time=time.fromisoformat(row[7]),
-        on_time_level=row[8],
-        late_level=row[9],
-        adoption_level=row[10],
-        adoption_multiplier=row[11],
-        start_utc=row[12],
-        endorsement_points=row[13],
+        min_articles=row["min_articles"],
+        deadline_weekday=row["deadline_weekday"],
+        deadline_time=time.fromisoformat(row["deadline_time"]),
+        on_time_level=row["on_time_level"],
+        late_level=row["late_level"],
+        adoption_level=row["adoption_level"],
+        adoption_multiplier=row["adoption_multiplier"],
+        start_utc=row["start_utc"],
+        endorsement_points=row["endorsement_points"],
     )
     c.points = dict(
         conn.execute("SELECT level, points FROM campaign_points WHERE campaign_id = ?", (c.id,))
@@ -261,16 +261,18 @@ def _from_row(conn: sqlite3.Connection, row: tuple[Any, ...]) -> Campaign:
     ]
     c.weeks = [
         Week(
-            number=r[0],
-            first_day=date.fromisoformat(r[1]),
-            last_day=date.fromisoformat(r[2]),
-            ends=timeutil.from_db(r[3]),
-            deadline=timeutil.from_db(r[4]),
+            number=r["week"],
+            first_day=date.fromisoformat(r["first_day"]),
+            last_day=date.fromisoformat(r["last_day"]),
+            ends=timeutil.from_db(r["ends_at"]),
+            deadline=timeutil.from_db(r["deadline"]),
         )
-        for r in conn.execute(
-            "SELECT week, first_day, last_day, ends_at, deadline FROM campaign_week"
-            " WHERE campaign_id = ? ORDER BY week",
-            (c.id,),
+        for r in storage.named(
+            conn.execute(
+                "SELECT week, first_day, last_day, ends_at, deadline FROM campaign_week"
+                " WHERE campaign_id = ? ORDER BY week",
+                (c.id,),
+            )
         )
     ]
     return c
@@ -281,11 +283,13 @@ def refuse_overlap(
 ) -> None:
     """Rule 11: campaigns never overlap. Refuse a span ``[start_utc, end_utc)`` that overlaps
     another campaign's, naming it (``campaign_id``: the campaign being changed)."""
-    row = conn.execute(
-        "SELECT name, start_utc, window_end FROM campaign_span"
-        " WHERE campaign_id IS NOT ? AND start_utc < ? AND ? < window_end"
-        " ORDER BY start_utc LIMIT 1",
-        (campaign_id, end_utc, start_utc),
+    row = storage.named(
+        conn.execute(
+            "SELECT name, start_utc, window_end FROM campaign_span"
+            " WHERE campaign_id IS NOT ? AND start_utc < ? AND ? < window_end"
+            " ORDER BY start_utc LIMIT 1",
+            (campaign_id, end_utc, start_utc),
+        )
     ).fetchone()
     if row is not None:
         zone = zone_for_display(conn)
@@ -296,9 +300,9 @@ def refuse_overlap(
             ).format(
                 start=timeutil.minute(timeutil.from_db(start_utc), zone),
                 end=timeutil.minute(timeutil.from_db(end_utc), zone),
-                name=row[0],
-                other_start=timeutil.minute(timeutil.from_db(row[1]), zone),
-                other_end=timeutil.minute(timeutil.from_db(row[2]), zone),
+                name=row["name"],
+                other_start=timeutil.minute(timeutil.from_db(row["start_utc"]), zone),
+                other_end=timeutil.minute(timeutil.from_db(row["window_end"]), zone),
             )
         )
 
@@ -318,7 +322,9 @@ class Placer:
         if self.named is None:
             self.loaded = [
                 _from_row(conn, row)
-                for row in conn.execute(_SELECT + " ORDER BY start_date DESC, id DESC").fetchall()
+                for row in storage.named(
+                    conn.execute(_SELECT + " ORDER BY start_date DESC, id DESC")
+                )
             ]
         self.zone = (
             self.named.tz
@@ -591,10 +597,12 @@ def _require_outlet(conn: sqlite3.Connection, outlet: str) -> None:
 def list_all(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every campaign, oldest first: name, start, end, tz, weeks, min_articles."""
     return [
-        {"name": r[0], "start": r[1], "end": r[2], "tz": r[3], "min_articles": r[4], "weeks": r[5]}
-        for r in conn.execute(
-            "SELECT name, start_date, end_date, tz, min_articles,"
-            " (SELECT count(*) FROM campaign_week w WHERE w.campaign_id = c.id)"
-            " FROM campaign c ORDER BY start_date, id"
+        dict(r)
+        for r in storage.named(
+            conn.execute(
+                "SELECT name, start_date AS start, end_date AS end, tz, min_articles,"
+                " (SELECT count(*) FROM campaign_week w WHERE w.campaign_id = c.id) AS weeks"
+                " FROM campaign c ORDER BY start_date, id"
+            )
         )
     ]

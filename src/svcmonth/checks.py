@@ -90,15 +90,15 @@ def deadline_rows(
     show = timeutil.shower(campaign.tz)
     return [
         {
-            "member": r[0],
-            "week": r[2],
-            "deadline": show(r[3]),
-            "status": r[6],
-            "submitted_at": show(r[4]),
-            "submission": r[5],
-            "name": r[1],
+            "member": code,
+            "week": number,
+            "deadline": show(due),
+            "status": status,
+            "submitted_at": show(first_at),
+            "submission": sid,
+            "name": name,
         }
-        for r in rows
+        for code, name, number, due, first_at, sid, status in rows  # the SELECT's order
     ]
 
 

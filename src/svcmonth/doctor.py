@@ -8,7 +8,6 @@ settings are present. The SMTP password is reported as set or not, never shown.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import stat
 from collections.abc import Mapping
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from svcmonth import platform, reminders
-from svcmonth.attachments import attachments_root
+from svcmonth.attachments import attachments_root, file_sha256
 from svcmonth.i18n import _
 from svcmonth.mail import receipts
 from svcmonth.storage import SCHEMA_VERSION
@@ -137,14 +136,10 @@ def _names(names: list[str], limit: int = 5) -> str:
 
 
 def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
     try:
-        with open(file, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        return file_sha256(file)
     except OSError:
         return ""
-    return digest.hexdigest()
 
 
 def problems(rows: list[dict[str, Any]]) -> int:

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import date, datetime
 from typing import Any
 
-from svcmonth import timeutil
+from svcmonth import storage, timeutil
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.storage.audit import record
@@ -105,15 +105,17 @@ def undo(conn: sqlite3.Connection, submission_id: int, by: str, now: datetime) -
     """Remove the endorsement by ``by`` recorded by mistake (audited)."""
     row = get_row(conn, submission_id)
     by = (by or "").strip()
-    found = conn.execute(
-        "SELECT id, level, endorsed_on FROM endorsements WHERE submission_id = ? AND by = ?",
-        (submission_id, by),
+    found = storage.named(
+        conn.execute(
+            "SELECT id, level, endorsed_on FROM endorsements WHERE submission_id = ? AND by = ?",
+            (submission_id, by),
+        )
     ).fetchone()
     if found is None:
         raise NotFound(
             _("submission {id} has no endorsement by {by!r}").format(id=submission_id, by=by)
         )
-    conn.execute("DELETE FROM endorsements WHERE id = ?", (found[0],))
+    conn.execute("DELETE FROM endorsements WHERE id = ?", (found["id"],))
     after = get_row(conn, submission_id)
     record(
         conn,
@@ -121,7 +123,12 @@ def undo(conn: sqlite3.Connection, submission_id: int, by: str, now: datetime) -
         "endorse_undo",
         "submission",
         submission_id,
-        {**_shown(row), "endorsed_by": by, "endorsement_level": found[1], "on": found[2]},
+        {
+            **_shown(row),
+            "endorsed_by": by,
+            "endorsement_level": found["level"],
+            "on": found["endorsed_on"],
+        },
         {**_shown(after), "endorsed_by": None},
     )
     return after

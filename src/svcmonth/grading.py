@@ -180,9 +180,11 @@ def undo_adoption(
     """Undo an adoption recorded by mistake (audited); every figure follows."""
     row = get_row(conn, submission_id)
     outlet = (outlet or "").strip()
-    found = conn.execute(
-        "SELECT id, adopted_on FROM adoption WHERE submission_id = ? AND outlet = ?",
-        (submission_id, outlet),
+    found = storage.named(
+        conn.execute(
+            "SELECT id, adopted_on FROM adoption WHERE submission_id = ? AND outlet = ?",
+            (submission_id, outlet),
+        )
     ).fetchone()
     if found is None:
         raise NotFound(
@@ -190,11 +192,11 @@ def undo_adoption(
                 id=submission_id, outlet=outlet
             )
         )
-    conn.execute("DELETE FROM adoption WHERE id = ?", (found[0],))
+    conn.execute("DELETE FROM adoption WHERE id = ?", (found["id"],))
     _audit(
         conn,
         "adopt_undo",
-        {**row, "outlet": outlet, "adopted_on": found[1]},
+        {**row, "outlet": outlet, "adopted_on": found["adopted_on"]},
         now,
         outlet=None,
         adopted_on=None,
@@ -242,11 +244,14 @@ def forward(
 def forwardings(conn: sqlite3.Connection, campaign: Campaign) -> list[dict[str, Any]]:
     """The campaign's forwardings: ``submission, member, title, body, forwarded_on``."""
     return [
-        {"submission": r[0], "member": r[1], "title": r[2], "body": r[3], "forwarded_on": r[4]}
-        for r in conn.execute(
-            "SELECT s.id, m.code, s.title, f.body, f.forwarded_on FROM forwarding f"
-            " JOIN submission s ON s.id = f.submission_id JOIN member m ON m.id = s.member_id"
-            " WHERE s.campaign_id = ? ORDER BY f.id",
-            (campaign.id,),
+        dict(r)
+        for r in storage.named(
+            conn.execute(
+                "SELECT s.id AS submission, m.code AS member, s.title, f.body, f.forwarded_on"
+                " FROM forwarding f"
+                " JOIN submission s ON s.id = f.submission_id JOIN member m ON m.id = s.member_id"
+                " WHERE s.campaign_id = ? ORDER BY f.id",
+                (campaign.id,),
+            )
         )
     ]

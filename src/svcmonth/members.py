@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from svcmonth import rules, timeutil, typed
+from svcmonth import rules, storage, timeutil, typed
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.output import columns
@@ -21,6 +21,11 @@ from svcmonth.text import check_email, check_text
 
 MAX_CODE, MAX_TEXT = 64, 200
 FIELDS = ("name", "officer", "phone", "email", "category")
+# the officer's fields of a member's row, named as in FIELDS (``o``: the officer joined)
+_OFFICER_FIELDS = (
+    " coalesce(o.name, '') AS officer, coalesce(o.phone, '') AS phone,"
+    " coalesce(o.email, '') AS email"
+)
 
 
 @dataclass(frozen=True)
@@ -73,14 +78,16 @@ def check_code(code: str | None) -> str:
 def get(conn: sqlite3.Connection, code: str) -> Member:
     """The member with ``code``."""
     text = (code or "").strip()
-    row = conn.execute(
-        "SELECT id, code, name, active FROM member WHERE code = ?", (text,)
+    row = storage.named(
+        conn.execute("SELECT id, code, name, active FROM member WHERE code = ?", (text,))
     ).fetchone()
     if row is None:  # codes match regardless of case: icbc is ICBC
-        row = conn.execute(
-            "SELECT id, code, name, active FROM member WHERE code = ? COLLATE NOCASE"
-            " ORDER BY id LIMIT 1",
-            (text,),
+        row = storage.named(
+            conn.execute(
+                "SELECT id, code, name, active FROM member WHERE code = ? COLLATE NOCASE"
+                " ORDER BY id LIMIT 1",
+                (text,),
+            )
         ).fetchone()
     if row is None:
         near = suggest(conn, text)
@@ -91,7 +98,7 @@ def get(conn: sqlite3.Connection, code: str) -> Member:
                 )
             )
         raise NotFound(_("unknown member {code!r}; see `svcmonth member list`").format(code=code))
-    return Member(row[0], row[1], row[2], bool(row[3]))
+    return Member(row["id"], row["code"], row["name"], bool(row["active"]))
 
 
 def suggest(conn: sqlite3.Connection, code: str, n: int = 3) -> list[str]:
@@ -113,13 +120,14 @@ def get_active(conn: sqlite3.Connection, code: str) -> Member:
 
 def snapshot(conn: sqlite3.Connection, member_id: int) -> dict[str, Any]:
     """The member's fields as shown by ``member list``."""
-    row = conn.execute(
-        "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"
-        " coalesce(o.email, ''), m.category, m.active FROM member m"
-        " LEFT JOIN officer_in_office o ON o.member_id = m.id WHERE m.id = ?",
-        (member_id,),
+    row = storage.named(
+        conn.execute(
+            "SELECT m.code, m.name," + _OFFICER_FIELDS + ", m.category, m.active FROM member m"  # noqa: S608 (fixed fragments)
+            " LEFT JOIN officer_in_office o ON o.member_id = m.id WHERE m.id = ?",
+            (member_id,),
+        )
     ).fetchone()
-    return dict(zip(("code", *FIELDS, "active"), (*row[:6], bool(row[6])), strict=True))
+    return {**row, "active": bool(row["active"])}
 
 
 def add(conn: sqlite3.Connection, code: str, fields: dict[str, str | None], now: datetime) -> str:
@@ -195,13 +203,13 @@ def _change_officer(
 ) -> int:
     """Close the current officer at ``effective`` and open the new one; returns how many
     submissions that named no author change hands."""
-    rows = conn.execute(
-        "SELECT id, since FROM officer WHERE member_id = ? ORDER BY id", (member.id,)
+    rows = storage.named(
+        conn.execute("SELECT id, since FROM officer WHERE member_id = ? ORDER BY id", (member.id,))
     ).fetchall()
-    if len(rows) > 1 and effective <= rows[-1][1]:
+    if len(rows) > 1 and effective <= rows[-1]["since"]:
         raise SvcmonthError(
             _("the new officer's start must be later than the current officer's ({since})").format(
-                since=rows[-1][1]
+                since=rows[-1]["since"]
             )
         )
     before = conn.execute(
@@ -248,51 +256,38 @@ def in_office_sql(member_id: str, instant: str) -> str:
     return f" LEFT JOIN officer o ON o.id = {rules.officer_at_sql(member_id, instant, 'id')}"
 
 
-def officer_at(conn: sqlite3.Connection, member_id: int, at: str) -> str:
-    """The name of the officer in office at ``at`` (stored form), by ``in_office_sql`` ('' when
-    the member has none)."""
-    row = conn.execute(
-        "SELECT coalesce(o.name, '') FROM member m"  # noqa: S608 (a fixed fragment)
-        + in_office_sql("m.id", ":t")
-        + " WHERE m.id = :m",
-        {"m": member_id, "t": at},
-    ).fetchone()
-    return str(row[0]) if row else ""
-
-
 def listing(
     conn: sqlite3.Connection, as_of: datetime, include_inactive: bool = True
 ) -> list[dict[str, Any]]:
     """Members with their officer in office at ``as_of``: ``code, name, officer, phone,
     email, category, active``."""
     sql = (
-        "SELECT m.code, m.name, coalesce(o.name, ''), coalesce(o.phone, ''),"  # noqa: S608 (a fixed fragment)
-        " coalesce(o.email, ''), m.category, m.active FROM member m" + in_office_sql("m.id", ":at")
+        "SELECT m.code, m.name," + _OFFICER_FIELDS + ", m.category, m.active"  # noqa: S608 (fixed fragments)
+        " FROM member m" + in_office_sql("m.id", ":at")
     )
     if not include_inactive:
         sql += " WHERE m.active = 1"
-    keys = ("code", *FIELDS, "active")
-    return [
-        dict(zip(keys, (*r[:6], bool(r[6])), strict=True))
-        for r in conn.execute(sql + " ORDER BY m.id", {"at": timeutil.to_db(as_of)})
-    ]
+    rows = storage.named(conn.execute(sql + " ORDER BY m.id", {"at": timeutil.to_db(as_of)}))
+    return [{**r, "active": bool(r["active"])} for r in rows]
 
 
 def officer_history(conn: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
     """Every officer a member has had: ``officer, phone, email, since, until`` (the first is in
     office from the beginning: ``since`` None; each until the next one's ``since``)."""
     member = get(conn, code)
-    rows = conn.execute(
-        "SELECT name, phone, email, since FROM officer WHERE member_id = ? ORDER BY id",
-        (member.id,),
+    rows = storage.named(
+        conn.execute(
+            "SELECT name, phone, email, since FROM officer WHERE member_id = ? ORDER BY id",
+            (member.id,),
+        )
     ).fetchall()
     return [
         {
-            "officer": r[0],
-            "phone": r[1],
-            "email": r[2],
-            "since": r[3] if i else None,
-            "until": rows[i + 1][3] if i + 1 < len(rows) else None,
+            "officer": r["name"],
+            "phone": r["phone"],
+            "email": r["email"],
+            "since": r["since"] if i else None,
+            "until": rows[i + 1]["since"] if i + 1 < len(rows) else None,
         }
         for i, r in enumerate(rows)
     ]

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from svcmonth import timeutil
+from svcmonth import storage, timeutil
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.storage.audit import record
@@ -89,9 +89,5 @@ def reference_add(
 def listing(conn: sqlite3.Connection, table: str) -> list[dict[str, Any]]:
     """The rows of a reference list, in the order they were added."""
     _check_table(table)
-    conn.row_factory = sqlite3.Row
-    try:
-        rows = conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608
-    finally:
-        conn.row_factory = None
+    rows = storage.named(conn.execute(f"SELECT * FROM {table} ORDER BY rowid"))  # noqa: S608
     return [dict(r) for r in rows]

@@ -129,7 +129,7 @@ def campaign_totals(
     at = timeutil.to_db(as_of)
     sql, extra, params = totals_sql(conn, campaign)
     params = {**params, "as_of": at}
-    totals = {r[0]: (r[1], r[2]) for r in conn.execute(sql, params)}
+    totals = {member_id: (points, n) for member_id, points, n in conn.execute(sql, params)}
     for member_id, more in conn.execute(extra, params):
         points, articles = totals[member_id]
         totals[member_id] = (points + more, articles)
@@ -226,8 +226,8 @@ def year_end(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
     """
     campaigns = year_campaigns(conn, year)
     officers = {  # each member's officer in office at ``as_of`` (rule 9)
-        r[0]: r[1]
-        for r in conn.execute(
+        code: officer
+        for code, officer in conn.execute(
             "SELECT m.code, coalesce(o.name, '') FROM member m"  # noqa: S608 (a fixed fragment)
             + members.in_office_sql("m.id", ":at")
             + " WHERE m.active = 1",
@@ -279,14 +279,14 @@ def officers(conn: sqlite3.Connection, year: int, as_of: datetime) -> list[dict[
     rows = [
         {
             "rank": None,
-            "officer": r[0],
-            "member": r[1],
-            "name": r[2],
-            "submissions": r[3],
-            "points": r[4],
-            "eligible": bool(eligible.get(r[1], False)),
+            "officer": officer,
+            "member": code,
+            "name": name,
+            "submissions": n,
+            "points": points,
+            "eligible": bool(eligible.get(code, False)),
         }
-        for r in conn.execute(
+        for officer, code, name, n, points in conn.execute(
             "SELECT e.author, m.code, m.name, count(*), sum(e.points) FROM submission_eval e"  # noqa: S608
             " JOIN member m ON m.id = e.member_id"
             f" WHERE e.campaign_id IN ({marks}) AND m.active = 1 AND e.author <> ''"

@@ -16,7 +16,6 @@ holds a database anywhere, is refused, so a mistyped path never wipes someone's 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from svcmonth import reports, settings, submissions
-from svcmonth.attachments import attachments_root
+from svcmonth.attachments import attachments_root, file_sha256
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
@@ -336,7 +335,7 @@ def pictures_for(
                 )
             )
             continue
-        if sha256 and _sha256(source) != str(sha256).lower():
+        if sha256 and file_sha256(source) != str(sha256).lower():
             notes.append(
                 _(
                     "picture {name!r} of submission {id} has changed since it arrived; left out"
@@ -357,14 +356,6 @@ def pictures_for(
             title = pages.clean_text(titles[sub_id])
             p.alt = title if len(pictures) == 1 else f"{title} ({n}/{len(pictures)})"
     return dict(out)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def survey_results(conn: sqlite3.Connection, campaign_id: int) -> list[pages.Survey]:

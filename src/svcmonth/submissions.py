@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from svcmonth import members, rules, timeutil
+from svcmonth import members, rules, storage, timeutil
 from svcmonth.attachments import attachments_of
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
@@ -101,8 +101,10 @@ class Column:
 def column(conn: sqlite3.Connection, name: str) -> Column:
     """A column members submit to, or a clear error naming the ones they can."""
     name = (name or "").strip()
-    row = conn.execute("SELECT name, kind FROM column_def WHERE name = ?", (name,)).fetchone()
-    if row is None or row[1] == "association":
+    row = storage.named(
+        conn.execute("SELECT name, kind FROM column_def WHERE name = ?", (name,))
+    ).fetchone()
+    if row is None or row["kind"] == "association":
         open_columns = [
             r[0]
             for r in conn.execute(
@@ -119,7 +121,7 @@ def column(conn: sqlite3.Connection, name: str) -> Column:
             + "; "
             + _("members submit to: {cols}").format(cols=", ".join(open_columns))
         )
-    return Column(row[0], row[1])
+    return Column(row["name"], row["kind"])
 
 
 def clean_title(title: str | None) -> str:
@@ -273,8 +275,8 @@ class _ImportLookup(_Lookup):
         known = self.keys.get(campaign_id)
         if known is None:
             known = self.keys[campaign_id] = {
-                hash(duplicate_key(r[1], r[2], r[3], r[4])): r[0]
-                for r in self.conn.execute(
+                hash(duplicate_key(member, column, title, at)): id_
+                for id_, member, column, title, at in self.conn.execute(
                     "SELECT id, member_id, column_name, title, submitted_at FROM submission"
                     " WHERE campaign_id = ?",
                     (campaign_id,),
@@ -456,15 +458,13 @@ def import_submissions(
 
 def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     """One submission's stored and derived fields, or a clear error."""
-    conn.row_factory = sqlite3.Row
-    try:
-        row = conn.execute(
+    row = storage.named(
+        conn.execute(
             "SELECT e.*, m.code AS member FROM submission_eval e"
             " JOIN member m ON m.id = e.member_id WHERE e.id = ?",
             (submission_id,),
-        ).fetchone()
-    finally:
-        conn.row_factory = None
+        )
+    ).fetchone()
     if row is None:
         raise NotFound(_("no submission with id {id}").format(id=submission_id))
     return dict(row)
@@ -513,17 +513,24 @@ def refuse_adoption_before(
                 ).format(on=adopted_on.isoformat(), day=arrived.isoformat())
             )
         return
-    early = conn.execute(
-        "SELECT outlet, adopted_on FROM adoption WHERE submission_id = ? AND adopted_on < ?"
-        " ORDER BY adopted_on, id LIMIT 1",
-        (submission_id, arrived.isoformat()),
+    early = storage.named(
+        conn.execute(
+            "SELECT outlet, adopted_on FROM adoption WHERE submission_id = ? AND adopted_on < ?"
+            " ORDER BY adopted_on, id LIMIT 1",
+            (submission_id, arrived.isoformat()),
+        )
     ).fetchone()
     if early is not None:
         raise SvcmonthError(
             _(
                 "submission {id} was adopted by {outlet} on {on}; it cannot have arrived later "
                 "({day}); correct or undo the adoption first (adopt {id} --outlet NAME --undo)"
-            ).format(id=submission_id, outlet=early[0], on=early[1], day=arrived.isoformat())
+            ).format(
+                id=submission_id,
+                outlet=early["outlet"],
+                on=early["adopted_on"],
+                day=arrived.isoformat(),
+            )
         )
 
 
@@ -751,17 +758,21 @@ def show(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
         "logged_at": shown(row["logged_at"]),
     }
     out["adoptions"] = [
-        {"outlet": r[0], "adopted_on": r[1]}
-        for r in conn.execute(
-            "SELECT outlet, adopted_on FROM adoption WHERE submission_id = ? ORDER BY id",
-            (submission_id,),
+        dict(r)
+        for r in storage.named(
+            conn.execute(
+                "SELECT outlet, adopted_on FROM adoption WHERE submission_id = ? ORDER BY id",
+                (submission_id,),
+            )
         )
     ]
     out["forwardings"] = [
-        {"body": r[0], "forwarded_on": r[1]}
-        for r in conn.execute(
-            "SELECT body, forwarded_on FROM forwarding WHERE submission_id = ? ORDER BY id",
-            (submission_id,),
+        dict(r)
+        for r in storage.named(
+            conn.execute(
+                "SELECT body, forwarded_on FROM forwarding WHERE submission_id = ? ORDER BY id",
+                (submission_id,),
+            )
         )
     ]
     out["attachments"] = attachments(conn, submission_id)
@@ -821,31 +832,35 @@ def listing(
         "SELECT e.id, m.code, e.column_name, e.kind, e.title, e.author, e.submitted_at,"  # noqa: S608 (fixed fragments; values bound)
         " e.week, e.on_time, e.level, e.status,"
         " (SELECT group_concat(a.outlet, ';') FROM (SELECT outlet FROM adoption"
-        "   WHERE submission_id = e.id ORDER BY id) a),"
+        "   WHERE submission_id = e.id ORDER BY id) a) AS adopted_by,"
         " e.points, e.url,"
         " (SELECT group_concat(n.by, ';') FROM (SELECT by FROM endorsements"
-        "   WHERE submission_id = e.id ORDER BY id) n)"
+        "   WHERE submission_id = e.id ORDER BY id) n) AS endorsed_by"
         " FROM submission_eval e JOIN member m ON m.id = e.member_id"
         " WHERE " + " AND ".join(where) + " ORDER BY e.id"
     )
     show = timeutil.shower(campaign.tz)
-    for r in conn.execute(sql, params):
+    # each row unpacked by name, in the SELECT's order (a tuple: a million rows stream fast)
+    for (
+        sid, code, column_name, kind, title, author, submitted_at, week,
+        on_time, level, status, adopted_by, points, url, endorsed_by,
+    ) in conn.execute(sql, params):  # fmt: skip
         yield {
-            "id": r[0],
-            "member": r[1],
-            "column": r[2],
-            "kind": r[3],
-            "title": r[4],
-            "author": r[5],
-            "submitted_at": show(r[6]) or "",
-            "week": r[7],
-            "on_time": bool(r[8]),
-            "level": r[9],
-            "status": r[10],
-            "adopted_by": r[11].split(";") if r[11] else [],
-            "points": r[12],
-            "url": r[13],
-            "endorsed_by": r[14].split(";") if r[14] else [],
+            "id": sid,
+            "member": code,
+            "column": column_name,
+            "kind": kind,
+            "title": title,
+            "author": author,
+            "submitted_at": show(submitted_at) or "",
+            "week": week,
+            "on_time": bool(on_time),
+            "level": level,
+            "status": status,
+            "adopted_by": adopted_by.split(";") if adopted_by else [],
+            "points": points,
+            "url": url,
+            "endorsed_by": endorsed_by.split(";") if endorsed_by else [],
         }
 
 
@@ -877,13 +892,13 @@ def export_rows(
         # read the table in id order (unary + keeps the campaign's index out): no sort of a
         # million wide rows, no lookup from the index into the table for each row
         where[0] = "+" + where[0]
-    span = conn.execute(
+    first, last = conn.execute(
         "SELECT min(submitted_at), max(submitted_at) FROM submission WHERE campaign_id = ?",
         (campaign.id,),
     ).fetchone()
-    if span[0] is None:
+    if first is None:
         return iter(())
-    local = timeutil.show_sql("e.submitted_at", campaign.tz, span[0], span[1])
+    local = timeutil.show_sql("e.submitted_at", campaign.tz, first, last)
     if (
         local is None
         or conn.execute("SELECT 1 FROM adoption WHERE instr(outlet, ';') > 0 LIMIT 1").fetchone()

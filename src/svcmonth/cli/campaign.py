@@ -9,17 +9,15 @@ from svcmonth.cli.common import (
     MAX_COUNT,
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
+    Output,
     WeekOpt,
     bounded,
     campaign_at,
     database,
     level_parser,
     now,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.defaults import CAMPAIGN as DEFAULTS
 from svcmonth.errors import SvcmonthError
@@ -92,25 +90,24 @@ def new(
 
 
 @app.command("show")
+@output_options
 def show_(
     campaign: CampaignOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Show a campaign's settings and its weeks with their deadlines."""
     with database(db) as conn:
         c, _at = campaign_at(conn, campaign, None)
     settings = c.settings()
-    if fmt is Format.json:
-        render.write_object(settings, output, encoding)
-        if output:
-            message(_("wrote {path}").format(path=output))
+    if out.fmt == "json":
+        render.write_object(settings, out.output, out.encoding)
+        if out.output:
+            message(_("wrote {path}").format(path=out.output))
         return
-    if fmt in (Format.table, Format.md) and output is None:
-        show(_setting_rows(settings), SETTINGS, fmt, None, encoding, title=c.name)
-    show(c.week_rows(), WEEKS, fmt, output, encoding, title=None, heading=c.name)
+    if out.to_stdout("table", "md"):
+        output_rows(out, _setting_rows(settings), SETTINGS, title=c.name)
+    output_rows(out, c.week_rows(), WEEKS, title=None, heading=c.name)
 
 
 def _setting_rows(settings: dict[str, object]) -> list[dict[str, object]]:
@@ -147,16 +144,15 @@ CAMPAIGNS = (
 
 
 @app.command("list")
+@output_options
 def list_(
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """List every campaign in the database."""
     with database(db) as conn:
         rows = campaigns.list_all(conn)
-    show(rows, CAMPAIGNS, fmt, output, encoding, heading=_("Campaigns"))
+    output_rows(out, rows, CAMPAIGNS, heading=_("Campaigns"))
 
 
 @app.command("rename")
@@ -299,4 +295,4 @@ def rules(
             remove_doubling=remove_doubling,
         )
     # the rules now in force, as `campaign show` lists them (the JSON: campaign show -f json)
-    show(_setting_rows(changed.settings()), SETTINGS, Format.table, None, None, title=changed.name)
+    output_rows(Output(), _setting_rows(changed.settings()), SETTINGS, title=changed.name)

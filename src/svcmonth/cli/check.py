@@ -9,15 +9,13 @@ from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
     ExitCodeOpt,
-    Format,
-    FormatOpt,
     OptionalWeekOpt,
-    OutputOpt,
+    Output,
     campaign_at,
     database,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.i18n import N_, _
 
@@ -27,6 +25,7 @@ app = typer.Typer(
 
 
 @app.command("deadlines")
+@output_options
 def deadlines(
     week: OptionalWeekOpt = None,
     matrix: Annotated[
@@ -36,9 +35,7 @@ def deadlines(
     as_of: AsOfOpt = None,
     exit_code: ExitCodeOpt = False,
     campaign: CampaignOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Every active member × week: on time, late, missing or pending."""
@@ -48,34 +45,31 @@ def deadlines(
     heading = _("Weekly report deadlines")
     if matrix:
         numbers = [w.number for w in c.weeks if week is None or w.number == week]
-        show(
+        output_rows(
+            out,
             checks.matrix(rows),
             checks.matrix_columns(numbers),
-            fmt,
-            output,
-            encoding,
             heading=heading,
         )
     else:
-        show(rows, checks.DEADLINES, fmt, output, encoding, heading=heading)
+        output_rows(out, rows, checks.DEADLINES, heading=heading)
     if exit_code and checks.falls_short(rows):
         raise typer.Exit(3)
 
 
 @app.command("quota")
+@output_options
 def quota(
     as_of: AsOfOpt = None,
     exit_code: ExitCodeOpt = False,
     campaign: CampaignOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Every active member's article count against the minimum: met, at risk or failed."""
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         rows = checks.quota_rows(conn, c, instant)
-    show(rows, checks.QUOTA, fmt, output, encoding, heading=_("Article minimum"))
+    output_rows(out, rows, checks.QUOTA, heading=_("Article minimum"))
     if exit_code and checks.falls_short(rows):
         raise typer.Exit(3)

@@ -1,10 +1,12 @@
 """Shared options (declared once), the database path, "now", and opening the database."""
 
+import functools
+import inspect
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +23,8 @@ DEFAULT_DB = Path("svcmonth.db")
 
 
 # The --format choices: every format registered in svcmonth.output.render (a new format registers
-# there and appears here). Format.table, Format.json… name them in the commands.
+# there and appears here). A listing reads ``out.fmt`` (its name); Format.table… name the
+# defaults of the commands that declare the options themselves.
 if TYPE_CHECKING:  # the names the commands use, for the type checker
 
     class Format(StrEnum):
@@ -238,12 +241,60 @@ def campaign_at(
     return campaigns.campaign_and_instant(conn, name, text, now(), submission=submission)
 
 
-def show(
+@dataclass(frozen=True)
+class Output:
+    """A listing's output options, declared once: ``--format``, ``--output``, ``--encoding``
+    and ``--labels`` (the last added to every command with ``--format`` by cli/localize.py).
+    A command takes ``out: Output = Output()`` under ``@output_options`` and hands it to
+    ``output_rows``."""
+
+    fmt: str = "table"
+    output: Path | None = None
+    encoding: str | None = None
+    labels: bool = False
+
+    @property
+    def human(self) -> bool:
+        """Whether the format is for people (labels, value names, local time)."""
+        return render.FORMATS[self.fmt].human
+
+    def to_stdout(self, *formats: str) -> bool:
+        """Whether the listing goes to stdout in one of ``formats``."""
+        return self.output is None and self.fmt in formats
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: the command's ``out: Output`` parameter becomes the shared options
+    ``--format/-f``, ``--output/-o`` and ``--encoding`` in its place (Typer reads the
+    signature; it has no decorator that adds parameters), gathered into one ``Output``."""
+    signature = inspect.signature(func, eval_str=True)
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=alias)
+        for name, alias, default in (
+            ("fmt", FormatOpt, Format.table),
+            ("output", OutputOpt, None),
+            ("encoding", EncodingOpt, None),
+        )
+    ]
+    params: list[inspect.Parameter] = []
+    for param in signature.parameters.values():
+        params += shared if param.name == "out" else [param.replace(kind=param.KEYWORD_ONLY)]
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> Any:
+        fmt = kwargs.pop("fmt")
+        out = Output(str(getattr(fmt, "value", fmt)), kwargs.pop("output"), kwargs.pop("encoding"))
+        return func(**kwargs, out=replace(out, labels=_globals.labels))
+
+    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
+
+
+def output_rows(
+    out: Output,
     rows: Any,
-    keys: Any,
-    fmt: Any,
-    output: Path | None,
-    encoding: str | None,
+    fields: Any,
     title: str | None = None,
     *,
     heading: str | None = None,
@@ -251,29 +302,51 @@ def show(
     sheet: str | None = None,
     quiet: bool = False,
     footer: str | None = None,
+    listing: str | None = None,
+    source: Any = None,
 ) -> None:
     """Render rows through the one renderer; say where a file went (on stderr).
 
-    ``keys``: the listing's declared columns (or bare keys). ``title`` is shown in every
+    ``fields``: the listing's declared columns (or bare keys). ``title`` is shown in every
     format; a document (a workbook) always has one: ``title``, else ``heading``, else the
-    command's own help line."""
-    name = str(getattr(fmt, "value", fmt))
-    if title is None and name in DOCUMENT_FORMATS:
+    command's own help line. ``listing`` names a listing that may have its own writer for
+    some formats (``render.register_writer``), which gets ``source`` too."""
+    if title is None and out.fmt in DOCUMENT_FORMATS:
         title = heading or command_title()
-    n = render.render(
+    written = render.render_listing(
         rows,
-        keys,
-        name,
-        output,
-        encoding,
+        fields,
+        out.fmt,
+        out.output,
+        out.encoding,
         title,
         note=note,
         sheet=sheet,
-        labels=_globals.labels,
+        labels=out.labels,
         footer=footer,
+        listing=listing,
+        source=source,
     )
-    if output is not None and not quiet:
-        render.message(_("wrote {n} rows to {path}").format(n=n, path=output))
+    if out.output is None or quiet:
+        return
+    if written.document:
+        render.message(_("wrote {path}").format(path=out.output))
+    else:
+        render.message(_("wrote {n} rows to {path}").format(n=written.n, path=out.output))
+
+
+def show(
+    rows: Any,
+    keys: Any,
+    fmt: Any,
+    output: Path | None,
+    encoding: str | None,
+    title: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """``output_rows`` for a command that still declares the three options itself."""
+    out = Output(str(getattr(fmt, "value", fmt)), output, encoding, _globals.labels)
+    output_rows(out, rows, keys, title, **kwargs)
 
 
 DOCUMENT_FORMATS = ("xlsx", "html")

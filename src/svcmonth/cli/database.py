@@ -7,17 +7,7 @@ import typer
 
 from svcmonth import refdata, storage
 from svcmonth.attachments import attachments_root
-from svcmonth.cli.common import (
-    DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
-    database,
-    db_path,
-    now,
-    show,
-)
+from svcmonth.cli.common import DbOpt, Output, database, db_path, now, output_options, output_rows
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output.columns import Field
@@ -59,10 +49,9 @@ def backup(
         )
 
 
+@output_options
 def doctor(
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Check the database: integrity, schema, SQLite, journal mode, permissions, SMTP settings."""
@@ -73,7 +62,7 @@ def doctor(
     path = db_path(db)
     with database(db, snapshot=False) as conn:
         rows = doctors.diagnose(conn, path, os.environ, now())
-    show(rows, DOCTOR, fmt, output, encoding, heading=_("Database check"))
+    output_rows(out, rows, DOCTOR, heading=_("Database check"))
     n = doctors.problems(rows)
     if n:
         raise SvcmonthError(_("{n} problem(s) found").format(n=n))

@@ -14,15 +14,13 @@ from svcmonth.cli.common import (
     MAX_COUNT,
     MAX_ID,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
+    Output,
     bounded,
     database,
     db_path,
     now,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.errors import SendFailed
 from svcmonth.i18n import N_, _
@@ -200,6 +198,7 @@ def import_(
 
 
 @app.command("list")
+@output_options
 def list_(
     status: Annotated[
         str | None,
@@ -209,18 +208,16 @@ def list_(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """List what the mail brought: sender, arrival, member, column, week, title, status."""
     with database(db) as conn:
         rows = inbox.listing(conn, status)
     cols: tuple[Field, ...] = inbox.LIST_COLUMNS
-    if fmt in (Format.table, Format.md):
+    if out.fmt in ("table", "md"):
         cols = tuple(c for c in cols if c.key not in ("message_id", "subject", "kind"))
-    show(rows, cols, fmt, output, encoding)
+    output_rows(out, rows, cols)
 
 
 @app.command("accept")

@@ -7,27 +7,25 @@ from zoneinfo import ZoneInfo
 import typer
 
 from svcmonth import campaigns
-from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, show
+from svcmonth.cli.common import DbOpt, Output, database, output_options, output_rows
 from svcmonth.i18n import N_, _
-from svcmonth.output import render
 from svcmonth.output.columns import Field
 from svcmonth.storage import audit
 from svcmonth.timeutil import show as show_time
 
 
+@output_options
 def log(
     entity: Annotated[str | None, typer.Option("--entity", help=N_("submission, member…"))] = None,
     entity_id: Annotated[str | None, typer.Option("--id", help=N_("Only this id or code."))] = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """The audit trail: every change to grades, adoptions, withdrawals and members."""
     with database(db) as conn:
         tz = campaigns.zone_for_display(conn)
         rows = audit.entries(conn, entity, entity_id)
-    human = render.FORMATS[str(fmt.value)].human
+    human = out.human
     for r in rows:
         r["at"] = show_time(r["at"], tz)
         for side in ("before", "after"):
@@ -35,7 +33,7 @@ def log(
             if human and r["action"] == "extend" and isinstance(r[side], dict):
                 # an extension's end is the deadline it moves to, not an officer's term
                 r[side] = {("extended_until" if k == "until" else k): v for k, v in r[side].items()}
-    show(rows, LOG, fmt, output, encoding, heading=_("Audit trail"))
+    output_rows(out, rows, LOG, heading=_("Audit trail"))
 
 
 _STORED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")

@@ -11,15 +11,13 @@ from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
+    Output,
     WeekOpt,
     campaign_at,
     database,
     now,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as col
@@ -187,14 +185,13 @@ def extend(
 
 
 @app.command("list")
+@output_options
 def list_(
     all_: Annotated[
         bool, typer.Option("--all/--active", help=N_("Include deactivated members."))
     ] = True,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """List members with the officer in office now (or at --as-of)."""
@@ -203,15 +200,14 @@ def list_(
         if as_of is not None:
             instant = timeutil.parse_instant(as_of, zone_for_display(conn), instant.year)
         rows = members.listing(conn, instant, include_inactive=all_)
-    show(rows, LIST, fmt, output, encoding, heading=_("Members"))
+    output_rows(out, rows, LIST, heading=_("Members"))
 
 
 @app.command("history")
+@output_options
 def history(
     code: Code,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Every publicity officer a member has had."""
@@ -220,4 +216,4 @@ def history(
         rows = members.officer_history(conn, code)
     for r in rows:
         r["since"], r["until"] = timeutil.show(r["since"], tz), timeutil.show(r["until"], tz)
-    show(rows, HISTORY, fmt, output, encoding)
+    output_rows(out, rows, HISTORY)

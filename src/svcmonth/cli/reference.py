@@ -5,16 +5,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import refdata
-from svcmonth.cli.common import (
-    DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
-    database,
-    now,
-    show,
-)
+from svcmonth.cli.common import DbOpt, Output, database, now, output_options, output_rows
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output.columns import Field, value_name
@@ -25,16 +16,15 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
     sub = typer.Typer(help=help_text, no_args_is_help=True)
 
     @sub.command("list")
+    @output_options
     def list_(
-        fmt: FormatOpt = Format.table,
-        output: OutputOpt = None,
-        encoding: EncodingOpt = None,
+        out: Output = Output(),
         db: DbOpt = None,
     ) -> None:
         """List them."""
         with database(db) as conn:
             rows = refdata.listing(conn, table)
-        show(rows, _reference_columns(keys), fmt, output, encoding)
+        output_rows(out, rows, _reference_columns(keys))
 
     @sub.command("add")
     def add(

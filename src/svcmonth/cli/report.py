@@ -14,10 +14,8 @@ from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
     OptionalWeekOpt,
+    Output,
     OutputOpt,
     YearOpt,
     as_of_note,
@@ -26,7 +24,8 @@ from svcmonth.cli.common import (
     database,
     db_path,
     now,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
@@ -39,24 +38,21 @@ app = typer.Typer(help=N_("Reports for the clerk and the leadership."), no_args_
 
 
 @app.command("scoreboard")
+@output_options
 def scoreboard(
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """The campaign's members ranked by points (ties share a rank)."""
     with database(db) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         rows = reports.scoreboard(conn, c, instant)
-    show(
+    output_rows(
+        out,
         rows,
         reports.SCOREBOARD,
-        fmt,
-        output,
-        encoding,
         title=c.name,
         note=as_of_note(instant, c.tz),
         sheet=_("Scoreboard"),
@@ -64,13 +60,12 @@ def scoreboard(
 
 
 @app.command("weekly")
+@output_options
 def weekly(
     week: OptionalWeekOpt = None,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """One week: who reported and when, and the week's articles by column (--format md to paste)."""
@@ -82,12 +77,10 @@ def weekly(
     title = _("{name}, week {week} ({first} – {last})").format(
         name=c.name, week=number, first=w.first_day, last=w.last_day
     )
-    show(
+    output_rows(
+        out,
         rows,
         reports.WEEKLY,
-        fmt,
-        output,
-        encoding,
         title=title,
         note=as_of_note(instant, c.tz),
         sheet=_("Week {n}").format(n=number),
@@ -101,12 +94,11 @@ def _as_of_for_year(text: str | None) -> datetime:
 
 
 @app.command("year-end")
+@output_options
 def year_end(
     year: YearOpt,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """The year-end table: eligible members ranked by points; below any minimum, not eligible."""
@@ -120,18 +112,16 @@ def year_end(
         "rules: at least {n} articles in each campaign, else not eligible; "
         "eligible members ranked by points, ties share a rank"
     ).format(n="/".join(str(m) for m in minimums))
-    show(
+    output_rows(
+        out,
         rows,
         reports.YEAR_END,
-        fmt,
-        output,
-        encoding,
         title=_("Publicity work assessment table {year}").format(year=year),
         note=as_of_note(instant, zone(DEFAULT_TZ)) + _("; ") + rule,
         sheet=_("Assessment {year}").format(year=year),
         footer=footer,
     )
-    if fmt is Format.xlsx and not signed:
+    if out.fmt == "xlsx" and not signed:
         message(
             _(
                 "no association name is set: the workbook goes out without its 制表单位 "
@@ -141,24 +131,21 @@ def year_end(
 
 
 @app.command("officers")
+@output_options
 def officers(
     year: YearOpt,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Publicity officers (优秀工作者) ranked by the points of what they authored."""
     instant = _as_of_for_year(as_of)
     with database(db) as conn:
         rows = reports.officers(conn, year, instant)
-    show(
+    output_rows(
+        out,
         rows,
         reports.OFFICERS,
-        fmt,
-        output,
-        encoding,
         title=_("Publicity officers ranked, {year}").format(year=year),
         note=as_of_note(instant, zone(DEFAULT_TZ)),
         sheet=_("Officers {year}").format(year=year),
@@ -166,18 +153,17 @@ def officers(
 
 
 @app.command("forwarded")
+@output_options
 def forwarded(
     campaign: CampaignOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """The submissions forwarded to higher bodies (报送)."""
     with database(db) as conn:
         c, _at = campaign_at(conn, campaign, None)
         rows = grading.forwardings(conn, c)
-    show(rows, FORWARDED, fmt, output, encoding, heading=_("Forwarded submissions"))
+    output_rows(out, rows, FORWARDED, heading=_("Forwarded submissions"))
 
 
 FORWARDED = (
@@ -203,6 +189,7 @@ def _day(text: str, option: str) -> date:
 
 
 @app.command("totals")
+@output_options
 def totals(
     first: Annotated[
         str, typer.Option("--from", help=N_("First day of the period, e.g. 2023-01-01."))
@@ -213,9 +200,7 @@ def totals(
     by: Annotated[
         TotalsBy, typer.Option("--by", help=N_("One row per member, officer or column."))
     ] = TotalsBy.member,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Totals over any period, across campaigns: 报送, 刊用, 采用率, 批示 and points."""
@@ -223,12 +208,10 @@ def totals(
     with database(db) as conn:
         rows = reports.totals(conn, start, end, by.value)
     period = _("{first} to {last}").format(first=start.isoformat(), last=end.isoformat())
-    show(
+    output_rows(
+        out,
         rows,
         reports.TOTALS[by.value],
-        fmt,
-        output,
-        encoding,
         title=_("Publicity work statistics {period}").format(period=period),
         note=_(
             "days read in each campaign's zone; submissions that count; adoption rate ="

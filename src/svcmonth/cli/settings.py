@@ -5,14 +5,14 @@ from typing import Annotated
 import typer
 
 from svcmonth import settings as settings_
-from svcmonth.cli.common import DbOpt, EncodingOpt, Format, FormatOpt, OutputOpt, database, now
-from svcmonth.cli.common import show as show_rows
+from svcmonth.cli.common import DbOpt, Output, database, now, output_options, output_rows
 from svcmonth.i18n import N_, _
 from svcmonth.output import render
 from svcmonth.output.columns import Field
 from svcmonth.output.render import message
 
 
+@output_options
 def settings(
     association: Annotated[
         str | None,
@@ -22,9 +22,7 @@ def settings(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Show or change the database-wide settings (e.g. settings --association 某某市银行业协会)."""
@@ -38,11 +36,11 @@ def settings(
         return
     with database(db) as conn:
         values = settings_.all_settings(conn)
-    if fmt is Format.json:
-        render.write_object(values, output, encoding)
+    if out.fmt == "json":
+        render.write_object(values, out.output, out.encoding)
         return
     rows = [{"setting": _(LABELS.get(k, k)), "value": v} for k, v in values.items()]
-    show_rows(rows, SETTINGS, fmt, output, encoding, heading=_("Settings"))
+    output_rows(out, rows, SETTINGS, heading=_("Settings"))
 
 
 LABELS = {"association": N_("Association")}

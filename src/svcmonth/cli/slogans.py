@@ -1,25 +1,36 @@
 """``svcmonth slogans``: the plan's publicity slogans."""
 
+from typing import Any
+
 import typer
 
 from svcmonth import refdata
-from svcmonth.cli.common import EncodingOpt, Format, FormatOpt, OutputOpt, show
+from svcmonth.cli.common import Output, output_options, output_rows
 from svcmonth.i18n import N_
 from svcmonth.output import render
 from svcmonth.output.columns import Field
 
 
+@output_options
 def slogans(
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
 ) -> None:
     """The plan's publicity slogans (附件), each once, for LED screens and roadshows."""
     lines = refdata.slogans()
-    if fmt is Format.table and output is None:
-        render.write_lines(lines, encoding)  # one slogan a line, for the LED screen
-        return
-    show([{"slogan": s} for s in lines], SLOGAN, fmt, output, encoding)
+    output_rows(out, [{"slogan": s} for s in lines], SLOGAN, listing=LISTING)
+
+
+LISTING = "slogans"
+
+
+@render.register_writer(
+    LISTING, can_render=lambda fmt, target: fmt == "table" and not target.output
+)
+def _lines(rows: Any, fields: list[Field], target: render.Target, source: Any) -> int:
+    """One slogan a line on a terminal, for the LED screen."""
+    slogans_ = [r["slogan"] for r in rows]
+    render.write_lines(slogans_, target.encoding)
+    return len(slogans_)
 
 
 SLOGAN = (Field("slogan", N_("Slogan")),)

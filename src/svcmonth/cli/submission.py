@@ -1,5 +1,6 @@
 """``svcmonth submit`` and ``svcmonth submission …``: log, import, list, withdraw."""
 
+import functools
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,18 +15,15 @@ from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
     OptionalWeekOpt,
-    OutputOpt,
+    Output,
     bounded,
     campaign_at,
     database,
-    globals_,
     id_arg,
     now,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.cli.log import LOG
 from svcmonth.i18n import N_, _
@@ -172,6 +170,7 @@ def import_(
 
 
 @app.command("list")
+@output_options
 def list_(
     member: Annotated[str | None, typer.Option("--member", help=N_("Only this member."))] = None,
     week: OptionalWeekOpt = None,
@@ -179,9 +178,7 @@ def list_(
     pending: Annotated[bool, typer.Option("--pending", help=N_("Only ungraded ones."))] = False,
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """List submissions with their level, status and points (deactivated members too)."""
@@ -194,16 +191,24 @@ def list_(
             "pending": pending,
             "as_of": instant if as_of else None,
         }
-        if str(getattr(fmt, "value", fmt)) == "csv" and not globals_().labels:
-            # an export: the cells straight from SQL (the same bytes, no dict per row)
-            cells = submissions.export_rows(conn, c, **filters)
-            if cells is not None:
-                n = render.csv_cells(cells, [k.key for k in submissions.LIST], output, encoding)
-                if output is not None:
-                    message(_("wrote {n} rows to {path}").format(n=n, path=output))
-                return
-        rows = submissions.listing(conn, c, **filters)
-        show(rows, submissions.LIST, fmt, output, encoding, heading=_("Submissions"))
+        rows = submissions.listing(conn, c, **filters)  # streamed: read only if rendered
+        export = functools.partial(submissions.export_rows, conn, c, **filters)
+        output_rows(
+            out, rows, submissions.LIST, heading=_("Submissions"), listing=LISTING, source=export
+        )
+
+
+LISTING = "submission list"
+
+
+@render.register_writer(LISTING, can_render=lambda fmt, target: fmt == "csv" and not target.labels)
+def _csv_from_sql(rows: Any, fields: list[Field], target: render.Target, export: Any) -> int | None:
+    """An export: the cells straight from SQL (the same bytes as the csv format, no dict per
+    row); None (the csv renderer then) when SQL cannot give the same bytes."""
+    cells = export()
+    if cells is None:
+        return None
+    return render.csv_cells(cells, [f.key for f in fields], target.output, target.encoding)
 
 
 IdArg = Annotated[int, id_arg()]
@@ -287,35 +292,32 @@ def edit(
 
 
 @app.command("show")
+@output_options
 def show_one(
     submission_id: IdArg,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """One submission with its grade, adoptions, forwardings, attachments and history."""
     with database(db) as conn:
         item = submissions.show(conn, submission_id)
-    if fmt is Format.json:
-        render.write_object(item, output, encoding)
+    if out.fmt == "json":
+        render.write_object(item, out.output, out.encoding)
         return
-    if render.FORMATS[str(fmt.value)].human:  # each field by its label, each value by its kind
+    if out.human:  # each field by its label, each value by its kind
         fields = [
             {"setting": SHOW[k].heading, "value": col.human(item[k], SHOW[k].kind)}
             for k in submissions.SHOW_KEYS
         ]
     else:  # csv: the keys and the values as they are
         fields = [{"setting": k, "value": item[k]} for k in submissions.SHOW_KEYS]
-    show(
+    output_rows(
+        out,
         fields,
         FIELD_VALUE,
-        fmt,
-        output,
-        encoding,
         title=_("submission {id}").format(id=submission_id),
     )
-    if output is not None:
+    if out.output is not None:
         return
     parts = (
         ("adoptions", ADOPTIONS, _("Adoptions")),
@@ -326,7 +328,7 @@ def show_one(
     for key, cols, title in parts:
         if item[key]:
             print()
-            show(item[key], cols, fmt, None, encoding, title=title)
+            output_rows(out, item[key], cols, title=title)
 
 
 # `submission show`: each field's label and how its value reads, in the order of SHOW_KEYS

@@ -145,12 +145,13 @@ class _Placer:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        rows = conn.execute(
-            "SELECT name, kind FROM column_def WHERE kind <> 'association' ORDER BY sort, name"
-        ).fetchall()
-        self.kinds = {r[0]: r[1] for r in rows}
+        self.kinds: dict[str, str] = dict(
+            conn.execute(
+                "SELECT name, kind FROM column_def WHERE kind <> 'association' ORDER BY sort, name"
+            )
+        )
         self.columns = sorted(self.kinds, key=len, reverse=True)  # 先进事迹 before 事迹
-        self.report_column = next((r[0] for r in rows if r[1] == "report"), None)
+        self.report_column = next((n for n, kind in self.kinds.items() if kind == "report"), None)
         by_address: dict[str, set[int]] = {}
         for address, member_id in conn.execute(
             "SELECT lower(trim(o.email)), o.member_id FROM officer o JOIN member m"
@@ -240,11 +241,7 @@ class _Placer:
 
 
 def _entry(conn: sqlite3.Connection, entry_id: int) -> dict[str, Any]:
-    conn.row_factory = sqlite3.Row
-    try:
-        row = conn.execute("SELECT * FROM intake WHERE id = ?", (entry_id,)).fetchone()
-    finally:
-        conn.row_factory = None
+    row = storage.named(conn.execute("SELECT * FROM intake WHERE id = ?", (entry_id,))).fetchone()
     if row is None:
         raise NotFound(_("no inbox entry with id {id}").format(id=entry_id))
     return dict(row)
@@ -507,7 +504,7 @@ def listing(conn: sqlite3.Connection, status: str | None = None) -> list[dict[st
         "SELECT i.id, i.message_id, i.sender, i.subject, i.arrived_at, i.arrival_source,"
         " m.code, i.column_name, c.kind, i.week, i.title, i.status, i.note, i.campaign_id,"
         " (SELECT group_concat(file_name, char(31)) FROM"
-        "   (SELECT file_name FROM attachment WHERE intake_id = i.id ORDER BY id))"
+        "   (SELECT file_name FROM attachment WHERE intake_id = i.id ORDER BY id)) AS attachments"
         " FROM intake i LEFT JOIN member m ON m.id = i.member_id"
         " LEFT JOIN column_def c ON c.name = i.column_name"
     )
@@ -517,23 +514,23 @@ def listing(conn: sqlite3.Connection, status: str | None = None) -> list[dict[st
         params.append(status)
     zones: dict[int, ZoneInfo] = {}
     out = []
-    for r in conn.execute(sql + " ORDER BY i.id", params).fetchall():
+    for r in storage.named(conn.execute(sql + " ORDER BY i.id", params)).fetchall():
         out.append(
             {
-                "id": r[0],
-                "message_id": r[1],
-                "from": r[2],
-                "subject": r[3],
-                "arrived_at": timeutil.show(r[4], _zone(conn, r[13], zones)),
-                "arrival_source": r[5],
-                "member": r[6],
-                "column": r[7],
-                "kind": r[8],
-                "week": r[9],
-                "title": r[10],
-                "attachments": r[14].split("\x1f") if r[14] else [],
-                "status": r[11],
-                "note": r[12],
+                "id": r["id"],
+                "message_id": r["message_id"],
+                "from": r["sender"],
+                "subject": r["subject"],
+                "arrived_at": timeutil.show(r["arrived_at"], _zone(conn, r["campaign_id"], zones)),
+                "arrival_source": r["arrival_source"],
+                "member": r["code"],
+                "column": r["column_name"],
+                "kind": r["kind"],
+                "week": r["week"],
+                "title": r["title"],
+                "attachments": r["attachments"].split("\x1f") if r["attachments"] else [],
+                "status": r["status"],
+                "note": r["note"],
             }
         )
     return out
@@ -956,11 +953,13 @@ def fetch(
     first read (or a read after the server renumbered it) takes only mail that arrived on or
     after ``since`` (every message when None)."""
     with storage.snapshot(conn):
-        row = conn.execute(
-            "SELECT uidvalidity, last_uid FROM imap_state WHERE mailbox = ?", (mailbox,)
+        row = storage.named(
+            conn.execute(
+                "SELECT uidvalidity, last_uid FROM imap_state WHERE mailbox = ?", (mailbox,)
+            )
         ).fetchone()
-    if row and row[0] == reader.uidvalidity:
-        uids = reader.uids_after(row[1])
+    if row and row["uidvalidity"] == reader.uidvalidity:
+        uids = reader.uids_after(row["last_uid"])
     elif since is not None:
         uids = reader.uids_since(since)
     else:

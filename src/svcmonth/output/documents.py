@@ -37,11 +37,9 @@ from svcmonth.i18n import _
 FORMATS = ("md", "docx", "html", "json")
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "bulletin.docx"
 
-TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 SUBHEADING_FONT = "楷体_GB2312"
-TITLE_PT = 22  # 二号
 BODY_PT = 16  # 三号
 TABLE_PT = 12  # 小四
 LINE_PT = 28  # the 公文 line: 22 lines a page

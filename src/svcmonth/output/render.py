@@ -100,6 +100,46 @@ def register(name: str, *, human: bool, file_only: bool = False) -> Callable[[Re
     return add
 
 
+ListingWriter = Callable[[Any, list[Field], Target, Any], "int | None"]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A listing's own writer for the formats ``can_render`` accepts (datasette's
+    ``register_output_renderer``): a listing with a special shape registers one here instead
+    of branching on ``--format`` in its command."""
+
+    can_render: Callable[[str, Target], bool]
+    write: ListingWriter
+    document: bool = False  # writes one document, not rows: "wrote PATH", not "wrote N rows"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What ``render_listing`` wrote: ``n`` rows, or one document (a listing's writer)."""
+
+    n: int
+    document: bool = False
+
+
+WRITERS: dict[str, list[Writer]] = {}
+
+
+def register_writer(
+    listing: str, *, can_render: Callable[[str, Target], bool], document: bool = False
+) -> Callable[[ListingWriter], ListingWriter]:
+    """Register a writer for ``listing`` (e.g. ``"submission list"``): called as
+    ``write(rows, fields, target, source)`` when ``can_render(format, target)``; it returns
+    the number of rows written, or None to leave the listing to the format's renderer.
+    ``document``: it writes one document shaped its own way (not a table of the rows)."""
+
+    def add(func: ListingWriter) -> ListingWriter:
+        WRITERS.setdefault(listing, []).append(Writer(can_render, func, document))
+        return func
+
+    return add
+
+
 def labels() -> dict[str, str]:
     """The shared column headings for people (translated), by key."""
     return {c.key: c.heading for c in columns_.resolve(list(columns_._SHARED))}
@@ -147,6 +187,14 @@ def _human(value: Any, kind: str = "text") -> str:
 
 
 def render(
+    rows: Iterable[dict[str, Any]], keys: Sequence[Field | str], *args: Any, **kw: Any
+) -> int:
+    """Show ``rows`` (only the given columns, in that order) in a format (``render_listing``'s
+    arguments); returns the number of rows. ``keys``: declared columns, or shared keys."""
+    return render_listing(rows, keys, *args, **kw).n
+
+
+def render_listing(
     rows: Iterable[dict[str, Any]],
     keys: Sequence[Field | str],
     fmt: str = "table",
@@ -158,9 +206,11 @@ def render(
     sheet: str | None = None,
     labels: bool = False,
     footer: str | None = None,
-) -> int:
-    """Show ``rows`` (only the given columns, in that order) in ``fmt``; returns the number
-    of rows. ``keys`` are declared columns, or bare keys (shared columns)."""
+    listing: str | None = None,
+    source: Any = None,
+) -> Rendered:
+    """``render``, saying what was written. A writer registered for ``listing`` that can
+    render ``fmt`` goes first (it gets ``source``)."""
     check_encoding(encoding)
     found = FORMATS.get(fmt)
     if found is None:
@@ -172,8 +222,14 @@ def render(
     if output is not None:
         outfile.refuse_protected(output)
     target = Target(output, encoding, title, note, sheet, labels, footer)
+    cols = columns_.resolve(keys)
     try:
-        return found.render(rows, columns_.resolve(keys), target)
+        for writer in WRITERS.get(listing or "", []):
+            if writer.can_render(fmt, target):
+                n = writer.write(rows, cols, target, source)
+                if n is not None:
+                    return Rendered(n, writer.document)
+        return Rendered(found.render(rows, cols, target))
     except UnicodeEncodeError as exc:  # to stdout; a file is never left half-written
         raise outfile.unencodable(encoding, exc) from None
 

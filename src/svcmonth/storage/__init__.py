@@ -88,6 +88,13 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+def named(cursor: sqlite3.Cursor) -> sqlite3.Cursor:
+    """The cursor's rows as ``sqlite3.Row``, read by column name (``r["title"]``) so that a
+    column added to the SELECT cannot shift them; the connection's rows stay tuples."""
+    cursor.row_factory = sqlite3.Row
+    return cursor
+
+
 def refuse_unusable(path: Path) -> None:
     """One clear ``DatabaseError`` for a path that cannot be an svcmonth database, before
     SQLite opens it (SQLite would turn an empty file into a half-made database and report a

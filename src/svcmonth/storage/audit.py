@@ -52,12 +52,12 @@ def entries(
     rows = conn.execute(sql + " ORDER BY id", params).fetchall()
     return [
         {
-            "at": r[0],
-            "action": r[1],
-            "entity": r[2],
-            "entity_id": r[3],
-            "before": None if r[4] is None else json.loads(r[4]),
-            "after": None if r[5] is None else json.loads(r[5]),
+            "at": at,
+            "action": action,
+            "entity": entity_,
+            "entity_id": entity_id_,
+            "before": None if before is None else json.loads(before),
+            "after": None if after is None else json.loads(after),
         }
-        for r in rows
+        for at, action, entity_, entity_id_, before, after in rows  # the SELECT's order
     ]

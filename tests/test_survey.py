@@ -277,7 +277,7 @@ def test_csv_report_has_the_json_keys_and_inert_cells(svc, tmp_path):
     svc("survey", "import", ex.write_csv(tmp_path / "e.csv", header, rows, "utf-8"), "--name", NAME)
     out = svc("survey", "report", NAME, "--question", "4", "--format", "csv").out
     table = list(csv.reader(io.StringIO(out)))
-    assert table[0] == list(survey.REPORT_KEYS)
+    assert table[0] == [c.key for c in survey.REPORT_COLUMNS]
     assert [
         *("4", Q4, "text", ""),
         *('\'=HYPERLINK("http://evil")', "1", "9.1", "11", "false", "", "", ""),

@@ -475,6 +475,8 @@ def write(
 
 
 def _info(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    if len(name) > MAX_PATH:  # the layout's caps (FOLDER_CHARS, ARCHIVE_PARTS) prevent it
+        raise ValueError(f"a path in the zip is longer than {MAX_PATH} characters: {name}")
     info = zipfile.ZipInfo(name, date_time=stamp)
     if name.endswith("/"):
         info.external_attr = (0o40700 << 16) | 0x10

@@ -97,7 +97,6 @@ REPORT_COLUMNS = (
     cols_.Field("mean", N_("Mean score")),
     cols_.Field("satisfaction", N_("Satisfaction %")),
 )
-REPORT_KEYS = cols_.keys(REPORT_COLUMNS)
 LIST_COLUMNS = (
     cols_.Field("name", N_("Survey")),
     cols_.Field("campaign", N_("Campaign")),
@@ -783,7 +782,7 @@ def report(
     conn: sqlite3.Connection, name: str, question: int | None = None
 ) -> list[dict[str, Any]]:
     """The results of survey ``name`` (or of one of its questions), one row per option in
-    the keys of ``REPORT_KEYS``: ``single``/``multiple``: each option's count and its
+    the keys of ``REPORT_COLUMNS``: ``single``/``multiple``: each option's count and its
     percentage of the question's respondents (most chosen first), then each text typed into
     an "other" option (``other`` true); ``scale``: every option of the scale, best first,
     with the question's ``mean`` and ``satisfaction`` on each row; ``matrix``: one row per

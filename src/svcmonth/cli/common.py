@@ -335,20 +335,6 @@ def output_rows(
         render.message(_("wrote {n} rows to {path}").format(n=written.n, path=out.output))
 
 
-def show(
-    rows: Any,
-    keys: Any,
-    fmt: Any,
-    output: Path | None,
-    encoding: str | None,
-    title: str | None = None,
-    **kwargs: Any,
-) -> None:
-    """``output_rows`` for a command that still declares the three options itself."""
-    out = Output(str(getattr(fmt, "value", fmt)), output, encoding, _globals.labels)
-    output_rows(out, rows, keys, title, **kwargs)
-
-
 DOCUMENT_FORMATS = ("xlsx", "html")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import checks, reports, storage
-from svcmonth.cli.common import MAX_ID, DbOpt, Format, bounded, globals_, show
+from svcmonth.cli.common import MAX_ID, DbOpt, Output, bounded, globals_, output_rows
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output.columns import minute
@@ -69,27 +69,23 @@ def demo(
             board = reports.scoreboard(conn, c, as_of)
     finally:
         conn.close()
-    show(
+    output_rows(
+        Output(),
         checks.matrix(deadline_rows),
         checks.matrix_columns([w.number for w in c.weeks]),
-        Format.table,
-        None,
-        None,
         title=_("Weekly reports (活动扫描), as of {at}").format(
             at=minute(c.show(to_db(as_of)) or "")
         ),
     )
     print()
-    show(
+    output_rows(
+        Output(),
         quota_rows,
         checks.QUOTA,
-        Format.table,
-        None,
-        None,
         title=_("Article minimum (稿件指标)"),
     )
     print()
-    show(board, reports.SCOREBOARD, Format.table, None, None, title=_("Scoreboard"))
+    output_rows(Output(), board, reports.SCOREBOARD, title=_("Scoreboard"))
     message(_("explore it: svcmonth --db {path} report year-end --year 2023").format(path=path))
 
 

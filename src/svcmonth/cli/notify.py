@@ -11,14 +11,12 @@ from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
+    Output,
     campaign_at,
     database,
     now,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.errors import SendFailed
 from svcmonth.i18n import N_, _
@@ -44,6 +42,7 @@ KEYS = (
 
 
 @app.command("results")
+@output_options
 def results(
     send: Annotated[
         bool,
@@ -66,9 +65,7 @@ def results(
         bool,
         typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong.")),
     ] = False,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """Tell each officer, once, what became of their submissions since the last notice:
@@ -77,14 +74,14 @@ def results(
     One mail per officer per run, one group message per run; a fact changed after it was told
     is told again. Settings as for remind. Example: svcmonth notify results --send --via wecom
     """
-    render.check_encoding(encoding)
+    render.check_encoding(out.encoding)
     channels = chat.parse_via(via)
     if channels == [chat.TEXT]:
         with database(db) as conn:
             c, instant = campaign_at(conn, campaign, as_of)
             posts = notices.group_text(conn, c, instant)
         if posts:
-            render.write_text("\n\n".join(posts) + "\n", output, encoding)
+            render.write_text("\n\n".join(posts) + "\n", out.output, out.encoding)
         return
     config = mailer.config_from_env(os.environ) if send and "mail" in channels else None
     robots = [chat.robot_from_env(ch, os.environ) for ch in channels if send and ch in chat.GROUPS]
@@ -93,7 +90,7 @@ def results(
         if not send:
             rows = [r.row() for ch in channels for r in notices.preview(conn, c, instant, ch)]
             if not quiet:
-                show(rows, KEYS, fmt, output, encoding, heading=_("Results notices"))
+                output_rows(out, rows, KEYS, heading=_("Results notices"))
             return
         smtp = config
         outcome = notices.send(
@@ -105,8 +102,8 @@ def results(
             [functools.partial(chat.RobotSession, robot) for robot in robots],
         )
     shown = [n.row() for n in outcome.notices if n.status in ("sent", "no_address")]
-    if not quiet and (shown or fmt in (Format.csv, Format.json)):
-        show(shown, KEYS, fmt, output, encoding, heading=_("Results notices"), quiet=True)
+    if not quiet and (shown or out.fmt in ("csv", "json")):
+        output_rows(out, shown, KEYS, heading=_("Results notices"), quiet=True)
     for n in outcome.failed:
         render.message(
             _("not sent: {member} #{submission} {event} to {to}: {reason}").format(

@@ -11,14 +11,12 @@ from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
+    Output,
     campaign_at,
     database,
     now,
-    show,
+    output_options,
+    output_rows,
 )
 from svcmonth.errors import SendFailed, SvcmonthError
 from svcmonth.i18n import N_, _
@@ -82,9 +80,7 @@ def remind(
             ),
         ),
     ] = False,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """List the reminders due now; with --send, mail each officer once (for cron).
@@ -94,7 +90,7 @@ def remind(
     SVCMONTH_DINGTALK_WEBHOOK and SVCMONTH_DINGTALK_SECRET. Example: svcmonth remind --send
     --via mail,wecom --quiet
     """
-    render.check_encoding(encoding)
+    render.check_encoding(out.encoding)
     channels = chat.parse_via(via)
     if release_stuck:
         if send:
@@ -112,7 +108,7 @@ def remind(
             c, instant = campaign_at(conn, campaign, as_of)
             posts = reminders.group_text(conn, c, instant)
         if posts:
-            render.write_text("\n\n".join(posts) + "\n", output, encoding)
+            render.write_text("\n\n".join(posts) + "\n", out.output, out.encoding)
         return
     config = mailer.config_from_env(os.environ) if send and "mail" in channels else None
     robots = [chat.robot_from_env(ch, os.environ) for ch in channels if send and ch in chat.GROUPS]
@@ -126,7 +122,7 @@ def remind(
         if not send:
             rows = [r.row() for ch in channels for r in reminders.preview(conn, c, instant, ch)]
             if not quiet:
-                show(rows, KEYS, fmt, output, encoding, heading=_("Reminders"))
+                output_rows(out, rows, KEYS, heading=_("Reminders"))
             return
         smtp = config
         outcome = reminders.send_due(
@@ -139,9 +135,9 @@ def remind(
             [functools.partial(chat.RobotSession, robot) for robot in robots],
         )
     shown = [r.row() for r in outcome.reminders if r.status in SHOWN_AFTER_SENDING]
-    if not quiet and (shown or fmt in (Format.csv, Format.json)):
+    if not quiet and (shown or out.fmt in ("csv", "json")):
         # rendered without the "wrote N rows" note: cron mails whatever is printed
-        show(shown, KEYS, fmt, output, encoding, heading=_("Reminders"), quiet=True)
+        output_rows(out, shown, KEYS, heading=_("Reminders"), quiet=True)
     for r in outcome.failed:
         render.message(
             _("not sent: {member} {key} to {to}: {reason}").format(
@@ -174,4 +170,4 @@ def remind(
 
 def register(root: typer.Typer) -> None:
     """Add ``remind`` to the root command."""
-    root.command("remind")(remind)
+    root.command("remind")(output_options(remind))

@@ -1,5 +1,6 @@
 """``svcmonth survey …``: import a survey tool's export (调查问卷), list surveys, report results."""
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,17 +10,13 @@ from svcmonth import survey
 from svcmonth.cli.common import (
     CampaignOpt,
     DbOpt,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    OutputOpt,
+    Output,
     database,
     now,
-    show,
+    output_options,
+    output_rows,
 )
-from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
-from svcmonth.output import columns as cols_
 from svcmonth.output import outfile, pages, render, survey_output
 from svcmonth.output.render import message
 from svcmonth.text import check_text
@@ -84,27 +81,28 @@ def import_(
 
 
 @app.command("list")
+@output_options
 def list_(
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """The surveys imported, with their questions, responses and first and last answers."""
     with database(db) as conn:
         rows = survey.list_surveys(conn)
-    show(rows, survey.LIST_COLUMNS, fmt, output, encoding)
+    output_rows(out, rows, survey.LIST_COLUMNS)
+
+
+LISTING = "survey report"
 
 
 @app.command("report")
+@output_options
 def report(
     name: NameArg,
     question: Annotated[
         int | None, typer.Option("--question", "-q", help=N_("Only this question number."))
     ] = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = None,
+    out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
     """The results: each option's count and percentage of those who answered the question.
@@ -114,32 +112,43 @@ def report(
     """
     with database(db) as conn:
         rows = survey.report(conn, name, question)
-    keys = survey.REPORT_COLUMNS
-    if fmt in (Format.json, Format.csv):
-        show(rows, keys, fmt, output, encoding)
-        return
-    human = survey_output.used_keys(rows, keys)
-    if fmt == Format.md:
-        _write(survey_output.markdown(rows, name), output, encoding)
-    elif fmt == Format.html:
-        # a document shaped by question (bars), like md: the website's 调查问卷 section
-        pages.write_survey(name, survey_output.for_page(rows), output, encoding)
-        if output is not None:
-            message(_("wrote {path}").format(path=output))
-    elif fmt == Format.xlsx:
-        _workbook(rows, human, name, output, encoding)
-    else:
-        people = survey_output.for_people(rows, blank_repeats=True)
-        show(people, human, fmt, output, encoding, title=name)
+    fields = survey.REPORT_COLUMNS
+    if out.human:  # people see only the keys the questions use (no empty 矩阵行 column)
+        fields = survey_output.used_keys(rows, fields)
+    output_rows(out, rows, fields, name, listing=LISTING, source=rows)
 
 
-def _workbook(
-    rows: list[dict[str, object]],
-    keys: tuple[Any, ...],
-    name: str,
-    output: Path | None,
-    encoding: str | None,
-) -> None:
+# The survey report's human formats are shaped by question, not as a table of its rows: each
+# registers its writer for this listing (the machine formats, json and csv, are the rows).
+
+
+@render.register_writer(LISTING, can_render=lambda fmt, target: fmt == "table")
+def _table(rows: Any, fields: list[Any], target: render.Target, source: Any) -> int:
+    """One row per option, the question's number and text shown once above its options."""
+    people = survey_output.for_people(source, blank_repeats=True)
+    return render.FORMATS["table"].render(people, fields, target)
+
+
+@render.register_writer(LISTING, can_render=lambda fmt, target: fmt == "md", document=True)
+def _markdown(rows: Any, fields: list[Any], target: render.Target, source: Any) -> int:
+    """Ready to paste into the website: a section per question, "other" texts listed under it."""
+    render.write_text(
+        survey_output.markdown(source, target.title or "") + "\n", target.output, target.encoding
+    )
+    return len(source)
+
+
+@render.register_writer(LISTING, can_render=lambda fmt, target: fmt == "html", document=True)
+def _html(rows: Any, fields: list[Any], target: render.Target, source: Any) -> int:
+    """A page shaped by question (bars), like the website's 调查问卷 section."""
+    pages.write_survey(
+        target.title or "", survey_output.for_page(source), target.output, target.encoding
+    )
+    return len(source)
+
+
+@render.register_writer(LISTING, can_render=lambda fmt, target: fmt == "xlsx", document=True)
+def _workbook(rows: Any, fields: list[Any], target: render.Target, source: Any) -> int:
     """The workbook with its charts, written once through the one output writer: the
     renderer's sheet is made in a scratch folder, the charts are added to it in memory, and
     only the finished workbook goes to ``--output`` (a full disk leaves an earlier file
@@ -148,22 +157,13 @@ def _workbook(
 
     from openpyxl import load_workbook
 
-    if output is None:
-        raise SvcmonthError(_("--format {fmt} needs --output FILE.{fmt}").format(fmt="xlsx"))
-    outfile.refuse_protected(output)
-    people = survey_output.for_people(rows, False)
+    assert target.output is not None  # xlsx is file-only: the renderer refused stdout
+    people = survey_output.for_people(source, False)
     with tempfile.TemporaryDirectory(prefix="svcmonth-") as scratch:
         draft = Path(scratch) / "survey.xlsx"
-        show(people, keys, Format.xlsx, draft, encoding, title=name, quiet=True)
+        render.FORMATS["xlsx"].render(people, fields, replace(target, output=draft))
         book = load_workbook(draft)
-    survey_output.add_charts(book, rows, cols_.keys(keys))
-    with outfile.open_binary(output) as handle:
+    survey_output.add_charts(book, source, tuple(f.key for f in fields))
+    with outfile.open_binary(target.output) as handle:
         book.save(handle)
-    message(_("wrote {n} rows to {path}").format(n=len(rows), path=output))
-
-
-def _write(text: str, output: Path | None, encoding: str | None) -> None:
-    render.write_text(text + "\n", output, encoding)
-    if output is None:
-        return
-    message(_("wrote {path}").format(path=output))
+    return len(source)

@@ -39,6 +39,7 @@ KEYS = (
 SHOWN_AFTER_SENDING = ("sent", "no_address")
 
 
+@output_options
 def remind(
     send: Annotated[
         bool,
@@ -170,4 +171,4 @@ def remind(
 
 def register(root: typer.Typer) -> None:
     """Add ``remind`` to the root command."""
-    root.command("remind")(output_options(remind))
+    root.command("remind")(remind)

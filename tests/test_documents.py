@@ -235,6 +235,10 @@ def test_bulletin_docx_opens_with_title_sections_signature_and_page_field(
     body = zipfile.ZipFile(out).read("word/document.xml").decode()
     assert 'w:eastAsia="仿宋_GB2312"' in body and 'w:eastAsia="方正小标宋简体"' in body
     assert "w:tblBorders" in body
+    # 文件 → 属性 names this 通报 and the association, not the shipped template
+    props = d.core_properties
+    assert props.title == texts[0] and props.author == "内蒙古银行业协会"
+    assert props.created is not None and props.created.year == 2023
     if os.name == "posix":
         assert out.stat().st_mode & 0o777 == 0o600
 

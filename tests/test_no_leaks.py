@@ -126,3 +126,15 @@ def test_confirmations_say_on_time_and_not_graded_never_true_or_none(c2023, subm
     sid2 = submit("ABC", "活动扫描", "2023-07-17 13:00", "第一周")
     err = c2023("submission", "edit", str(sid2), "--at", "2023-07-17 12:30").err
     assert err == f"corrected {sid2}: late, pending, 0 points\n"
+
+
+def test_log_names_the_new_records_fields_in_words(c2023, submit):
+    """settings, 批示: the audit trail reads 协会名称/批示级别, not association/endorsement_level."""
+    sid = submit("ICBC", "先进事迹", "2023-07-20 10:00", "事迹")
+    c2023("settings", "--association", "内蒙古银行业协会")
+    c2023("endorse", str(sid), "--by", "王书记", "--level", "省部级", "--on", "2023-07-28")
+    c2023.lang = "zh_CN"
+    shown = c2023("log").out
+    assert "修改设置" in shown and "批示级别 省部级" in shown
+    for key in ("association", "endorsement_level", "endorsed_by", "setting ", " on "):
+        assert key not in shown, key

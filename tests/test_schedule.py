@@ -24,6 +24,9 @@ def test_crontab_lines_for_linux_quote_paths_with_spaces_and_chinese():
         "# svcmonth schedule for linux: run crontab -e and paste these lines",
         "# no password is written here: each run reads the SVCMONTH_SMTP_* and SVCMONTH_IMAP_* "
         "settings from /srv/服务 月/svcmonth.env (readable by you only: chmod 600)",
+        "# the times below are Asia/Shanghai: CRON_TZ makes cronie and systemd-cron read them so; "
+        "where cron ignores it, set the server's zone (timedatectl set-timezone Asia/Shanghai)",
+        "CRON_TZ=Asia/Shanghai",  # a UTC server would otherwise remind at 17:00 Beijing time
         "# remind --send: every day at 09:00, and Mondays at 14:00 for the overdue notices "
         "after the noon deadline",
         f"0 9 * * * {run} remind --send --quiet",
@@ -38,7 +41,7 @@ def test_crontab_lines_for_linux_quote_paths_with_spaces_and_chinese():
 def test_mac_gets_crontab_lines_too():
     lines = schedule.entries("mac", ["/usr/local/bin/svcmonth"], "/Users/wl/svcmonth.db")
     assert lines[0] == "# svcmonth schedule for mac: run crontab -e and paste these lines"
-    assert lines[3] == (
+    assert lines[5] == (
         "0 9 * * * cd /Users/wl && . ./svcmonth.env && /usr/local/bin/svcmonth --db "
         "/Users/wl/svcmonth.db remind --send --quiet"
     )
@@ -47,8 +50,8 @@ def test_mac_gets_crontab_lines_too():
 def test_a_percent_sign_in_a_path_is_escaped_for_cron():
     # cron turns an unescaped % into a new line (the rest becomes the command's input)
     lines = schedule.entries("linux", ["/opt/svcmonth"], "/srv/100%/svcmonth.db")
-    assert "--db /srv/100\\%/svcmonth.db remind" in lines[3]
-    assert "%" not in lines[3].replace("\\%", "")
+    assert "--db /srv/100\\%/svcmonth.db remind" in lines[5]
+    assert "%" not in lines[5].replace("\\%", "")
 
 
 def test_task_scheduler_commands_for_windows():

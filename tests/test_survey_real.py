@@ -360,3 +360,18 @@ def test_a_file_that_is_no_mail_is_refused_in_one_line(svc, tmp_path):
     err = svc.fails("inbox", "import", bad)
     assert "not an Outlook message" in err and len(err.splitlines()) == 1
     assert svc.dump() == before
+
+
+def test_a_type_override_that_cannot_hold_is_refused_with_nothing_stored(svc, tmp_path):
+    """``--type 5=scale`` on free-text answers would publish a 量表题 without a mean or a
+    满意率; the same question typed twice would let the last silently win."""
+    path = _wjx(tmp_path)
+    before = svc.dump()
+    assert "not the options of a known scale" in svc.fails(
+        "survey", "import", path, "--name", NAME, "--type", "5=scale"
+    )
+    err = svc.fails(
+        "survey", "import", path, "--name", NAME, "--type", "5=text", "--type", "5=single"
+    )
+    assert "given twice" in err
+    assert svc.dump() == before

@@ -27,6 +27,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from svcmonth.defaults import CAMPAIGN as DEFAULTS
 from svcmonth.i18n import N_, _
 
 PLATFORMS = ("linux", "windows", "mac")
@@ -128,6 +129,12 @@ def _cron(
             if groups
             else []
         ),
+        "# "
+        + _(
+            "the times below are {zone}: CRON_TZ makes cronie and systemd-cron read them so; "
+            "where cron ignores it, set the server's zone (timedatectl set-timezone {zone})"
+        ).format(zone=DEFAULTS.tz),
+        f"CRON_TZ={DEFAULTS.tz}",
         "# remind --send: " + _(REMIND.when),
         line("0 9 * * *", remind),
         line("0 14 * * 1", remind),

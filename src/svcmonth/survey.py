@@ -445,6 +445,12 @@ def parse_types(given: Sequence[str]) -> dict[int, str]:
                     value=item, types=", ".join(TYPES)
                 )
             )
+        if int(number) in out and out[int(number)] != kind:
+            raise SvcmonthError(
+                _("--type: question {n} is given twice ({a} and {b})").format(
+                    n=int(number), a=out[int(number)], b=kind
+                )
+            )
         out[int(number)] = kind
     return out
 
@@ -480,6 +486,15 @@ def import_export(
     rows, problems = _rows(sheet, found)
     if not rows and not problems:
         raise SvcmonthError(_("{name} holds no responses").format(name=path))
+    for number, kind in (types or {}).items():
+        answered = sorted({r.answers[number] for r in rows if r.answers.get(number)})
+        if kind == "scale" and scale_of(answered) is None:  # no mean, no 满意率 to give
+            raise SvcmonthError(
+                _(
+                    "--type {n}=scale: the answers of question {n} are not the options of a "
+                    "known scale (非常满意…非常不满意 and the like, or 0–10)"
+                ).format(n=number)
+            )
 
     existing = conn.execute("SELECT id, campaign_id FROM survey WHERE name = ?", (name,)).fetchone()
     campaign = _campaign_for(conn, existing, campaign_name, rows, name)

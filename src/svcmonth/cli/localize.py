@@ -181,8 +181,10 @@ def localize(command: Any) -> None:
 
 
 def _add_labels_option(command: Any) -> None:
-    """Every command with ``--format`` also takes ``--labels`` (csv for people)."""
-    if not any(p.name == "fmt" for p in command.params):
+    """Every command with ``--format`` that can write csv also takes ``--labels`` (csv for
+    people); the documents (docx/md/html/json) have no csv to label."""
+    fmt = next((p for p in command.params if p.name == "fmt"), None)
+    if fmt is None or "csv" not in getattr(fmt.type, "choices", ()):
         return
     if any(p.name == "labels" for p in command.params):
         return

@@ -9,6 +9,7 @@ import typer
 from svcmonth import campaigns
 from svcmonth.cli.common import DbOpt, Output, database, output_options, output_rows
 from svcmonth.i18n import N_, _
+from svcmonth.output import columns as col
 from svcmonth.output.columns import Field
 from svcmonth.storage import audit
 from svcmonth.timeutil import show as show_time
@@ -33,6 +34,8 @@ def log(
             if human and r["action"] == "extend" and isinstance(r[side], dict):
                 # an extension's end is the deadline it moves to, not an officer's term
                 r[side] = {("extended_until" if k == "until" else k): v for k, v in r[side].items()}
+        if human and r["entity"] == "setting":  # a setting is named by its key: in words
+            r["entity_id"] = col.field_label(str(r["entity_id"]))
     output_rows(out, rows, LOG, heading=_("Audit trail"))
 
 

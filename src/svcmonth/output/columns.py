@@ -112,6 +112,7 @@ VALUES: dict[str, dict[str, str]] = {
         "adopt_undo": N_("adoption undone"),
         "endorse": N_("endorsed"),
         "endorse_undo": N_("endorsement undone"),
+        "settings": N_("settings changed"),
         "restore": N_("restored"),
         "rename": N_("renamed"),
         "delete": N_("deleted"),
@@ -138,6 +139,7 @@ VALUES: dict[str, dict[str, str]] = {
         "inbox_sender": N_("sender"),
         "reminder": N_("reminder"),
         "survey": N_("survey"),
+        "setting": N_("setting"),
     },
     "doctor_check": {
         "integrity": N_("integrity"),
@@ -293,6 +295,15 @@ FIELDS = {
     "arrived_at": N_("Arrived at"),
     "from": N_("From"),
     "note": N_("Note"),
+    "association": N_("Association"),
+    "value": N_("Value"),
+    "sender_id": N_("Sender's submission id"),
+    "bundle": N_("Bundle"),
+    "file": N_("File"),
+    "responses": N_("Responses"),
+    "endorsement_level": N_("Endorsement level"),
+    "endorsed_by": N_("Endorsed by"),
+    "on": N_("Date"),
 }
 
 

@@ -27,7 +27,7 @@ import json
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -323,9 +323,11 @@ def to_docx(doc: Document, template: Path | None = None) -> bytes:
     try:
         tpl = DocxTemplate(str(path))
         tpl.init_docx()
-    except Exception as exc:  # a damaged or foreign file: docx/zip/lxml errors
+    except Exception:  # a damaged or foreign file: docx/zip/lxml errors (English texts)
         raise SvcmonthError(
-            _("{path} is not a Word .docx template: {reason}").format(path=path, reason=exc)
+            _("{path} is not a Word .docx template: {reason}").format(
+                path=path, reason=_("an empty file, or not a .docx saved by Word or WPS")
+            )
         ) from None
     body = tpl.new_subdoc()
     write_body(body, doc)
@@ -342,6 +344,15 @@ def to_docx(doc: Document, template: Path | None = None) -> bytes:
         raise SvcmonthError(
             _("the template {path} cannot be filled: {reason}").format(path=path, reason=exc)
         ) from None
+    # the file's own properties (文件 → 属性) are this document's, not the template's
+    props = tpl.docx.core_properties
+    props.title = clean(doc.title)
+    props.author = clean(doc.association)
+    props.last_modified_by = clean(doc.association)
+    props.subject = props.keywords = props.comments = ""
+    if doc.date is not None:
+        stamp = datetime.combine(doc.date, time(0, 0))
+        props.created = props.modified = stamp
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()

@@ -138,3 +138,13 @@ def test_log_names_the_new_records_fields_in_words(c2023, submit):
     assert "修改设置" in shown and "批示级别 省部级" in shown
     for key in ("association", "endorsement_level", "endorsed_by", "setting ", " on "):
         assert key not in shown, key
+
+
+def test_a_system_error_reads_in_chinese_not_the_c_librarys_english(c2023, tmp_path):
+    """`-o` into a folder that does not exist: 文件或文件夹不存在, not No such file or directory."""
+    c2023.lang = "zh_CN"
+    err = c2023(
+        "member", "list", "-f", "csv", "-o", str(tmp_path / "无此文件夹" / "x.csv"), code=1
+    ).err
+    assert err.startswith("错误：") and "文件或文件夹不存在" in err
+    assert "No such file" not in err and "Errno" not in err

@@ -339,7 +339,7 @@ def test_a_failed_build_leaves_the_earlier_site_whole(campaign, tmp_path, monkey
 
     monkeypatch.setattr(outfile.shutil, "copyfile", full_disk)
     err = campaign.fails("site", "build", str(out))
-    assert err == f"Error: cannot write {out}: No space left on device\n"
+    assert err == f"Error: cannot write {out}: the disk is full\n"
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["attachments", "out", "svc.db"]

@@ -83,7 +83,7 @@ def test_off_windows_a_refused_rename_is_reported_at_once(c2023, monkeypatch, tm
     refuse_replace(monkeypatch, None)
     target = tmp_path / "out.csv"
     err = c2023.fails("member", "list", "--format", "csv", "--output", target)
-    assert err == f"Error: cannot write {target}: 拒绝访问。\n"
+    assert err == f"Error: cannot write {target}: permission denied\n"
     assert not target.exists()
 
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from svcmonth.errors import SvcmonthError
+from svcmonth.errors import SvcmonthError, reason
 from svcmonth.i18n import N_, _
 from svcmonth.mail.mailer import MessageFailed
 
@@ -281,11 +281,12 @@ class RobotSession:
                 )
             ) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
+            cause = getattr(exc, "reason", exc)  # URLError wraps the socket's error
             raise MessageFailed(
                 self.robot.mask(
                     _("{robot} could not be reached: {reason}").format(
-                        robot=self.robot.name, reason=reason
+                        robot=self.robot.name,
+                        reason=reason(cause) if isinstance(cause, BaseException) else cause,
                     )
                 )
             ) from None

@@ -16,7 +16,7 @@ from typing import Any
 
 from svcmonth import attachments, text, timeutil
 from svcmonth.campaigns import Campaign
-from svcmonth.errors import SvcmonthError
+from svcmonth.errors import SvcmonthError, reason
 from svcmonth.i18n import _
 from svcmonth.storage.audit import record
 
@@ -118,7 +118,7 @@ def attach(
             data = path.read_bytes()
         except OSError as exc:
             raise SvcmonthError(
-                _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+                _("cannot read {path}: {reason}").format(path=path, reason=reason(exc))
             ) from None
         if max_bytes is not None and len(data) > max_bytes:
             raise SvcmonthError(

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from svcmonth import campaigns, timeutil
 from svcmonth import text as text_
-from svcmonth.errors import NotFound, SvcmonthError
+from svcmonth.errors import NotFound, SvcmonthError, reason
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as cols_
 from svcmonth.output import csvio
@@ -137,7 +137,7 @@ def read_sheet(path: Path) -> Sheet:
         size = path.stat().st_size
     except OSError as exc:
         raise SvcmonthError(
-            _("cannot read {name}: {reason}").format(name=path, reason=exc.strerror)
+            _("cannot read {name}: {reason}").format(name=path, reason=reason(exc))
         ) from None
     if size > csvio.MAX_IMPORT_BYTES:
         raise SvcmonthError(_("{name} is too large to import").format(name=path))
@@ -165,7 +165,7 @@ def _csv_cells(path: Path) -> list[list[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise SvcmonthError(
-            _("cannot read {name}: {reason}").format(name=path, reason=exc.strerror)
+            _("cannot read {name}: {reason}").format(name=path, reason=reason(exc))
         ) from None
     text = csvio.decode(data, str(path))
     try:

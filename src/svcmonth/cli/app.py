@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from svcmonth import __version__
 from svcmonth.cli import common, localize
-from svcmonth.errors import ImportErrors, SvcmonthError
+from svcmonth.errors import ImportErrors, SvcmonthError, reason
 from svcmonth.i18n import N_, _
 from svcmonth.storage import describe_sqlite_error
 from svcmonth.text import one_line
@@ -157,8 +157,8 @@ class SvcmonthGroup(TyperGroup):
             raise typer.Exit(1) from None
         except ImportErrors as exc:
             _error(str(exc))
-            for line, reason in exc.problems:
-                print(_("line {line}: {reason}").format(line=line, reason=reason), file=sys.stderr)
+            for line, problem in exc.problems:
+                print(_("line {line}: {reason}").format(line=line, reason=problem), file=sys.stderr)
             raise typer.Exit(1) from None
         except SvcmonthError as exc:
             _error(str(exc))
@@ -169,7 +169,7 @@ class SvcmonthGroup(TyperGroup):
         except OSError as exc:
             if exc.errno == 32:  # EPIPE: output piped into `head`
                 raise typer.Exit(0) from None
-            _error(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+            _error(reason(exc) + (f"：{exc.filename}" if exc.filename else ""))
             raise typer.Exit(1) from None
         except Exception as exc:
             raise _shown(exc) from None

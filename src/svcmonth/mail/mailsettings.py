@@ -5,12 +5,10 @@ variable."""
 
 from __future__ import annotations
 
-import errno
-import socket
 import ssl
 
-from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import N_, _
+from svcmonth.errors import SvcmonthError, reason
+from svcmonth.i18n import _
 
 
 def port(prefix: str, text: str) -> int:
@@ -51,34 +49,3 @@ def tls_context(prefix: str, cafile: str | None) -> ssl.SSLContext:
                 )
             ) from None
     return context
-
-
-# the network and file failures a clerk meets, in the interface language: the C library's
-# text (``Connection refused``) is English on the server that runs cron
-_OS_WORDS: tuple[tuple[type[OSError], str], ...] = (
-    (ConnectionRefusedError, N_("connection refused (is the server running on that port?)")),
-    (ConnectionResetError, N_("the connection was reset by the server")),
-    (ConnectionAbortedError, N_("the connection was aborted")),
-    (TimeoutError, N_("timed out")),
-    (socket.gaierror, N_("no such host name (check the address)")),
-    (PermissionError, N_("permission denied")),
-    (FileNotFoundError, N_("no such file or folder")),
-)
-_ERRNO_WORDS = {
-    errno.EHOSTUNREACH: N_("the host cannot be reached"),
-    errno.ENETUNREACH: N_("the network cannot be reached"),
-    errno.ENOSPC: N_("the disk is full"),
-}
-
-
-def reason(exc: BaseException) -> str:
-    """An exception's reason on one line, in words: the common network and file failures in
-    the interface language, else its own text (its type's name when it has none)."""
-    if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError):
-        for kind, words in _OS_WORDS:
-            if isinstance(exc, kind):
-                return _(words)
-        if exc.errno in _ERRNO_WORDS:
-            return _(_ERRNO_WORDS[exc.errno])
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from svcmonth import text
-from svcmonth.errors import ImportErrors, SvcmonthError
+from svcmonth.errors import ImportErrors, SvcmonthError, reason
 from svcmonth.i18n import _
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -188,7 +188,7 @@ def _table_rows(path: Path) -> _Numbered:
         data = path.read_bytes()
     except OSError as exc:
         raise SvcmonthError(
-            _("cannot read {name}: {reason}").format(name=path, reason=exc.strerror)
+            _("cannot read {name}: {reason}").format(name=path, reason=reason(exc))
         ) from None
     if data[:4] == b"PK\x03\x04" or data[:8] == _OLE_MAGIC:
         raise SvcmonthError(

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from svcmonth import platform
-from svcmonth.errors import SvcmonthError
+from svcmonth.errors import SvcmonthError, reason
 from svcmonth.i18n import _
 
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -79,7 +79,7 @@ def open_binary(target: Path, extra_protected: tuple[Path, ...] = ()) -> Iterato
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=target, reason=exc.strerror)
+            _("cannot write {path}: {reason}").format(path=target, reason=reason(exc))
         ) from None
     temp = Path(temp_name)
     try:
@@ -92,7 +92,7 @@ def open_binary(target: Path, extra_protected: tuple[Path, ...] = ()) -> Iterato
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)
+            _("cannot write {path}: {reason}").format(path=target, reason=reason(exc))
         ) from None
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -373,7 +373,7 @@ def check_folder(
         entries = {p.name for p in target.iterdir()}
     except OSError as exc:
         raise SvcmonthError(
-            _("cannot read {path}: {reason}").format(path=target, reason=exc.strerror)
+            _("cannot read {path}: {reason}").format(path=target, reason=reason(exc))
         ) from None
     database = _find_database(target, extra_protected)
     if database is not None:
@@ -457,6 +457,4 @@ def _digest(path: Path) -> dict[str, Any]:
 
 
 def _cannot(path: Path, exc: OSError) -> SvcmonthError:
-    return SvcmonthError(
-        _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
-    )
+    return SvcmonthError(_("cannot write {path}: {reason}").format(path=path, reason=reason(exc)))

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from svcmonth.errors import DatabaseError
+from svcmonth.errors import DatabaseError, reason
 from svcmonth.i18n import _
 from svcmonth.storage.migrations import MIGRATIONS
 
@@ -119,7 +119,7 @@ def refuse_unusable(path: Path) -> None:
             head = f.read(len(SQLITE_MAGIC))
     except OSError as exc:
         raise DatabaseError(
-            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("cannot read {path}: {reason}").format(path=path, reason=reason(exc))
         ) from None
     if not head:
         raise DatabaseError(
@@ -179,7 +179,7 @@ def _create_private_file(path: Path) -> None:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as exc:
         raise DatabaseError(
-            _("cannot create {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("cannot create {path}: {reason}").format(path=path, reason=reason(exc))
         ) from None
     os.close(fd)
 

@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from svcmonth.errors import SvcmonthError
+from svcmonth.errors import SvcmonthError, reason
 from svcmonth.i18n import _
 
 
@@ -51,7 +51,7 @@ def backup(conn: sqlite3.Connection, target: Path, attachments: Path | None = No
         os.close(fd)
     except OSError as exc:
         raise SvcmonthError(
-            _("cannot write {path}: {reason}").format(path=target, reason=exc.strerror)
+            _("cannot write {path}: {reason}").format(path=target, reason=reason(exc))
         ) from None
     files = 0
     try:

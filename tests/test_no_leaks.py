@@ -129,7 +129,7 @@ def test_confirmations_say_on_time_and_not_graded_never_true_or_none(c2023, subm
 
 
 def test_log_names_the_new_records_fields_in_words(c2023, submit):
-    """settings, 批示: the audit trail reads 协会名称/批示级别, not association/endorsement_level."""
+    """settings, 批示: the audit trail reads 设置/批示级别, not association/endorsement_level."""
     sid = submit("ICBC", "先进事迹", "2023-07-20 10:00", "事迹")
     c2023("settings", "--association", "内蒙古银行业协会")
     c2023("endorse", str(sid), "--by", "王书记", "--level", "省部级", "--on", "2023-07-28")

@@ -83,6 +83,20 @@ CampaignOpt = Annotated[
         show_default=False,
     ),
 ]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong."))
+]
+ViaOpt = Annotated[
+    str,
+    typer.Option(
+        "--via",
+        metavar="CHANNELS",
+        help=N_(
+            "Where to send: mail, wecom (企业微信 group robot), dingtalk (钉钉 group robot), "
+            "comma-separated; or text: print the group messages to paste into a WeChat group."
+        ),
+    ),
+]
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 MAX_COUNT = 100_000  # a week number, an article minimum, a multiplier: far above any real one
 

@@ -255,6 +255,17 @@ def campaign_at(
     return campaigns.campaign_and_instant(conn, name, text, now(), submission=submission)
 
 
+def query_at(
+    db: Path | None, campaign: str | None, as_of: str | None, query: Callable[..., Any], **kw: Any
+) -> tuple[campaigns.Campaign, datetime, Any]:
+    """The body every campaign listing shares: open the database to read, find the campaign at
+    the instant in question and run ``query(conn, campaign, instant, **kw)``; the campaign, the
+    instant and what the query returned."""
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        return c, instant, query(conn, c, instant, **kw)
+
+
 @dataclass(frozen=True)
 class Output:
     """A listing's output options, declared once: ``--format``, ``--output``, ``--encoding``

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from svcmonth import campaigns, chat
-from svcmonth.cli.common import Output, campaign_at, database, output_rows
+from svcmonth.cli.common import Output, output_rows, query_at
 from svcmonth.mail import mailer
 from svcmonth.output import render
 from svcmonth.output.columns import Field
@@ -24,9 +24,7 @@ def print_group_text(
     group_text: Callable[[sqlite3.Connection, campaigns.Campaign, datetime], list[str]],
 ) -> None:
     """``--via text``: the group messages, to paste into a WeChat group."""
-    with database(db) as conn:
-        c, instant = campaign_at(conn, campaign, as_of)
-        posts = group_text(conn, c, instant)
+    _c, _instant, posts = query_at(db, campaign, as_of, group_text)
     if posts:
         render.write_text("\n\n".join(posts) + "\n", out.output, out.encoding)
 

@@ -170,18 +170,7 @@ def preview(
         return due(conn, campaign, at, channel)
 
 
-@dataclass
-class Mail:
-    """One officer's notices of this run, in one e-mail."""
-
-    to: str
-    parts: list[Notice]
-    status: str = "would_send"
-    reason: str = ""
-    claim_id: int | None = None
-
-    def keep(self, claimed: list[bool]) -> None:
-        self.parts = [p for p, k in zip(self.parts, claimed, strict=True) if k]
+Mail = sendonce.Mail
 
 
 def _mail_text(campaign: Campaign, mail: Mail, at: datetime) -> tuple[str, str]:
@@ -238,26 +227,20 @@ def send(
     if connect is not None:
         notices = preview(conn, campaign, at)
         outcome.notices += notices
-        by_to: dict[str, Mail] = {}
-        for n in notices:
-            if n.status == "would_send" and n.to:
-                by_to.setdefault(n.to, Mail(n.to, [])).parts.append(n)
-        todo = list(by_to.values())
+        todo = sendonce.mails(notices)
         with sendonce.Outbox(conn, LEDGER, now, connect) as outbox:
             if todo:
                 outbox.open()
 
-            def row(m: Mail) -> list[dict[str, Any]]:
+            def row(m: Mail[Notice]) -> list[dict[str, Any]]:
                 return [_ledger_row(n, m.to) for n in m.parts]
 
-            def send_mail(session: Session, m: Mail) -> None:
+            def send_mail(session: Session, m: Mail[Notice]) -> None:
                 subject, body = _mail_text(campaign, m, at)
                 header = ", ".join(f"{n.submission_id} {n.fact}" for n in m.parts)
                 session.send(m.to, subject, body, when, {HEADER: header})
 
-            built = [(m, list(m.parts)) for m in todo]
-            outbox.send_all(todo, row, send_mail, keep=Mail.keep)
-            _settle(built)
+            outbox.send_parts(todo, row, send_mail)
     for open_robot in robots:
         outcome.notices += _post(conn, campaign, at, now, open_robot())
     return outcome
@@ -279,9 +262,7 @@ def _post(
         def row(p: chat.Post) -> list[dict[str, Any]]:
             return [_ledger_row(n, chat.GROUP_NAMES[channel]) for n in p.parts]
 
-        built = [(p, list(p.parts)) for p in posts]
-        outbox.send_all(posts, row, lambda s, p: s.send(p), keep=chat.Post.keep)
-        _settle(built)
+        outbox.send_parts(posts, row, lambda s, p: s.send(p))
     return notices
 
 
@@ -302,10 +283,3 @@ def _ledger_row(n: Notice, to: str) -> dict[str, Any]:
         "channel": n.channel,
         "recipient": to,
     }
-
-
-def _settle(sent: Sequence[tuple[Mail | chat.Post, list[Notice]]]) -> None:
-    for m, parts in sent:
-        held = {id(p) for p in m.parts}
-        for p in parts:
-            p.status, p.reason = (m.status, m.reason) if id(p) in held else ("already_sent", "")

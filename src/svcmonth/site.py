@@ -395,12 +395,7 @@ def read_markdown_pages(
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
+    data = outfile.read_bytes(path)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

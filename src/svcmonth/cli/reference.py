@@ -63,25 +63,19 @@ def _reference_columns(keys: tuple[str, ...]) -> list[Field]:
 
 
 def register(root: typer.Typer) -> None:
-    root.add_typer(
-        _reference_app(
+    for name, table, keys, help_text in (
+        (
             "column",
             "column_def",
             ("name", "kind", "description"),
             _("Website columns (栏目) members submit to."),
         ),
-        name="column",
-    )
-    root.add_typer(
-        _reference_app(
+        (
             "outlet",
             "outlet",
             ("name", "doubling_default", "description"),
             _("Outlets that adopt (刊用) submissions."),
         ),
-        name="outlet",
-    )
-    root.add_typer(
-        _reference_app("body", "body", ("name",), _("Bodies the association forwards (报送) to.")),
-        name="body",
-    )
+        ("body", "body", ("name",), _("Bodies the association forwards (报送) to.")),
+    ):
+        root.add_typer(_reference_app(name, table, keys, help_text), name=name)

@@ -93,8 +93,8 @@ SELECT s.id, 'endorsed', n.by, n.level, NULL FROM endorsements n JOIN submission
 """
 
 _SUBMISSIONS_SQL = (
-    "SELECT s.id, s.title, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, ''),"  # noqa: S608 (a fixed fragment)
-    " coalesce(o.phone, ''), e.level, e.points, e.grade"
+    "SELECT s.id, s.title, m.code, m.name AS bank, coalesce(o.name, '') AS officer,"  # noqa: S608 (a fixed fragment)
+    " coalesce(o.email, '') AS email, coalesce(o.phone, '') AS phone, e.level, e.points"
     " FROM submission s JOIN member m ON m.id = s.member_id"
     + members.in_office_sql("m.id", ":at")
     + " JOIN submission_eval e ON e.id = s.id WHERE s.campaign_id = :c"
@@ -105,15 +105,27 @@ def facts(conn: sqlite3.Connection, campaign: Campaign, at: datetime) -> list[No
     """Every fact of the campaign's submissions now, for the officer in office at ``at``,
     ordered by member, submission and event (not yet channel-bound: ``channel`` mail)."""
     params = {"c": campaign.id, "at": timeutil.to_db(at)}
-    subs = {r[0]: r for r in conn.execute(_SUBMISSIONS_SQL, params)}
+    subs = {r["id"]: r for r in storage.named(conn.execute(_SUBMISSIONS_SQL, params))}
     out: list[Notice] = []
     for sid, event, value, detail, _points in conn.execute(_FACTS_SQL, params):
-        _id, title, code, bank, officer, email, phone, level, points, _grade = subs[sid]
+        s = subs[sid]
+        title, phone = s["title"], s["phone"]
         fact = f"{event}:{value}"
-        text = _sentence(event, title, value, detail, level, points)
+        text = _sentence(event, title, value, detail, s["level"], s["points"])
         mobile = phone if chat.MOBILE.fullmatch(phone or "") else ""
         out.append(
-            Notice(sid, code, bank, officer, email or None, mobile, title, event, fact, text)
+            Notice(
+                sid,
+                s["code"],
+                s["bank"],
+                s["officer"],
+                s["email"] or None,
+                mobile,
+                title,
+                event,
+                fact,
+                text,
+            )
         )
     order = {e: i for i, e in enumerate(EVENTS)}
     out.sort(key=lambda n: (n.member, n.submission_id, order[n.event], n.fact))

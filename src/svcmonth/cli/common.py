@@ -379,3 +379,13 @@ def as_of_note(instant: datetime, zone_: Any) -> str:
     """The line under a workbook's title: as of when."""
     local = instant.astimezone(zone_)
     return _("As of {at}").format(at=local.strftime("%Y-%m-%d %H:%M"))
+
+
+def output_query(
+    out: Output, db: Path | None, query: Callable[[sqlite3.Connection], Any], fields: Any, **kw: Any
+) -> None:
+    """The listing of a whole-database table (campaigns, surveys, columns…): ``query(conn)``'s
+    rows, read in one snapshot, through ``output_rows``."""
+    with database(db) as conn:
+        rows = query(conn)
+    output_rows(out, rows, fields, **kw)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import refdata
-from svcmonth.cli.common import DbOpt, Output, database, now, output_options, output_rows
+from svcmonth.cli.common import DbOpt, Output, database, now, output_options, output_query
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output.columns import Field, value_name
@@ -22,9 +22,7 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
         db: DbOpt = None,
     ) -> None:
         """List them."""
-        with database(db) as conn:
-            rows = refdata.listing(conn, table)
-        output_rows(out, rows, _reference_columns(keys))
+        output_query(out, db, lambda conn: refdata.listing(conn, table), _reference_columns(keys))
 
     @sub.command("add")
     def add(

@@ -269,12 +269,11 @@ def _post(
     channel = session.robot.channel
     notices = preview(conn, campaign, at, channel)
     posts = group_posts(campaign, [n for n in notices if n.status == "would_send"], channel)
-    with sendonce.Outbox(conn, LEDGER, now, lambda: session) as outbox:
 
-        def row(p: chat.Post) -> list[dict[str, Any]]:
-            return [_ledger_row(n, chat.GROUP_NAMES[channel]) for n in p.parts]
+    def row(p: chat.Post) -> list[dict[str, Any]]:
+        return [_ledger_row(n, chat.GROUP_NAMES[channel]) for n in p.parts]
 
-        outbox.send_parts(posts, row, lambda s, p: s.send(p))
+    sendonce.send_posts(conn, LEDGER, now, session, posts, row)
     return notices
 
 

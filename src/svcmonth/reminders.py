@@ -432,14 +432,11 @@ def _send_group(
         reminders = due(conn, campaign, as_of, channel)
     todo = group_posts(campaign, [r for r in reminders if r.status == "would_send"], channel, as_of)
     to = chat.GROUP_NAMES[channel]
-    with sendonce.Outbox(conn, LEDGER, now, lambda: session) as outbox:
 
-        def row(p: chat.Post) -> list[dict[str, Any]]:
-            return [
-                _ledger_row(campaign, r, ledger_key(channel, r.key), to, p.title) for r in p.parts
-            ]
+    def row(p: chat.Post) -> list[dict[str, Any]]:
+        return [_ledger_row(campaign, r, ledger_key(channel, r.key), to, p.title) for r in p.parts]
 
-        outbox.send_parts(todo, row, lambda s, p: s.send(p))
+    sendonce.send_posts(conn, LEDGER, now, session, todo, row)
     return reminders
 
 

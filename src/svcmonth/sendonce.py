@@ -183,6 +183,20 @@ class Outbox(Generic[S]):
                 p.status, p.reason = (m.status, m.reason) if id(p) in held else ("already_sent", "")
 
 
+def send_posts(
+    conn: sqlite3.Connection,
+    ledger: Ledger,
+    now: datetime,
+    session: Any,
+    posts: list[Any],
+    row: Callable[[Any], list[dict[str, Any]]],
+) -> None:
+    """Post group messages (``chat.Post``) on one robot ``session``, each once
+    (``Outbox.send_parts``: its parts take its fate)."""
+    with Outbox(conn, ledger, now, lambda: session) as outbox:
+        outbox.send_parts(posts, row, lambda s, p: s.send(p))
+
+
 class Part(Protocol):
     """What a mail says, one of several: a reminder, a notice."""
 

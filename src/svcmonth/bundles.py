@@ -35,6 +35,7 @@ from svcmonth import (
     members,
     reports,
     settings,
+    storage,
     submissions,
     timeutil,
 )
@@ -134,29 +135,29 @@ class Packed:
 
 
 _SELECT = (
-    "SELECT e.id, e.campaign_id, m.code, m.name, e.column_name, e.kind, e.title, e.author,"
-    " e.submitted_at, e.level, e.points,"
+    "SELECT e.id, e.campaign_id, m.code AS member, m.name AS member_name, e.column_name,"
+    " e.kind, e.title, e.author, e.submitted_at, e.level, e.points,"
     " (SELECT group_concat(a.outlet, char(31)) FROM (SELECT outlet FROM adoption"
-    "   WHERE submission_id = e.id ORDER BY id) a)"
+    "   WHERE submission_id = e.id ORDER BY id) a) AS adopted_by"
     " FROM submission_eval e JOIN member m ON m.id = e.member_id"
 )
 
 
-def _entry(r: tuple[Any, ...], campaign: Campaign) -> dict[str, Any]:
+def _entry(r: sqlite3.Row, campaign: Campaign) -> dict[str, Any]:
     """A submission's manifest entry (its files added later)."""
-    at = timeutil.from_db(r[8]).astimezone(campaign.tz)
+    at = timeutil.from_db(r["submitted_at"]).astimezone(campaign.tz)
     return {
-        "id": r[0],
-        "member": r[2],
-        "member_name": r[3],
-        "column": r[4],
-        "kind": r[5],
-        "title": r[6],
-        "author": r[7] or "",
+        "id": r["id"],
+        "member": r["member"],
+        "member_name": r["member_name"],
+        "column": r["column_name"],
+        "kind": r["kind"],
+        "title": r["title"],
+        "author": r["author"] or "",
         "submitted_at": at.isoformat(),
-        "level": r[9],
-        "points": r[10],
-        "adopted_by": r[11].split("\x1f") if r[11] else [],
+        "level": r["level"],
+        "points": r["points"],
+        "adopted_by": r["adopted_by"].split("\x1f") if r["adopted_by"] else [],
         "files": [],
     }
 
@@ -164,7 +165,7 @@ def _entry(r: tuple[Any, ...], campaign: Campaign) -> dict[str, Any]:
 def _pack(
     conn: sqlite3.Connection,
     db_path: Path,
-    r: tuple[Any, ...],
+    r: sqlite3.Row,
     campaign: Campaign,
     number: int,
     folder: str,
@@ -177,19 +178,19 @@ def _pack(
     root = attachments.attachments_root(db_path).resolve()
     used = {BODY_NAME.casefold()}
     body = conn.execute(
-        "SELECT body FROM intake WHERE submission_id = ? ORDER BY id LIMIT 1", (r[0],)
+        "SELECT body FROM intake WHERE submission_id = ? ORDER BY id LIMIT 1", (r["id"],)
     ).fetchone()
     if body and (body[0] or "").strip():
         data = body[0].replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8-sig")
         packed.files.append((BODY_NAME, data, hashlib.sha256(data).hexdigest(), len(data)))
-    for a in attachments.attachments_of(conn, r[0]):
+    for a in attachments.attachments_of(conn, r["id"]):
         source = (root / a["path"]).resolve()
         if not source.is_relative_to(root) or not source.is_file():
             raise SvcmonthError(
                 _(
                     "attachment {name} of submission {id} is missing from {root}; "
                     "nothing was written"
-                ).format(name=a["file_name"], id=r[0], root=root)
+                ).format(name=a["file_name"], id=r["id"], root=root)
             )
         name = file_segment(a["file_name"], file_chars, used)
         packed.files.append((name, source, a["sha256"], a["size"]))
@@ -200,12 +201,12 @@ def _pack(
     shown = timeutil.shower(campaign.tz)
     packed.row = {
         "number": number,
-        "member_name": r[3],
-        "column": r[4],
-        "title": r[6],
-        "author": r[7] or "",
-        "submitted": shown(r[8]) or "",
-        "level": col.words(r[9], "level"),
+        "member_name": r["member_name"],
+        "column": r["column_name"],
+        "title": r["title"],
+        "author": r["author"] or "",
+        "submitted": shown(r["submitted_at"]) or "",
+        "level": col.words(r["level"], "level"),
         "adopted": _(", ").join(entry["adopted_by"]),
         "files": _(", ").join(Path(f["path"]).name for f in entry["files"]),
     }
@@ -299,8 +300,11 @@ def forward(
     result = Forwarded(ids, recorded, body, on)
     if bundle is None:
         return result
-    rows = {sid: conn.execute(_SELECT + " WHERE e.id = ?", (sid,)).fetchone() for sid in ids}
-    campaign_ids = {rows[sid][1] for sid in ids}
+    rows = {
+        sid: storage.named(conn.execute(_SELECT + " WHERE e.id = ?", (sid,))).fetchone()
+        for sid in ids
+    }
+    campaign_ids = {rows[sid]["campaign_id"] for sid in ids}
     if len(campaign_ids) > 1:
         raise SvcmonthError(
             _(
@@ -312,7 +316,7 @@ def forward(
     packed = []
     for number, sid in enumerate(ids, start=1):
         r = rows[sid]
-        folder = segment(f"{number}_{r[3]}_{r[6]}", FOLDER_CHARS)
+        folder = segment(f"{number}_{r['member_name']}_{r['title']}", FOLDER_CHARS)
         packed.append(_pack(conn, db_path, r, campaign, number, folder))
     head = {
         "association": association,
@@ -393,21 +397,31 @@ def archive(
         name: n
         for n, (name,) in enumerate(conn.execute("SELECT name FROM column_def ORDER BY sort, name"))
     }
-    found = conn.execute(
-        _SELECT + " WHERE e.campaign_id = ? AND e.status IN (?, ?)", (campaign.id, *COUNTED)
+    found = storage.named(
+        conn.execute(
+            _SELECT + " WHERE e.campaign_id = ? AND e.status IN (?, ?)", (campaign.id, *COUNTED)
+        )
     ).fetchall()
-    found.sort(key=lambda r: (r[2], order.get(r[4], len(order)), r[8], r[0]))
+    found.sort(
+        key=lambda r: (
+            r["member"],
+            order.get(r["column_name"], len(order)),
+            r["submitted_at"],
+            r["id"],
+        )
+    )
     packed = []
     member_dirs: dict[str, str] = {}
     used_members: set[str] = set()
     for number, r in enumerate(found, start=1):
-        if r[2] not in member_dirs:
-            member_dirs[r[2]] = file_segment(r[3], ARCHIVE_PARTS[0], used_members)
+        code = r["member"]
+        if code not in member_dirs:
+            member_dirs[code] = file_segment(r["member_name"], ARCHIVE_PARTS[0], used_members)
         folder = "/".join(
             (
-                member_dirs[r[2]],
-                segment(r[4], ARCHIVE_PARTS[1]),
-                segment(f"{number}_{r[6]}", ARCHIVE_PARTS[2]),
+                member_dirs[code],
+                segment(r["column_name"], ARCHIVE_PARTS[1]),
+                segment(f"{number}_{r['title']}", ARCHIVE_PARTS[2]),
             )
         )
         packed.append(_pack(conn, db_path, r, campaign, number, folder, ARCHIVE_PARTS[3]))

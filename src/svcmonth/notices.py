@@ -93,8 +93,8 @@ SELECT s.id, 'endorsed', n.by, n.level, NULL FROM endorsements n JOIN submission
 """
 
 _SUBMISSIONS_SQL = (
-    "SELECT s.id, s.title, m.code, m.name, coalesce(o.name, ''), coalesce(o.email, ''),"  # noqa: S608 (a fixed fragment)
-    " coalesce(o.phone, ''), e.level, e.points, e.grade"
+    "SELECT s.id, s.title, m.code, m.name AS bank, coalesce(o.name, '') AS officer,"  # noqa: S608 (a fixed fragment)
+    " coalesce(o.email, '') AS email, coalesce(o.phone, '') AS phone, e.level, e.points"
     " FROM submission s JOIN member m ON m.id = s.member_id"
     + members.in_office_sql("m.id", ":at")
     + " JOIN submission_eval e ON e.id = s.id WHERE s.campaign_id = :c"
@@ -105,15 +105,27 @@ def facts(conn: sqlite3.Connection, campaign: Campaign, at: datetime) -> list[No
     """Every fact of the campaign's submissions now, for the officer in office at ``at``,
     ordered by member, submission and event (not yet channel-bound: ``channel`` mail)."""
     params = {"c": campaign.id, "at": timeutil.to_db(at)}
-    subs = {r[0]: r for r in conn.execute(_SUBMISSIONS_SQL, params)}
+    subs = {r["id"]: r for r in storage.named(conn.execute(_SUBMISSIONS_SQL, params))}
     out: list[Notice] = []
     for sid, event, value, detail, _points in conn.execute(_FACTS_SQL, params):
-        _id, title, code, bank, officer, email, phone, level, points, _grade = subs[sid]
+        s = subs[sid]
+        title, phone = s["title"], s["phone"]
         fact = f"{event}:{value}"
-        text = _sentence(event, title, value, detail, level, points)
+        text = _sentence(event, title, value, detail, s["level"], s["points"])
         mobile = phone if chat.MOBILE.fullmatch(phone or "") else ""
         out.append(
-            Notice(sid, code, bank, officer, email or None, mobile, title, event, fact, text)
+            Notice(
+                sid,
+                s["code"],
+                s["bank"],
+                s["officer"],
+                s["email"] or None,
+                mobile,
+                title,
+                event,
+                fact,
+                text,
+            )
         )
     order = {e: i for i, e in enumerate(EVENTS)}
     out.sort(key=lambda n: (n.member, n.submission_id, order[n.event], n.fact))
@@ -170,18 +182,7 @@ def preview(
         return due(conn, campaign, at, channel)
 
 
-@dataclass
-class Mail:
-    """One officer's notices of this run, in one e-mail."""
-
-    to: str
-    parts: list[Notice]
-    status: str = "would_send"
-    reason: str = ""
-    claim_id: int | None = None
-
-    def keep(self, claimed: list[bool]) -> None:
-        self.parts = [p for p, k in zip(self.parts, claimed, strict=True) if k]
+Mail = sendonce.Mail
 
 
 def _mail_text(campaign: Campaign, mail: Mail, at: datetime) -> tuple[str, str]:
@@ -238,26 +239,20 @@ def send(
     if connect is not None:
         notices = preview(conn, campaign, at)
         outcome.notices += notices
-        by_to: dict[str, Mail] = {}
-        for n in notices:
-            if n.status == "would_send" and n.to:
-                by_to.setdefault(n.to, Mail(n.to, [])).parts.append(n)
-        todo = list(by_to.values())
+        todo = sendonce.mails(notices)
         with sendonce.Outbox(conn, LEDGER, now, connect) as outbox:
             if todo:
                 outbox.open()
 
-            def row(m: Mail) -> list[dict[str, Any]]:
+            def row(m: Mail[Notice]) -> list[dict[str, Any]]:
                 return [_ledger_row(n, m.to) for n in m.parts]
 
-            def send_mail(session: Session, m: Mail) -> None:
+            def send_mail(session: Session, m: Mail[Notice]) -> None:
                 subject, body = _mail_text(campaign, m, at)
                 header = ", ".join(f"{n.submission_id} {n.fact}" for n in m.parts)
                 session.send(m.to, subject, body, when, {HEADER: header})
 
-            built = [(m, list(m.parts)) for m in todo]
-            outbox.send_all(todo, row, send_mail, keep=Mail.keep)
-            _settle(built)
+            outbox.send_parts(todo, row, send_mail)
     for open_robot in robots:
         outcome.notices += _post(conn, campaign, at, now, open_robot())
     return outcome
@@ -274,14 +269,11 @@ def _post(
     channel = session.robot.channel
     notices = preview(conn, campaign, at, channel)
     posts = group_posts(campaign, [n for n in notices if n.status == "would_send"], channel)
-    with sendonce.Outbox(conn, LEDGER, now, lambda: session) as outbox:
 
-        def row(p: chat.Post) -> list[dict[str, Any]]:
-            return [_ledger_row(n, chat.GROUP_NAMES[channel]) for n in p.parts]
+    def row(p: chat.Post) -> list[dict[str, Any]]:
+        return [_ledger_row(n, chat.GROUP_NAMES[channel]) for n in p.parts]
 
-        built = [(p, list(p.parts)) for p in posts]
-        outbox.send_all(posts, row, lambda s, p: s.send(p), keep=chat.Post.keep)
-        _settle(built)
+    sendonce.send_posts(conn, LEDGER, now, session, posts, row)
     return notices
 
 
@@ -302,10 +294,3 @@ def _ledger_row(n: Notice, to: str) -> dict[str, Any]:
         "channel": n.channel,
         "recipient": to,
     }
-
-
-def _settle(sent: Sequence[tuple[Mail | chat.Post, list[Notice]]]) -> None:
-    for m, parts in sent:
-        held = {id(p) for p in m.parts}
-        for p in parts:
-            p.status, p.reason = (m.status, m.reason) if id(p) in held else ("already_sent", "")

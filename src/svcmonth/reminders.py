@@ -283,27 +283,7 @@ def preview(
         return due(conn, campaign, as_of, channel)
 
 
-@dataclass
-class Mail:
-    """One e-mail to one officer holding all of their reminders of this run."""
-
-    to: str
-    parts: list[Reminder]
-    status: str = "would_send"
-    reason: str = ""
-    claim_id: int | None = None
-
-    def keep(self, claimed: list[bool]) -> None:
-        self.parts = [p for p, k in zip(self.parts, claimed, strict=True) if k]
-
-
-def mails(reminders: list[Reminder]) -> list[Mail]:
-    """The reminders to send, one mail per address (an officer due for several gets one)."""
-    by_to: dict[str, Mail] = {}
-    for r in reminders:
-        if r.status == "would_send" and r.to:
-            by_to.setdefault(r.to, Mail(r.to, [])).parts.append(r)
-    return list(by_to.values())
+Mail = sendonce.Mail
 
 
 def _mail_text(texts: _Texts, mail: Mail) -> tuple[str, str]:
@@ -359,24 +339,22 @@ def _send_mail(
 ) -> None:
     reminders = preview(conn, campaign, as_of)
     outcome.reminders += reminders
-    todo = mails(reminders)
+    todo = sendonce.mails(reminders)
     texts = _Texts(conn, campaign, as_of)
     when = now.astimezone(campaign.tz)
     with sendonce.Outbox(conn, LEDGER, now, connect) as outbox:
         if todo:
             outbox.open()
 
-        def row(m: Mail) -> list[dict[str, Any]]:
+        def row(m: Mail[Reminder]) -> list[dict[str, Any]]:
             return [_ledger_row(campaign, r, r.key, m.to, r.subject) for r in m.parts]
 
-        def send(session: Session, m: Mail) -> None:
+        def send(session: Session, m: Mail[Reminder]) -> None:
             subject, body = _mail_text(texts, m)
             header = ", ".join(f"{r.member} {r.key}" for r in m.parts)
             session.send(m.to, subject, body, when, {HEADER: header})
 
-        built = [(m, list(m.parts)) for m in todo]
-        outbox.send_all(todo, row, send, keep=Mail.keep)
-        _settle(built)
+        outbox.send_parts(todo, row, send)
         if summary_to and any(r.status in ("sent", "failed") for r in reminders):
             subject, body = _summary(campaign, reminders, as_of)
             try:
@@ -395,15 +373,6 @@ def _ledger_row(campaign: Campaign, r: Reminder, key: str, to: str, subject: str
         "recipient": to,
         "subject": subject,
     }
-
-
-def _settle(sent: Sequence[tuple[Mail | chat.Post, list[Reminder]]]) -> None:
-    """Each message's fate onto the reminders it was built of (those an overlapping run
-    took away from it are ``already_sent``)."""
-    for m, parts in sent:
-        held = {id(p) for p in m.parts}
-        for p in parts:
-            p.status, p.reason = (m.status, m.reason) if id(p) in held else ("already_sent", "")
 
 
 def group_posts(
@@ -463,16 +432,11 @@ def _send_group(
         reminders = due(conn, campaign, as_of, channel)
     todo = group_posts(campaign, [r for r in reminders if r.status == "would_send"], channel, as_of)
     to = chat.GROUP_NAMES[channel]
-    with sendonce.Outbox(conn, LEDGER, now, lambda: session) as outbox:
 
-        def row(p: chat.Post) -> list[dict[str, Any]]:
-            return [
-                _ledger_row(campaign, r, ledger_key(channel, r.key), to, p.title) for r in p.parts
-            ]
+    def row(p: chat.Post) -> list[dict[str, Any]]:
+        return [_ledger_row(campaign, r, ledger_key(channel, r.key), to, p.title) for r in p.parts]
 
-        built = [(p, list(p.parts)) for p in todo]
-        outbox.send_all(todo, row, lambda s, p: s.send(p), keep=chat.Post.keep)
-        _settle(built)
+    sendonce.send_posts(conn, LEDGER, now, session, todo, row)
     return reminders
 
 

@@ -313,19 +313,20 @@ def compile_sql(
     return branch(f"{a}withdrawn_at IS NULL", by_grade(True), by_grade(False))
 
 
-def _level_of(campaign: Any) -> Callable[[bool, str, int | None, bool, bool], int | None]:
+def _level_with(
+    on_time_level: Any, late_level: Any, adoption_level: Any
+) -> Callable[[bool, str, int | None, bool, bool], int | None]:
+    """``level`` as a figure, with the campaign's three levels fixed: numbers (a campaign's,
+    for ``points_sql``) or ``Sql`` columns (the view's row, for ``_view_level``)."""
+
     def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int | None:
-        return level(
-            grade,
-            manual,
-            dbl,
-            ok,
-            campaign.on_time_level,
-            campaign.late_level,
-            campaign.adoption_level,
-        )
+        return level(grade, manual, dbl, ok, on_time_level, late_level, adoption_level)
 
     return figure
+
+
+def _level_of(campaign: Any) -> Callable[[bool, str, int | None, bool, bool], int | None]:
+    return _level_with(campaign.on_time_level, campaign.late_level, campaign.adoption_level)
 
 
 def points_sql(campaign: Any, *, alias: str = "s", doubled: str, on_time: str) -> str:
@@ -453,19 +454,7 @@ class PointsColumns:
 def _view_level(alias: str) -> Figure:
     """``level`` over the columns of the view's row ``alias`` (its campaign's levels)."""
     a = f"{alias}."
-
-    def figure(live: bool, grade: str, manual: int | None, dbl: bool, ok: bool) -> int | None:
-        return level(
-            grade,
-            manual,
-            dbl,
-            ok,
-            Sql(f"{a}on_time_level"),  # type: ignore[arg-type]
-            Sql(f"{a}late_level"),  # type: ignore[arg-type]
-            Sql(f"{a}adoption_level"),  # type: ignore[arg-type]
-        )
-
-    return figure
+    return _level_with(Sql(f"{a}on_time_level"), Sql(f"{a}late_level"), Sql(f"{a}adoption_level"))
 
 
 def _view_rule_level(alias: str) -> Figure:

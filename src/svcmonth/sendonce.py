@@ -166,6 +166,72 @@ class Outbox(Generic[S]):
                     on_sent(self.conn, m)
             m.status = "sent"
 
+    def send_parts(
+        self,
+        messages: list[Any],
+        row: Callable[[Any], list[dict[str, Any]]],
+        send: Callable[[S, Any], None],
+    ) -> None:
+        """``send_all`` for messages that each stand for several parts (an officer's ``Mail``
+        of reminders or notices, a group ``chat.Post``): then each part takes its message's
+        fate, and those an overlapping run took away from it are ``already_sent``."""
+        built = [(m, list(m.parts)) for m in messages]
+        self.send_all(messages, row, send, keep=lambda m, claimed: m.keep(claimed))
+        for m, parts in built:
+            held = {id(p) for p in m.parts}
+            for p in parts:
+                p.status, p.reason = (m.status, m.reason) if id(p) in held else ("already_sent", "")
+
+
+def send_posts(
+    conn: sqlite3.Connection,
+    ledger: Ledger,
+    now: datetime,
+    session: Any,
+    posts: list[Any],
+    row: Callable[[Any], list[dict[str, Any]]],
+) -> None:
+    """Post group messages (``chat.Post``) on one robot ``session``, each once
+    (``Outbox.send_parts``: its parts take its fate)."""
+    with Outbox(conn, ledger, now, lambda: session) as outbox:
+        outbox.send_parts(posts, row, lambda s, p: s.send(p))
+
+
+class Part(Protocol):
+    """What a mail says, one of several: a reminder, a notice."""
+
+    to: str | None
+    status: str
+    reason: str
+
+
+P = TypeVar("P", bound=Part)
+
+
+@dataclass
+class Mail(Generic[P]):
+    """One e-mail to one address holding all of its parts (reminders, notices) of this run."""
+
+    to: str
+    parts: list[P]
+    status: str = "would_send"
+    reason: str = ""
+    claim_id: int | None = None
+
+    def keep(self, claimed: list[bool]) -> None:
+        """Only the parts this run claimed (an overlapping run has the rest)."""
+        self.parts = [p for p, k in zip(self.parts, claimed, strict=True) if k]
+
+
+def mails(parts: Iterable[P]) -> list[Mail[P]]:
+    """The parts to send (``would_send``, with an address ``to``), one mail per address: an
+    officer due for several gets one."""
+    by_to: dict[str, Mail[P]] = {}
+    for p in parts:
+        if p.status == "would_send" and p.to:
+            by_to.setdefault(p.to, Mail(p.to, [])).parts.append(p)
+    return list(by_to.values())
+
 
 def claim(
     conn: sqlite3.Connection, ledger: Ledger, row: dict[str, Any], now: datetime

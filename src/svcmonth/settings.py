@@ -16,8 +16,9 @@ from typing import Any
 
 from svcmonth import attachments, text, timeutil
 from svcmonth.campaigns import Campaign
-from svcmonth.errors import SvcmonthError, reason
+from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.output import outfile
 from svcmonth.storage.audit import record
 
 ASSOCIATION = "association"
@@ -114,12 +115,7 @@ def attach(
         path = Path(path)
         if not path.is_file():
             raise SvcmonthError(_("{path} is not a file").format(path=path))
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SvcmonthError(
-                _("cannot read {path}: {reason}").format(path=path, reason=reason(exc))
-            ) from None
+        data = outfile.read_bytes(path)
         if max_bytes is not None and len(data) > max_bytes:
             raise SvcmonthError(
                 _("{path} is {size:.1f} MiB, over the {limit:.0f} MiB limit").format(

@@ -30,7 +30,7 @@ from markupsafe import escape
 from svcmonth import reports, settings, submissions
 from svcmonth.attachments import attachments_root, file_sha256
 from svcmonth.campaigns import Campaign
-from svcmonth.errors import SvcmonthError, reason
+from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.output import outfile, pages
 
@@ -395,12 +395,7 @@ def read_markdown_pages(
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot read {path}: {reason}").format(path=path, reason=reason(exc))
-        ) from None
+    data = outfile.read_bytes(path)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -42,7 +42,7 @@ from svcmonth import text as text_
 from svcmonth.errors import NotFound, SvcmonthError, reason
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as cols_
-from svcmonth.output import csvio
+from svcmonth.output import csvio, outfile
 from svcmonth.storage import audit
 
 # the metadata columns, by their names in the export, and where each is stored
@@ -161,12 +161,7 @@ def read_sheet(path: Path) -> Sheet:
 
 
 def _csv_cells(path: Path) -> list[list[str]]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SvcmonthError(
-            _("cannot read {name}: {reason}").format(name=path, reason=reason(exc))
-        ) from None
+    data = outfile.read_bytes(path)
     text = csvio.decode(data, str(path))
     try:
         return [

@@ -17,6 +17,7 @@ from svcmonth.cli.common import (
     level_parser,
     now,
     output_options,
+    output_query,
     output_rows,
 )
 from svcmonth.defaults import CAMPAIGN as DEFAULTS
@@ -150,9 +151,7 @@ def list_(
     db: DbOpt = None,
 ) -> None:
     """List every campaign in the database."""
-    with database(db) as conn:
-        rows = campaigns.list_all(conn)
-    output_rows(out, rows, CAMPAIGNS, heading=_("Campaigns"))
+    output_query(out, db, campaigns.list_all, CAMPAIGNS, heading=_("Campaigns"))
 
 
 @app.command("rename")

@@ -12,10 +12,9 @@ from svcmonth.cli.common import (
     ExitCodeOpt,
     OptionalWeekOpt,
     Output,
-    campaign_at,
-    database,
     output_options,
     output_rows,
+    query_at,
 )
 from svcmonth.i18n import N_, _
 
@@ -39,9 +38,7 @@ def deadlines(
     db: DbOpt = None,
 ) -> None:
     """Every active member × week: on time, late, missing or pending."""
-    with database(db) as conn:
-        c, instant = campaign_at(conn, campaign, as_of)
-        rows = checks.deadline_rows(conn, c, instant, week=week)
+    c, _instant, rows = query_at(db, campaign, as_of, checks.deadline_rows, week=week)
     heading = _("Weekly report deadlines")
     if matrix:
         numbers = [w.number for w in c.weeks if week is None or w.number == week]
@@ -67,9 +64,7 @@ def quota(
     db: DbOpt = None,
 ) -> None:
     """Every active member's article count against the minimum: met, at risk or failed."""
-    with database(db) as conn:
-        c, instant = campaign_at(conn, campaign, as_of)
-        rows = checks.quota_rows(conn, c, instant)
+    _c, _instant, rows = query_at(db, campaign, as_of, checks.quota_rows)
     output_rows(out, rows, checks.QUOTA, heading=_("Article minimum"))
     if exit_code and checks.falls_short(rows):
         raise typer.Exit(3)

@@ -83,6 +83,20 @@ CampaignOpt = Annotated[
         show_default=False,
     ),
 ]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong."))
+]
+ViaOpt = Annotated[
+    str,
+    typer.Option(
+        "--via",
+        metavar="CHANNELS",
+        help=N_(
+            "Where to send: mail, wecom (企业微信 group robot), dingtalk (钉钉 group robot), "
+            "comma-separated; or text: print the group messages to paste into a WeChat group."
+        ),
+    ),
+]
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 MAX_COUNT = 100_000  # a week number, an article minimum, a multiplier: far above any real one
 
@@ -241,6 +255,17 @@ def campaign_at(
     return campaigns.campaign_and_instant(conn, name, text, now(), submission=submission)
 
 
+def query_at(
+    db: Path | None, campaign: str | None, as_of: str | None, query: Callable[..., Any], **kw: Any
+) -> tuple[campaigns.Campaign, datetime, Any]:
+    """The body every campaign listing shares: open the database to read, find the campaign at
+    the instant in question and run ``query(conn, campaign, instant, **kw)``; the campaign, the
+    instant and what the query returned."""
+    with database(db) as conn:
+        c, instant = campaign_at(conn, campaign, as_of)
+        return c, instant, query(conn, c, instant, **kw)
+
+
 @dataclass(frozen=True)
 class Output:
     """A listing's output options, declared once: ``--format``, ``--output``, ``--encoding``
@@ -354,3 +379,13 @@ def as_of_note(instant: datetime, zone_: Any) -> str:
     """The line under a workbook's title: as of when."""
     local = instant.astimezone(zone_)
     return _("As of {at}").format(at=local.strftime("%Y-%m-%d %H:%M"))
+
+
+def output_query(
+    out: Output, db: Path | None, query: Callable[[sqlite3.Connection], Any], fields: Any, **kw: Any
+) -> None:
+    """The listing of a whole-database table (campaigns, surveys, columns…): ``query(conn)``'s
+    rows, read in one snapshot, through ``output_rows``."""
+    with database(db) as conn:
+        rows = query(conn)
+    output_rows(out, rows, fields, **kw)

@@ -1,9 +1,10 @@
 """``svcmonth grade``, ``adopt`` and ``forward``: the clerk's decisions on a submission."""
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -103,6 +104,17 @@ def _day(conn: sqlite3.Connection, on: str | None) -> date:
     return instant.astimezone(c.tz).date()
 
 
+def _undo(
+    db: Path | None, on: str | None, undo: Callable[[sqlite3.Connection], dict[str, Any]]
+) -> dict[str, Any]:
+    """``--undo`` of an adoption or an endorsement: ``undo(conn)`` in a write transaction (it
+    takes no ``--on``); the submission's row after it."""
+    if on is not None:
+        raise SvcmonthError(_("--undo takes no --on"))
+    with database(db, write=True) as conn:
+        return undo(conn)
+
+
 def adopt(
     submission_id: Annotated[int, id_arg()],
     outlet: Annotated[str, typer.Option("--outlet", help=N_("Who published it."))],
@@ -114,10 +126,7 @@ def adopt(
 ) -> None:
     """Record an adoption (刊用); a doubling outlet scores level 3 at double points."""
     if undo:
-        if on is not None:
-            raise SvcmonthError(_("--undo takes no --on"))
-        with database(db, write=True) as conn:
-            row = grading.undo_adoption(conn, submission_id, outlet, now())
+        row = _undo(db, on, lambda conn: grading.undo_adoption(conn, submission_id, outlet, now()))
         message(
             _("adoption of {id} by {outlet} undone: {level}, {points} points").format(
                 id=submission_id,
@@ -220,10 +229,7 @@ def endorse(
     """Record a leader's endorsement (批示) of a submission; each adds the campaign's
     endorsement points (campaign rules --endorsement-points, default 0)."""
     if undo:
-        if on is not None:
-            raise SvcmonthError(_("--undo takes no --on"))
-        with database(db, write=True) as conn:
-            row = endorsements.undo(conn, submission_id, by, now())
+        row = _undo(db, on, lambda conn: endorsements.undo(conn, submission_id, by, now()))
         message(
             _("endorsement of {id} by {by} removed: {points} points").format(
                 id=submission_id, by=by.strip(), points=row["points"]

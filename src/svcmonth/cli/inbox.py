@@ -15,6 +15,7 @@ from svcmonth.cli.common import (
     MAX_ID,
     DbOpt,
     Output,
+    QuietOpt,
     bounded,
     database,
     db_path,
@@ -42,9 +43,6 @@ AckOpt = Annotated[
     typer.Option(
         "--ack", help=N_("Send each accepted submission's sender one receipt (SMTP settings).")
     ),
-]
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong."))
 ]
 EntryArg = Annotated[
     int,

@@ -66,13 +66,7 @@ def add(
 
     Example: svcmonth member add ICBC 中国工商银行内蒙古分行 --officer 王丽 --phone 13904710001
     """
-    fields = {
-        "name": name,
-        "officer": officer,
-        "phone": phone,
-        "email": email,
-        "category": category,
-    }
+    fields = _fields(name, officer, phone, email, category)
     with database(db, write=True) as conn:
         added = members.add(conn, code, fields, now())
     message(_("registered {code}").format(code=added))
@@ -132,13 +126,7 @@ def edit(
 
     Example: svcmonth member edit BOC --officer 黄蕾 --since 2023-07-20
     """
-    fields = {
-        "name": name,
-        "officer": officer,
-        "phone": phone,
-        "email": email,
-        "category": category,
-    }
+    fields = _fields(name, officer, phone, email, category)
     with database(db, write=True) as conn:
         effective = None
         if since is not None:
@@ -217,3 +205,14 @@ def history(
     for r in rows:
         r["since"], r["until"] = timeutil.show(r["since"], tz), timeutil.show(r["until"], tz)
     output_rows(out, rows, HISTORY)
+
+
+def _fields(
+    name: str | None,
+    officer: str | None,
+    phone: str | None,
+    email: str | None,
+    category: str | None,
+) -> dict[str, str | None]:
+    """The member's fields as ``members.add``/``members.edit`` take them (None: not given)."""
+    return {"name": name, "officer": officer, "phone": phone, "email": email, "category": category}

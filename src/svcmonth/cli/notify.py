@@ -1,17 +1,18 @@
 """``svcmonth notify results``: tell each officer, once, what became of their submissions."""
 
-import functools
-import os
 from typing import Annotated
 
 import typer
 
 from svcmonth import chat, notices
+from svcmonth.cli import sending
 from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
     Output,
+    QuietOpt,
+    ViaOpt,
     campaign_at,
     database,
     now,
@@ -20,7 +21,6 @@ from svcmonth.cli.common import (
 )
 from svcmonth.errors import SendFailed
 from svcmonth.i18n import N_, _
-from svcmonth.mail import mailer
 from svcmonth.output import columns as col
 from svcmonth.output import render
 from svcmonth.output.columns import Field
@@ -48,23 +48,10 @@ def results(
         bool,
         typer.Option("--send", help=N_("Send them (else only list them).")),
     ] = False,
-    via: Annotated[
-        str,
-        typer.Option(
-            "--via",
-            metavar="CHANNELS",
-            help=N_(
-                "Where to send: mail, wecom (企业微信 group robot), dingtalk (钉钉 group robot), "
-                "comma-separated; or text: print the group messages to paste into a WeChat group."
-            ),
-        ),
-    ] = "mail",
+    via: ViaOpt = "mail",
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong.")),
-    ] = False,
+    quiet: QuietOpt = False,
     out: Output = Output(),
     db: DbOpt = None,
 ) -> None:
@@ -77,14 +64,9 @@ def results(
     render.check_encoding(out.encoding)
     channels = chat.parse_via(via)
     if channels == [chat.TEXT]:
-        with database(db) as conn:
-            c, instant = campaign_at(conn, campaign, as_of)
-            posts = notices.group_text(conn, c, instant)
-        if posts:
-            render.write_text("\n\n".join(posts) + "\n", out.output, out.encoding)
+        sending.print_group_text(db, campaign, as_of, out, notices.group_text)
         return
-    config = mailer.config_from_env(os.environ) if send and "mail" in channels else None
-    robots = [chat.robot_from_env(ch, os.environ) for ch in channels if send and ch in chat.GROUPS]
+    open_mail, robots = sending.sessions(send, channels)
     with database(db, snapshot=False) as conn:
         c, instant = campaign_at(conn, campaign, as_of)
         if not send:
@@ -92,18 +74,9 @@ def results(
             if not quiet:
                 output_rows(out, rows, KEYS, heading=_("Results notices"))
             return
-        smtp = config
-        outcome = notices.send(
-            conn,
-            c,
-            instant,
-            now(),
-            None if smtp is None else (lambda: mailer.open_session(smtp)),
-            [functools.partial(chat.RobotSession, robot) for robot in robots],
-        )
+        outcome = notices.send(conn, c, instant, now(), open_mail, robots)
     shown = [n.row() for n in outcome.notices if n.status in ("sent", "no_address")]
-    if not quiet and (shown or out.fmt in ("csv", "json")):
-        output_rows(out, shown, KEYS, heading=_("Results notices"), quiet=True)
+    sending.show_sent(out, quiet, shown, KEYS, _("Results notices"))
     for n in outcome.failed:
         render.message(
             _("not sent: {member} #{submission} {event} to {to}: {reason}").format(

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from svcmonth import refdata
-from svcmonth.cli.common import DbOpt, Output, database, now, output_options, output_rows
+from svcmonth.cli.common import DbOpt, Output, database, now, output_options, output_query
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output.columns import Field, value_name
@@ -22,9 +22,7 @@ def _reference_app(kind: str, table: str, keys: tuple[str, ...], help_text: str)
         db: DbOpt = None,
     ) -> None:
         """List them."""
-        with database(db) as conn:
-            rows = refdata.listing(conn, table)
-        output_rows(out, rows, _reference_columns(keys))
+        output_query(out, db, lambda conn: refdata.listing(conn, table), _reference_columns(keys))
 
     @sub.command("add")
     def add(
@@ -63,25 +61,19 @@ def _reference_columns(keys: tuple[str, ...]) -> list[Field]:
 
 
 def register(root: typer.Typer) -> None:
-    root.add_typer(
-        _reference_app(
+    for name, table, keys, help_text in (
+        (
             "column",
             "column_def",
             ("name", "kind", "description"),
             _("Website columns (栏目) members submit to."),
         ),
-        name="column",
-    )
-    root.add_typer(
-        _reference_app(
+        (
             "outlet",
             "outlet",
             ("name", "doubling_default", "description"),
             _("Outlets that adopt (刊用) submissions."),
         ),
-        name="outlet",
-    )
-    root.add_typer(
-        _reference_app("body", "body", ("name",), _("Bodies the association forwards (报送) to.")),
-        name="body",
-    )
+        ("body", "body", ("name",), _("Bodies the association forwards (报送) to.")),
+    ):
+        root.add_typer(_reference_app(name, table, keys, help_text), name=name)

@@ -1,17 +1,18 @@
 """``svcmonth remind``: the reminders due now; with ``--send``, mail each officer once."""
 
-import functools
-import os
 from typing import Annotated
 
 import typer
 
 from svcmonth import chat, reminders
+from svcmonth.cli import sending
 from svcmonth.cli.common import (
     AsOfOpt,
     CampaignOpt,
     DbOpt,
     Output,
+    QuietOpt,
+    ViaOpt,
     campaign_at,
     database,
     now,
@@ -45,17 +46,7 @@ def remind(
         bool,
         typer.Option("--send", help=N_("Mail them through SMTP (else only list them).")),
     ] = False,
-    via: Annotated[
-        str,
-        typer.Option(
-            "--via",
-            metavar="CHANNELS",
-            help=N_(
-                "Where to send: mail, wecom (企业微信 group robot), dingtalk (钉钉 group robot), "
-                "comma-separated; or text: print the group messages to paste into a WeChat group."
-            ),
-        ),
-    ] = "mail",
+    via: ViaOpt = "mail",
     as_of: AsOfOpt = None,
     campaign: CampaignOpt = None,
     summary_to: Annotated[
@@ -67,10 +58,7 @@ def remind(
             show_default=False,
         ),
     ] = None,
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help=N_("Print nothing unless something goes wrong.")),
-    ] = False,
+    quiet: QuietOpt = False,
     release_stuck: Annotated[
         bool,
         typer.Option(
@@ -105,14 +93,9 @@ def remind(
         render.message(_("released {n} stuck reminder(s)").format(n=len(released)))
         return
     if channels == [chat.TEXT]:
-        with database(db) as conn:
-            c, instant = campaign_at(conn, campaign, as_of)
-            posts = reminders.group_text(conn, c, instant)
-        if posts:
-            render.write_text("\n\n".join(posts) + "\n", out.output, out.encoding)
+        sending.print_group_text(db, campaign, as_of, out, reminders.group_text)
         return
-    config = mailer.config_from_env(os.environ) if send and "mail" in channels else None
-    robots = [chat.robot_from_env(ch, os.environ) for ch in channels if send and ch in chat.GROUPS]
+    open_mail, robots = sending.sessions(send, channels)
     address = mailer.check_address(summary_to) if summary_to else None
     # no snapshot: send_due opens its own short transactions around each claim
     with database(db, snapshot=False) as conn:
@@ -125,20 +108,9 @@ def remind(
             if not quiet:
                 output_rows(out, rows, KEYS, heading=_("Reminders"))
             return
-        smtp = config
-        outcome = reminders.send_due(
-            conn,
-            c,
-            instant,
-            now(),
-            None if smtp is None else (lambda: mailer.open_session(smtp)),
-            address,
-            [functools.partial(chat.RobotSession, robot) for robot in robots],
-        )
+        outcome = reminders.send_due(conn, c, instant, now(), open_mail, address, robots)
     shown = [r.row() for r in outcome.reminders if r.status in SHOWN_AFTER_SENDING]
-    if not quiet and (shown or out.fmt in ("csv", "json")):
-        # rendered without the "wrote N rows" note: cron mails whatever is printed
-        output_rows(out, shown, KEYS, heading=_("Reminders"), quiet=True)
+    sending.show_sent(out, quiet, shown, KEYS, _("Reminders"))
     for r in outcome.failed:
         render.message(
             _("not sent: {member} {key} to {to}: {reason}").format(

@@ -26,6 +26,7 @@ from svcmonth.cli.common import (
     now,
     output_options,
     output_rows,
+    query_at,
 )
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import N_, _
@@ -46,9 +47,7 @@ def scoreboard(
     db: DbOpt = None,
 ) -> None:
     """The campaign's members ranked by points (ties share a rank)."""
-    with database(db) as conn:
-        c, instant = campaign_at(conn, campaign, as_of)
-        rows = reports.scoreboard(conn, c, instant)
+    c, instant, rows = query_at(db, campaign, as_of, reports.scoreboard)
     output_rows(
         out,
         rows,

@@ -14,6 +14,7 @@ from svcmonth.cli.common import (
     database,
     now,
     output_options,
+    output_query,
     output_rows,
 )
 from svcmonth.i18n import N_, _
@@ -87,9 +88,7 @@ def list_(
     db: DbOpt = None,
 ) -> None:
     """The surveys imported, with their questions, responses and first and last answers."""
-    with database(db) as conn:
-        rows = survey.list_surveys(conn)
-    output_rows(out, rows, survey.LIST_COLUMNS)
+    output_query(out, db, survey.list_surveys, survey.LIST_COLUMNS)
 
 
 LISTING = "survey report"

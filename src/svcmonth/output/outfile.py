@@ -458,3 +458,13 @@ def _digest(path: Path) -> dict[str, Any]:
 
 def _cannot(path: Path, exc: OSError) -> SvcmonthError:
     return SvcmonthError(_("cannot write {path}: {reason}").format(path=path, reason=reason(exc)))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; one ``Error:`` line naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SvcmonthError(
+            _("cannot read {path}: {reason}").format(path=path, reason=reason(exc))
+        ) from None

@@ -477,3 +477,17 @@ def test_a_docx_link_that_is_not_http_loses_its_target() -> None:
 
     converted = '<p><a href="javascript:alert(1)">x</a><a href="https://a.example/">y</a></p>'
     assert str(docx_markup(converted)) == ('<p><a>x</a><a href="https://a.example/">y</a></p>')
+
+
+def test_a_bulletin_as_of_a_day_leaves_out_what_was_adopted_or_forwarded_after_it(
+    month: Month,
+) -> None:
+    """--as-of 2023-07-15: the adoption and the forwarding of 07-16 had not happened yet."""
+    svc = _zh(month.svc)
+    doc = svc(
+        "report", "bulletin", "--week", "1", "--as-of", "2023-07-15 18:00", "-f", "json"
+    ).json()
+    shown = str({s["heading"]: s["blocks"] for s in doc["sections"]}["三、刊用和报送情况"])
+    assert "中国银行业协会网站" not in shown and "中国银行业协会" not in shown
+    digest = svc("report", "digest", "--as-of", "2023-07-15 18:00", "-f", "json").json()
+    assert "最美柜员" not in str(digest)  # forwarded on 07-16: not yet one of the best

@@ -3,8 +3,8 @@
 Every figure comes from the functions the reports use — ``checks.deadline_rows`` (按时/迟报/
 未报), ``checks.quota_rows`` (the minimum), ``reports.scoreboard`` (points, reports, adoptions),
 ``submissions.listing`` (the week's and the best submissions, with their status and level),
-``grading.forwardings`` — so a document never disagrees with ``check`` or ``report``. This
-module only arranges them as a ``documents.Document``.
+``grading.forwardings`` (as of the day asked) — so a document never disagrees with ``check``
+or ``report``. This module only arranges them as a ``documents.Document``.
 """
 
 from __future__ import annotations
@@ -168,11 +168,18 @@ def adoptions(ctx: Context) -> list[dict[str, Any]]:
                 " JOIN submission_eval e ON e.id = a.submission_id"
                 " JOIN member m ON m.id = e.member_id"
                 " WHERE e.campaign_id = ? AND e.status IN ('graded', 'pending')"
-                " AND e.submitted_at <= ? ORDER BY a.adopted_on, a.id",
-                (ctx.campaign.id, _db(ctx.as_of)),
+                " AND e.submitted_at <= ? AND a.adopted_on <= ? ORDER BY a.adopted_on, a.id",
+                (ctx.campaign.id, _db(ctx.as_of), ctx.today.isoformat()),
             )
         )
     ]
+
+
+def forwardings(ctx: Context) -> list[dict[str, Any]]:
+    """The campaign's recorded forwardings dated on or before the day of ``--as-of`` (a
+    document as of a day does not know what was forwarded after it)."""
+    day = ctx.today.isoformat()
+    return [f for f in grading.forwardings(ctx.conn, ctx.campaign) if f["forwarded_on"] <= day]
 
 
 def _db(instant: datetime) -> str:
@@ -186,7 +193,7 @@ def _week_adoptions(ctx: Context, first: date, last: date) -> list[d.Block]:
     start, end = first.isoformat(), last.isoformat()
     adopted = [a for a in adoptions(ctx) if start <= a["adopted_on"] <= end]
     forwarded = [
-        f for f in grading.forwardings(ctx.conn, ctx.campaign) if start <= f["forwarded_on"] <= end
+        f for f in forwardings(ctx) if start <= f["forwarded_on"] <= end
     ]
     if not adopted and not forwarded:
         return [d.Paragraph(_("No adoption or forwarding was recorded this week."))]
@@ -264,7 +271,7 @@ def overview(ctx: Context, board: list[dict[str, Any]]) -> list[d.Block]:
     by_outlet = Counter(a["outlet"] for a in adopted)
     forwarded = [
         f
-        for f in grading.forwardings(ctx.conn, c)
+        for f in forwardings(ctx)
         if any(r["id"] == f["submission"] for r in counted)
     ]
     by_body = Counter(f["body"] for f in forwarded)
@@ -404,7 +411,7 @@ def final(ctx: Context) -> d.Document:
 def best(ctx: Context, *, forwarded_too: bool) -> list[dict[str, Any]]:
     """Submissions that count and are graded, adopted or level 3 (or forwarded, for the
     digest), best first: level, then adoptions, then time."""
-    forwarded = {f["submission"] for f in grading.forwardings(ctx.conn, ctx.campaign)}
+    forwarded = {f["submission"] for f in forwardings(ctx)}
     rows = [
         r
         for r in submissions.listing(ctx.conn, ctx.campaign, as_of=ctx.as_of)

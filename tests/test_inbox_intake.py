@@ -506,3 +506,15 @@ def test_log_names_an_intake_entrys_status_in_words_not_its_key(c2023: Svc, tmp_
     assert "状态 待登记" in shown and "状态 已登记" in shown
     for key in ("needs_review", "ready", "accepted", "arrival_source", "date"):
         assert key not in shown, key
+
+
+def test_assign_submission_refuses_a_withdrawn_or_rejected_one(c2023: Svc, tmp_path):
+    """The mail would vanish into a record that scores nothing: restore it first."""
+    sid = c2023(
+        "submit", "ICBC", "--column", "先进事迹", "--title", "柜员刘洋", "--at", "2023-07-24 09:40"
+    ).out.strip()
+    c2023("inbox", "import", *eml(tmp_path / "in", mail(ICBC, word("【先进事迹】柜员刘洋"))))
+    c2023("submission", "withdraw", sid)
+    before = c2023.dump()
+    assert "is withdrawn" in c2023.fails("inbox", "assign", "1", "--submission", sid)
+    assert c2023.dump() == before

@@ -684,6 +684,15 @@ def _assign_submission(
     """The entry is submission ``submission_id``: its attachments join it, it is accepted."""
     entry_id = e["id"]
     s = submissions.get_row(conn, submission_id)
+    if s["status"] in ("withdrawn", "rejected"):  # the mail would vanish into a dead record
+        raise SvcmonthError(
+            _(
+                "submission {sid} is {status}: restore it first (submission restore / grade "
+                "--clear), or set the mail aside with inbox ignore {id}"
+            ).format(
+                sid=submission_id, status=col.value_name("grade_status", s["status"]), id=entry_id
+            )
+        )
     other = conn.execute(
         "SELECT id FROM intake WHERE submission_id = ?", (submission_id,)
     ).fetchone()

@@ -251,3 +251,13 @@ def test_mask_hides_the_key_and_the_secret_in_any_form():
     masked: Any = robot.mask(text)
     assert DINGTALK_TOKEN not in masked and DINGTALK_SECRET not in masked
     assert "SECb7d1e0f2a9c8secret%2B%2F%3D" not in masked
+
+
+def test_via_text_refuses_the_options_it_would_ignore(week2):
+    """--via text only prints: --send, --summary-to or a listing format would do nothing."""
+    before = week2.dump()
+    assert "--send" in week2.fails("remind", "--via", "text", "--send")
+    assert "--summary-to" in week2.fails("remind", "--via", "text", "--summary-to", "a@b.cn")
+    assert "--format json" in week2.fails("remind", "--via", "text", "-f", "json")
+    assert "--send" in week2.fails("notify", "results", "--via", "text", "--send")
+    assert week2.dump() == before

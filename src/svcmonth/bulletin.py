@@ -192,9 +192,7 @@ def _week_adoptions(ctx: Context, first: date, last: date) -> list[d.Block]:
     """Adoptions and forwardings dated in the week (``--on``, default the day recorded)."""
     start, end = first.isoformat(), last.isoformat()
     adopted = [a for a in adoptions(ctx) if start <= a["adopted_on"] <= end]
-    forwarded = [
-        f for f in forwardings(ctx) if start <= f["forwarded_on"] <= end
-    ]
+    forwarded = [f for f in forwardings(ctx) if start <= f["forwarded_on"] <= end]
     if not adopted and not forwarded:
         return [d.Paragraph(_("No adoption or forwarding was recorded this week."))]
     tables = (
@@ -269,11 +267,7 @@ def overview(ctx: Context, board: list[dict[str, Any]]) -> list[d.Block]:
     by_column = Counter(r["column"] for r in counted)
     adopted = adoptions(ctx)
     by_outlet = Counter(a["outlet"] for a in adopted)
-    forwarded = [
-        f
-        for f in forwardings(ctx)
-        if any(r["id"] == f["submission"] for r in counted)
-    ]
+    forwarded = [f for f in forwardings(ctx) if any(r["id"] == f["submission"] for r in counted)]
     by_body = Counter(f["body"] for f in forwarded)
     blocks: list[d.Block] = [
         d.Paragraph(

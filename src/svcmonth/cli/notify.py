@@ -64,6 +64,7 @@ def results(
     render.check_encoding(out.encoding)
     channels = chat.parse_via(via)
     if channels == [chat.TEXT]:
+        sending.refuse_with_text(send, out)
         sending.print_group_text(db, campaign, as_of, out, notices.group_text)
         return
     open_mail, robots = sending.sessions(send, channels)
@@ -80,7 +81,11 @@ def results(
     for n in outcome.failed:
         render.message(
             _("not sent: {member} #{submission} {event} to {to}: {reason}").format(
-                member=n.member, submission=n.submission_id, event=n.event, to=n.to, reason=n.reason
+                member=n.member,
+                submission=n.submission_id,
+                event=col.value_name("notice_event", n.event),
+                to=n.to,
+                reason=n.reason,
             )
         )
     if outcome.failed:

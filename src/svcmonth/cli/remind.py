@@ -93,6 +93,7 @@ def remind(
         render.message(_("released {n} stuck reminder(s)").format(n=len(released)))
         return
     if channels == [chat.TEXT]:
+        sending.refuse_with_text(send, out, summary_to)
         sending.print_group_text(db, campaign, as_of, out, reminders.group_text)
         return
     open_mail, robots = sending.sessions(send, channels)
@@ -113,8 +114,8 @@ def remind(
     sending.show_sent(out, quiet, shown, KEYS, _("Reminders"))
     for r in outcome.failed:
         render.message(
-            _("not sent: {member} {key} to {to}: {reason}").format(
-                member=r.member, key=r.key, to=r.to, reason=r.reason
+            _("not sent: {member} {what} to {to}: {reason}").format(
+                member=r.member, what=r.subject, to=r.to, reason=r.reason
             )
         )
     if outcome.failed:

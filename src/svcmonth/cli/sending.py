@@ -11,9 +11,29 @@ from typing import Any
 
 from svcmonth import campaigns, chat
 from svcmonth.cli.common import Output, output_rows, query_at
+from svcmonth.errors import SvcmonthError
+from svcmonth.i18n import _
 from svcmonth.mail import mailer
 from svcmonth.output import render
 from svcmonth.output.columns import Field
+
+
+def refuse_with_text(send: bool, out: Output, summary_to: str | None = None) -> None:
+    """``--via text`` prints the group messages to paste; it sends and records nothing, so
+    ``--send``, ``--summary-to`` and a listing format would be silently ignored: refused."""
+    for given, option in ((send, "--send"), (summary_to, "--summary-to")):
+        if given:
+            raise SvcmonthError(
+                _(
+                    "--via text prints the messages to paste and sends nothing: leave out {option}"
+                ).format(option=option)
+            )
+    if out.fmt != "table":
+        raise SvcmonthError(
+            _("--via text prints the messages as text: leave out --format {fmt}").format(
+                fmt=out.fmt
+            )
+        )
 
 
 def print_group_text(

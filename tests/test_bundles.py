@@ -492,3 +492,27 @@ def test_bundle_import_failing_midway_keeps_no_file(
     assert province.dump() == before
     store = province.db.parent / "attachments"
     assert not store.exists() or not [p for p in store.rglob("*") if p.is_file()]
+
+
+def test_a_bundle_re_zipped_on_chinese_windows_is_read(
+    city: City, province: Svc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WinRAR, 7-Zip and Explorer on a Chinese PC store names in GBK without the UTF-8 flag;
+    read as cp437 they became µèÑ… and the bundle was refused."""
+    original = zipfile.ZipInfo._encodeFilenameFlags
+
+    def gbk(self: zipfile.ZipInfo) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+    rezipped = tmp_path / "重新压缩.zip"
+    with zipfile.ZipFile(city.zip) as source:
+        entries = [(i.filename, source.read(i)) for i in source.infolist()]
+    monkeypatch.setattr(zipfile.ZipInfo, "_encodeFilenameFlags", gbk)
+    with zipfile.ZipFile(rezipped, "w") as target:
+        for name, data in entries:
+            target.writestr(name, data)
+    monkeypatch.setattr(zipfile.ZipInfo, "_encodeFilenameFlags", original)
+    with zipfile.ZipFile(rezipped) as check:  # as a plain reader sees it: not UTF-8
+        assert not any(i.flag_bits & 0x800 for i in check.infolist())
+    run = province("bundle", "import", str(rezipped))
+    assert len(run.out.split()) == 3

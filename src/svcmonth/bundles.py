@@ -543,7 +543,9 @@ class Reader:
         self.path = Path(path)
         try:
             self.size = self.path.stat().st_size
-            self.zip = zipfile.ZipFile(self.path)
+            # a name stored without the zip's UTF-8 flag is in the packer's code page: a bundle
+            # re-zipped on a Chinese Windows PC (WinRAR, 7-Zip, Explorer) is GBK, not cp437
+            self.zip = zipfile.ZipFile(self.path, metadata_encoding="gbk")
         except FileNotFoundError:
             raise SvcmonthError(_("{path} is not a file").format(path=path)) from None
         except (OSError, zipfile.BadZipFile, ValueError):

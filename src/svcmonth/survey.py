@@ -501,7 +501,7 @@ def import_export(
                 timeutil.to_db(timeutil.parse_instant(row.when, tz)) if row.when else None
             )
         except SvcmonthError as exc:
-            problems.append((row.line, f"提交答卷时间: {exc}"))
+            problems.append((row.line, _("提交答卷时间: {reason}").format(reason=exc)))
     problems.sort()
     csvio.refuse(path, problems)
 

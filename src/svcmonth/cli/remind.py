@@ -44,7 +44,9 @@ SHOWN_AFTER_SENDING = ("sent", "no_address")
 def remind(
     send: Annotated[
         bool,
-        typer.Option("--send", help=N_("Mail them through SMTP (else only list them).")),
+        typer.Option(
+            "--send", help=N_("Send them through the channels of --via (else only list them).")
+        ),
     ] = False,
     via: ViaOpt = "mail",
     as_of: AsOfOpt = None,

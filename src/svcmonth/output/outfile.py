@@ -59,9 +59,7 @@ def refuse_protected(target: Path, extra: tuple[Path, ...] = ()) -> None:
 
 def _is_database(target: Path) -> SvcmonthError:
     return SvcmonthError(
-        _("--output {path} is the database (or one of its files); choose another file").format(
-            path=target
-        )
+        _("{path} is the database (or one of its files); write to another file").format(path=target)
     )
 
 

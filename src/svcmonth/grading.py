@@ -14,6 +14,7 @@ from svcmonth import rules, storage, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
+from svcmonth.output import columns as col
 from svcmonth.storage.audit import record
 from svcmonth.submissions import get_row, refuse_adopted, refuse_adoption_before
 from svcmonth.text import check_text
@@ -140,8 +141,10 @@ def _known(conn: sqlite3.Connection, table: str, name: str, listing: str) -> str
         )
         raise NotFound(
             _(
-                "unknown {what} {name!r} (known: {known}; add one with `svcmonth {what} add`)"
-            ).format(what=listing, name=name, known=known)
+                "unknown {what} {name!r} (known: {known}; add one with `svcmonth {command} add`)"
+            ).format(
+                what=col.value_name("entity", listing), command=listing, name=name, known=known
+            )
         )
     return name
 

@@ -174,7 +174,9 @@ def test_weekly_bulletin_next_steps_as_of(month: Month) -> None:
     text = svc(
         "report", "bulletin", "--week", "1", "--as-of", "2023-07-18 09:00"
     ).out  # Markdown by default
-    assert "请各会员单位于2023-07-24 12:00前报送第2周活动扫描。" in text
+    assert "请各会员单位于2023年7月24日12:00前报送第2周活动扫描。" in text
+    # one form of a day throughout: 统计截至 writes it as the week's days are written
+    assert "（2023年7月11日至2023年7月16日）" in text and "（统计截至2023年7月18日09:00）" in text
     # the pending article counts towards the minimum (rule 13), the rejected one does not
     assert (
         "中国工商银行内蒙古分行（差1篇）、中国农业银行内蒙古分行（差2篇）、中国银行内蒙古分行（差2篇）"

@@ -173,3 +173,29 @@ def test_forwarding_is_recorded_once_per_body(c2023, submit):
             "forwarded_on": "2023-07-21",
         }
     ]
+
+
+def test_adopt_and_forward_on_a_date_without_year_take_the_submissions_campaign_year(c2023, submit):
+    """``adopt ID --on 7月20日`` in 2024 for a submission of the 2023 campaign is 2023-07-20
+    (as ``endorse`` reads it), not the current campaign's 2024-07-20."""
+    sid = submit("ICBC", "先进事迹", "2023-07-12 10:00")
+    c2023("campaign", "new", "2024服务月", "--start", "2024-07-11", "--end", "2024-08-11")
+    c2023.now = "2024-07-25T10:00:00+08:00"
+    c2023("adopt", str(sid), "--outlet", "中国银行业协会网站", "--on", "7月20日")
+    c2023("forward", str(sid), "--to", "中国银行业协会", "--on", "7月21日")
+    shown = c2023.json("submission", "show", str(sid))
+    assert [a["adopted_on"] for a in shown["adoptions"]] == ["2023-07-20"]
+    assert [f["forwarded_on"] for f in shown["forwardings"]] == ["2023-07-21"]
+
+
+def test_forward_on_a_date_without_year_refused_for_submissions_of_different_years(c2023, submit):
+    """Submissions of a 2023 and a 2024 campaign: ``7月21日`` names no one day."""
+    old = submit("ICBC", "先进事迹", "2023-07-12 10:00")
+    c2023("campaign", "new", "2024服务月", "--start", "2024-07-11", "--end", "2024-08-11")
+    c2023.now = "2024-07-25T10:00:00+08:00"
+    new = submit("ICBC", "先进事迹", "2024-07-12 10:00")
+    before = c2023.dump()
+    err = c2023.fails("forward", str(old), str(new), "--to", "中国银行业协会", "--on", "7月21日")
+    assert "different years" in err and "2023-07-21" in err
+    assert c2023.dump() == before
+    c2023("forward", str(old), str(new), "--to", "中国银行业协会", "--on", "2024-07-21")

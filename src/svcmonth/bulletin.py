@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from svcmonth import checks, grading, reports, settings, storage, submissions
+from svcmonth import checks, grading, reports, settings, storage, submissions, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.i18n import _
 from svcmonth.output import documents as d
@@ -63,11 +63,11 @@ def _names(ctx: Context, label: str, codes: list[str]) -> d.Names:
 
 
 def _local(ctx: Context, instant: datetime) -> str:
-    return instant.astimezone(ctx.campaign.tz).strftime("%Y-%m-%d %H:%M")
+    return timeutil.local_text(instant, ctx.campaign.tz)
 
 
 def _day(ctx: Context, value: date) -> str:
-    return d.date_text(value)
+    return timeutil.day_text(value)
 
 
 # --- the weekly 通报 --------------------------------------------------------------------------

@@ -328,7 +328,7 @@ def forward(
     title = _("{association} articles forwarded to {body}").format(
         association=association, body=body
     )
-    note = _("Forwarded on {date}").format(date=documents.date_text(on))
+    note = _("Forwarded on {date}").format(date=timeutil.day_text(on))
     sheet = xlsx.to_bytes(
         [p.row for p in packed],
         list(LIST_FIELDS),
@@ -436,7 +436,7 @@ def archive(
     title = _("{association} archive of {title}").format(
         association=association, title=settings.campaign_title(conn, campaign)
     )
-    note = _("As of {date}").format(date=documents.date_text(day))
+    note = _("As of {date}").format(date=timeutil.day_text(day))
     sheet = xlsx.to_bytes(
         [p.row for p in packed],
         list(LIST_FIELDS),

@@ -406,6 +406,12 @@ def resolve(conn: sqlite3.Connection, name: str | None, instant: datetime) -> Ca
     return campaign_and_instant(conn, name, instant, instant)[0]
 
 
+def zone_of(conn: sqlite3.Connection, campaign_id: int) -> ZoneInfo:
+    """The zone of the campaign ``campaign_id`` (without loading its weeks)."""
+    row = conn.execute("SELECT tz FROM campaign WHERE id = ?", (campaign_id,)).fetchone()
+    return timeutil.zone(row[0])
+
+
 def zone_for_display(conn: sqlite3.Connection) -> ZoneInfo:
     """The zone to show times that belong to no campaign in: the latest campaign's, or the
     default."""

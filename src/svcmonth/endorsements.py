@@ -12,10 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 from svcmonth import storage, timeutil
+from svcmonth.campaigns import zone_of
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.storage.audit import record
-from svcmonth.submissions import get_row
+from svcmonth.submissions import get_row, local_day
 from svcmonth.text import check_text
 
 DEFAULT_LEVEL = "批示"
@@ -23,21 +24,6 @@ DEFAULT_LEVEL = "批示"
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {"status": row["status"], "level": row["level"], "points": row["points"]}
-
-
-def local_day(conn: sqlite3.Connection, row: dict[str, Any]) -> date:
-    """The day the submission arrived, in its campaign's zone."""
-    tz = conn.execute("SELECT tz FROM campaign WHERE id = ?", (row["campaign_id"],)).fetchone()[0]
-    return timeutil.from_db(row["submitted_at"]).astimezone(timeutil.zone(tz)).date()
-
-
-def campaign_year(conn: sqlite3.Connection, submission_id: int) -> int:
-    """The year of the submission's campaign (a typed ``7月17日`` is read in it)."""
-    row = get_row(conn, submission_id)
-    start = conn.execute(
-        "SELECT start_date FROM campaign WHERE id = ?", (row["campaign_id"],)
-    ).fetchone()[0]
-    return date.fromisoformat(start).year
 
 
 def endorse(
@@ -73,10 +59,7 @@ def endorse(
         )
     arrived = local_day(conn, row)
     if on is None:
-        tz = conn.execute("SELECT tz FROM campaign WHERE id = ?", (row["campaign_id"],)).fetchone()[
-            0
-        ]
-        on = now.astimezone(timeutil.zone(tz)).date()
+        on = now.astimezone(zone_of(conn, row["campaign_id"])).date()
     if on < arrived:
         raise SvcmonthError(
             _(

@@ -16,7 +16,7 @@ from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import _
 from svcmonth.output import columns as col
 from svcmonth.storage.audit import record
-from svcmonth.submissions import get_row, refuse_adopted, refuse_adoption_before
+from svcmonth.submissions import get_row, local_day, refuse_adopted, refuse_adoption_before
 from svcmonth.text import check_text
 
 _SHOWN = ("status", "level", "points")
@@ -168,7 +168,7 @@ def adopt(
                 id=submission_id, outlet=outlet
             )
         )
-    refuse_adoption_before(conn, submission_id, _local_day(conn, row), on)  # rule 13
+    refuse_adoption_before(conn, submission_id, local_day(conn, row), on)  # rule 13
     conn.execute(
         "INSERT INTO adoption (submission_id, outlet, adopted_on, recorded_at) VALUES (?, ?, ?, ?)",
         (submission_id, outlet, on.isoformat(), timeutil.to_db(now)),
@@ -205,12 +205,6 @@ def undo_adoption(
         adopted_on=None,
     )
     return get_row(conn, submission_id)
-
-
-def _local_day(conn: sqlite3.Connection, row: dict[str, Any]) -> date:
-    """The day the submission arrived, in its campaign's zone."""
-    tz = conn.execute("SELECT tz FROM campaign WHERE id = ?", (row["campaign_id"],)).fetchone()[0]
-    return timeutil.from_db(row["submitted_at"]).astimezone(timeutil.zone(tz)).date()
 
 
 def forward(

@@ -193,9 +193,7 @@ def _mail_text(campaign: Campaign, mail: Mail, at: datetime) -> tuple[str, str]:
     greeting = _("{officer}同志:").format(officer=first.officer or _("信息宣传员"))
     intro = _("您好!{bank}报送的稿件有以下处理结果:").format(bank=banks)
     day = at.astimezone(campaign.tz).date()
-    signature = _("协会秘书处\n{day}").format(
-        day=_("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day)
-    )
+    signature = _("协会秘书处\n{day}").format(day=timeutil.day_text(day, chinese=True))
     return subject, f"{greeting}\n\n{intro}\n\n{items}\n\n{signature}\n"
 
 

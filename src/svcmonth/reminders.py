@@ -38,9 +38,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from svcmonth import chat, checks, members, rules, sendonce, storage, timeutil
 from svcmonth.campaigns import Campaign
@@ -397,12 +396,12 @@ def _group_title(campaign: Campaign, what: str, week: int | None, as_of: datetim
             "【{campaign}】截至{as_of},以下单位已报稿件未达{required}篇最低要求(稿件截止{end}):"
         ).format(
             campaign=campaign.name,
-            as_of=_moment(as_of, campaign.tz),
+            as_of=timeutil.moment_text(as_of, campaign.tz, weekday=True),
             required=campaign.min_articles,
-            end=_moment(campaign.weeks[-1].deadline, campaign.tz),
+            end=timeutil.moment_text(campaign.weeks[-1].deadline, campaign.tz, weekday=True),
         )
     assert week is not None
-    deadline = _moment(campaign.week(week).deadline, campaign.tz)
+    deadline = timeutil.moment_text(campaign.week(week).deadline, campaign.tz, weekday=True)
     if what == "overdue":
         return _("【{campaign}】第{week}周活动情况已逾期未报(截止{deadline}),请尽快补报:").format(
             campaign=campaign.name, week=week, deadline=deadline
@@ -525,42 +524,6 @@ def _instant(shown: str) -> datetime:
 # --- the messages (Chinese: the recipients are officers of Chinese banks) ---------------------
 
 
-def _weekday(d: date) -> str:
-    names = (
-        _("星期一"),
-        _("星期二"),
-        _("星期三"),
-        _("星期四"),
-        _("星期五"),
-        _("星期六"),
-        _("星期日"),
-    )
-    return names[d.weekday()]
-
-
-def _day(d: date) -> str:
-    return _("{year}年{month}月{day}日").format(year=d.year, month=d.month, day=d.day)
-
-
-def _moment(instant: datetime, tz: ZoneInfo) -> str:
-    """An instant in the campaign's zone, named as its readers name it:
-    北京时间2023年7月24日(星期一)12:00 (``timeutil.zone_label``)."""
-    local = instant.astimezone(tz)
-    return _("{zone}{day}({weekday}){time}").format(
-        zone=timeutil.zone_label(tz),
-        day=_day(local.date()),
-        weekday=_weekday(local.date()),
-        time=local.strftime("%H:%M"),
-    )
-
-
-def _short(instant: datetime, tz: ZoneInfo) -> str:
-    local = instant.astimezone(tz)
-    return _("{month}月{day}日{time}").format(
-        month=local.month, day=local.day, time=local.strftime("%H:%M")
-    )
-
-
 class _Texts:
     """Subjects and bodies of the reminders of one campaign at one instant."""
 
@@ -581,12 +544,17 @@ class _Texts:
     def signed(self, officer: str, text: str) -> str:
         """A mail's body: the greeting, ``text``, the secretariat's signature."""
         greeting = _("{officer}同志:").format(officer=officer or _("信息宣传员"))
-        signature = _("协会秘书处\n{day}").format(day=_day(self.as_of.astimezone(self.c.tz).date()))
+        signature = _("协会秘书处\n{day}").format(
+            day=timeutil.day_text(self.as_of.astimezone(self.c.tz).date(), chinese=True)
+        )
         return f"{greeting}\n\n{text}\n\n{signature}\n"
 
     def _week_span(self, week: int) -> str:
         w = self.c.week(week)
-        return _("{first}至{last}").format(first=_day(w.first_day), last=_day(w.last_day))
+        return _("{first}至{last}").format(
+            first=timeutil.day_text(w.first_day, chinese=True),
+            last=timeutil.day_text(w.last_day, chinese=True),
+        )
 
     def _week_fields(self, bank: str, week: int, deadline: datetime) -> dict[str, object]:
         """What the due and the overdue notice of a week both say."""
@@ -595,7 +563,7 @@ class _Texts:
             "campaign": self.c.name,
             "week": week,
             "span": self._week_span(week),
-            "deadline": _moment(deadline, self.c.tz),
+            "deadline": timeutil.moment_text(deadline, self.c.tz, weekday=True),
             "column": self.report_column,
             "late": self.c.late_level,
         }
@@ -604,7 +572,10 @@ class _Texts:
         self, bank: str, officer: str, week: int, deadline: datetime
     ) -> tuple[str, str, str]:
         subject = _("【{campaign}】请于{deadline}前报送第{week}周活动情况({bank})").format(
-            campaign=self.c.name, deadline=_short(deadline, self.c.tz), week=week, bank=bank
+            campaign=self.c.name,
+            deadline=timeutil.short_moment_text(deadline, self.c.tz),
+            week=week,
+            bank=bank,
         )
         body = _(
             "您好!{bank}{campaign}第{week}周({span})的活动情况尚未报送,"
@@ -625,7 +596,10 @@ class _Texts:
             "您好!{bank}{campaign}第{week}周({span})的活动情况应于{deadline}前"
             "在“{column}”栏目报送,截至{as_of}尚未收到。\n\n"
             "请尽快补报;逾期报送的稿件按{late}级核算分值。如已报送,请忽略本提醒。"
-        ).format(**self._week_fields(bank, week, deadline), as_of=_moment(self.as_of, self.c.tz))
+        ).format(
+            **self._week_fields(bank, week, deadline),
+            as_of=timeutil.moment_text(self.as_of, self.c.tz, weekday=True),
+        )
         return subject, self.signed(officer, body), body
 
     def quota(self, bank: str, officer: str, articles: int) -> tuple[str, str, str]:
@@ -642,13 +616,13 @@ class _Texts:
             "未完成稿件指标的会员单位将取消年度“信息宣传工作先进会员单位及优秀工作者”评选资格。"
             "如已报送,请忽略本提醒。"
         ).format(
-            as_of=_moment(self.as_of, self.c.tz),
+            as_of=timeutil.moment_text(self.as_of, self.c.tz, weekday=True),
             bank=bank,
             campaign=self.c.name,
             n=articles,
             required=required,
             short=required - articles,
-            window_end=_moment(self.c.weeks[-1].deadline, self.c.tz),
+            window_end=timeutil.moment_text(self.c.weeks[-1].deadline, self.c.tz, weekday=True),
             columns=columns,
             report=self.report_column,
         )
@@ -688,7 +662,7 @@ def _summary(campaign: Campaign, reminders: list[Reminder], as_of: datetime) -> 
     )
     lines = [
         _("{campaign}提醒发送情况(截至{as_of}):").format(
-            campaign=campaign.name, as_of=_moment(as_of, campaign.tz)
+            campaign=campaign.name, as_of=timeutil.moment_text(as_of, campaign.tz, weekday=True)
         ),
         "",
         table,

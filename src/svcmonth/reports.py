@@ -465,10 +465,9 @@ def prepared_by(conn: sqlite3.Connection, day: date) -> str:
     """The line under the year-end workbook's table: 制表单位 (``settings --association``) and
     the date; the date alone when no association name is set."""
     from svcmonth import settings
-    from svcmonth.output.documents import date_text
 
     association = settings.association(conn)
-    when = _("Date: {date}").format(date=date_text(day))
+    when = _("Date: {date}").format(date=timeutil.day_text(day))
     if not association:
         return when
     return _("Prepared by: {association}").format(association=association) + "    " + when

@@ -15,7 +15,7 @@ from typing import Any
 
 from svcmonth import members, rules, storage, timeutil
 from svcmonth.attachments import attachments_of
-from svcmonth.campaigns import Campaign
+from svcmonth.campaigns import Campaign, zone_of
 from svcmonth.errors import NotFound, SvcmonthError
 from svcmonth.i18n import N_, _
 from svcmonth.output import columns as cols_
@@ -468,6 +468,36 @@ def get_row(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(_("no submission with id {id}").format(id=submission_id))
     return dict(row)
+
+
+def local_day(conn: sqlite3.Connection, row: dict[str, Any]) -> date:
+    """The day the submission ``row`` arrived, in its campaign's zone."""
+    arrived = timeutil.from_db(row["submitted_at"])
+    return arrived.astimezone(zone_of(conn, row["campaign_id"])).date()
+
+
+def campaign_year(conn: sqlite3.Connection, submission_id: int) -> int:
+    """The year of the submission's campaign."""
+    row = get_row(conn, submission_id)
+    start = conn.execute(
+        "SELECT start_date FROM campaign WHERE id = ?", (row["campaign_id"],)
+    ).fetchone()[0]
+    return date.fromisoformat(start).year
+
+
+def typed_day(conn: sqlite3.Connection, submission_ids: list[int], text: str) -> date:
+    """A day typed about submissions (``endorse``/``adopt``/``forward --on``): a date without
+    a year (``7月20日``) is read in the year of their campaign, not of the current one."""
+    years = {campaign_year(conn, sid) for sid in submission_ids}
+    days = {timeutil.parse_date(text, year) for year in years} or {timeutil.parse_date(text)}
+    if len(days) > 1:  # typed without a year, for submissions of campaigns of different years
+        raise SvcmonthError(
+            _(
+                "the submissions belong to campaigns of different years; give the year in "
+                "{text!r}, e.g. {example}"
+            ).format(text=text, example=min(days).isoformat())
+        )
+    return days.pop()
 
 
 def refuse_adopted(conn: sqlite3.Connection, submission_id: int, action: str) -> None:

@@ -427,3 +427,65 @@ def show_sql(column: str, tz: ZoneInfo, first: str, last: str) -> str | None:
         for i in range(len(segments) - 1)
     ]
     return f"CASE {' '.join(arms)} ELSE {shifted(*segments[-1][1])} END"
+
+
+# --- days and instants in messages: the one place they are written ---------------------------
+
+
+def day_text(day: date | None, *, chinese: bool = False) -> str:
+    """A calendar day as the interface language writes it: ``2023年8月20日`` (GB/T 9704: Arabic
+    numerals), ``8/20/2023`` in English; "" for none. ``chinese``: in Chinese whatever the
+    interface language (the mails and chat messages to the banks, written in Chinese)."""
+    if day is None:
+        return ""
+    if chinese:
+        return _("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day)
+    return _("{month}/{day}/{year}").format(year=day.year, month=day.month, day=day.day)
+
+
+def weekday_text(day: date) -> str:
+    """``星期一`` … ``星期日``."""
+    names = (
+        _("星期一"),
+        _("星期二"),
+        _("星期三"),
+        _("星期四"),
+        _("星期五"),
+        _("星期六"),
+        _("星期日"),
+    )
+    return names[day.weekday()]
+
+
+def moment_text(
+    instant: datetime, tz: ZoneInfo, *, weekday: bool = False, seconds: bool = False
+) -> str:
+    """An instant in a mail to the banks, in the campaign's zone named as its readers name it
+    (``zone_label``): ``北京时间2023年7月24日12:00``, with ``weekday``
+    ``北京时间2023年7月24日(星期一)12:00``, with ``seconds`` ``…09:40:00``."""
+    local = instant.astimezone(tz)
+    fields = {
+        "zone": zone_label(tz),
+        "day": day_text(local.date(), chinese=True),
+        "time": local.strftime("%H:%M:%S" if seconds else "%H:%M"),
+    }
+    if weekday:
+        return _("{zone}{day}({weekday}){time}").format(
+            weekday=weekday_text(local.date()), **fields
+        )
+    return _("{zone}{day}{time}").format(**fields)
+
+
+def short_moment_text(instant: datetime, tz: ZoneInfo) -> str:
+    """An instant in a mail's subject, in the campaign's zone: ``7月24日12:00``."""
+    local = instant.astimezone(tz)
+    return _("{month}月{day}日{time}").format(
+        month=local.month, day=local.day, time=local.strftime("%H:%M")
+    )
+
+
+def local_text(instant: datetime, tz: ZoneInfo) -> str:
+    """An instant in a document, in the campaign's zone and the interface language, its day
+    written as ``day_text`` writes it: ``2023年8月20日10:00``, ``8/20/2023 10:00``."""
+    local = instant.astimezone(tz)
+    return _("{day} {time}").format(day=day_text(local.date()), time=local.strftime("%H:%M"))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from svcmonth import endorsements, grading, timeutil
+from svcmonth import endorsements, grading, submissions
 from svcmonth.cli.common import (
     MAX_ID,
     CampaignOpt,
@@ -96,11 +96,12 @@ def grade(
     )
 
 
-def _day(conn: sqlite3.Connection, on: str | None) -> date:
-    """The date typed, else today in the campaign's zone."""
-    c, instant = campaign_at(conn, None, None)
+def _day(conn: sqlite3.Connection, submission_id: int, on: str | None) -> date:
+    """The date typed (a year-less one in the submission's campaign's year), else today in the
+    current campaign's zone."""
     if on:
-        return timeutil.parse_date(on, c.start.year)
+        return submissions.typed_day(conn, [submission_id], on)
+    c, instant = campaign_at(conn, None, None)
     return instant.astimezone(c.tz).date()
 
 
@@ -137,7 +138,7 @@ def adopt(
         )
         return
     with database(db, write=True) as conn:
-        row = grading.adopt(conn, submission_id, outlet, _day(conn, on), now())
+        row = grading.adopt(conn, submission_id, outlet, _day(conn, submission_id, on), now())
     message(
         _("{id} adopted by {outlet}: {level}, {points} points").format(
             id=submission_id,
@@ -178,7 +179,7 @@ def forward(
 
     with database(db, write=True) as conn:
         c, instant = campaign_at(conn, None, None)
-        day = timeutil.parse_date(on, c.start.year) if on else None
+        day = submissions.typed_day(conn, submission_ids, on) if on else None
         done = bundles.forward(
             conn,
             db_path(db),
@@ -237,9 +238,7 @@ def endorse(
         )
         return
     with database(db, write=True) as conn:
-        day = (
-            timeutil.parse_date(on, endorsements.campaign_year(conn, submission_id)) if on else None
-        )
+        day = submissions.typed_day(conn, [submission_id], on) if on else None
         row = endorsements.endorse(conn, submission_id, by, level, day, now())
     message(
         _("{id} endorsed by {by}: {points} points").format(

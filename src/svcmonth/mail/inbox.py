@@ -473,8 +473,7 @@ def _zone(
     if campaign_id is None:
         return campaigns.zone_for_display(conn)
     if campaign_id not in cache:
-        tz = conn.execute("SELECT tz FROM campaign WHERE id = ?", (campaign_id,)).fetchone()[0]
-        cache[campaign_id] = timeutil.zone(tz)
+        cache[campaign_id] = campaigns.zone_of(conn, campaign_id)
     return cache[campaign_id]
 
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from svcmonth import campaigns, sendonce, storage, submissions, timeutil
 from svcmonth.attachments import attachments_of
@@ -67,18 +66,6 @@ def receipts_due(conn: sqlite3.Connection, now: datetime) -> list[Receipt]:
     return out
 
 
-def _day(d: Any) -> str:
-    return _("{year}年{month}月{day}日").format(year=d.year, month=d.month, day=d.day)
-
-
-def _moment(instant: datetime, tz: ZoneInfo, seconds: bool = False) -> str:
-    local = instant.astimezone(tz)
-    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
-    return _("{zone}{day}{time}").format(
-        zone=timeutil.zone_label(tz), day=_day(local.date()), time=clock
-    )
-
-
 def receipt_text(
     conn: sqlite3.Connection, submission_id: int, now: datetime, sender_name: str = ""
 ) -> tuple[str, str]:
@@ -105,7 +92,7 @@ def receipt_text(
             _("第{week}周截止时间为{deadline}，按时报送。")
             if s["on_time"]
             else _("第{week}周截止时间为{deadline}，已逾期，按迟报核算。")
-        ).format(week=s["week"], deadline=_moment(deadline, c.tz))
+        ).format(week=s["week"], deadline=timeutil.moment_text(deadline, c.tz))
     else:
         what = _("{column}稿件").format(column=s["column_name"])
         verdict = _("计入稿件指标") if s["on_time"] else _("未计入稿件指标")
@@ -113,7 +100,7 @@ def receipt_text(
             _("在稿件报送期内（截至{deadline}），计入稿件指标。")
             if s["on_time"]
             else _("不在稿件报送期内（截至{deadline}），不计入稿件指标。")
-        ).format(deadline=_moment(deadline, c.tz))
+        ).format(deadline=timeutil.moment_text(deadline, c.tz))
     files = [a["file_name"] for a in attachments_of(conn, submission_id)]
     subject = _("【{campaign}】已收到{what}《{title}》，{verdict}").format(
         campaign=c.name, what=what, title=s["title"], verdict=verdict
@@ -124,7 +111,7 @@ def receipt_text(
         _(
             "您好！协会秘书处已于{at}收到{bank}报送的{what}《{title}》，登记编号{id}。{detail}"
         ).format(
-            at=_moment(arrived, c.tz, seconds=True),
+            at=timeutil.moment_text(arrived, c.tz, seconds=True),
             bank=bank,
             what=what,
             title=s["title"],
@@ -139,7 +126,7 @@ def receipt_text(
         _("本邮件由系统自动发送，请勿直接回复。"),
         "",
         _("协会秘书处"),
-        _day(now.astimezone(c.tz).date()),
+        timeutil.day_text(now.astimezone(c.tz).date(), chinese=True),
     ]
     return subject, "\n".join(lines) + "\n"
 

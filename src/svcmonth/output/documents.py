@@ -31,6 +31,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from svcmonth import timeutil
 from svcmonth.errors import SvcmonthError
 from svcmonth.i18n import _
 
@@ -113,13 +114,6 @@ def names_text(block: Names) -> str:
     return f"{clean(block.label)}{count}{colon}{items}{stop}"
 
 
-def date_text(day: date | None) -> str:
-    """``2023年8月20日`` (GB/T 9704: Arabic numerals)."""
-    if day is None:
-        return ""
-    return _("{month}/{day}/{year}").format(year=day.year, month=day.month, day=day.day)
-
-
 # --- JSON ------------------------------------------------------------------------------------
 
 
@@ -197,7 +191,7 @@ def to_markdown(doc: Document, names: dict[int, str] | None = None) -> str:
                 out.append("")
             elif id(b) in names:
                 out += [f"![{md_escape(b.caption)}]({_md_link(names[id(b)])})", ""]
-    sign = [t for t in (clean(doc.association), date_text(doc.date)) if t]
+    sign = [t for t in (clean(doc.association), timeutil.day_text(doc.date)) if t]
     if sign:
         out += [f'<p align="right">{html.escape(t)}</p>' for t in sign]
         out.append("")
@@ -261,7 +255,7 @@ def to_html(doc: Document, *, embed: bool = True) -> str:
             out.append(f'<h2 style="{HEADING}">{_e(s.heading)}</h2>')
         for b in s.blocks:
             out.append(_html_block(b, embed))
-    sign = [t for t in (clean(doc.association), date_text(doc.date)) if t]
+    sign = [t for t in (clean(doc.association), timeutil.day_text(doc.date)) if t]
     if sign:
         out.append('<div style="margin-top:24px">')
         out += [f'<p style="{SIGN}">{_e(t)}</p>' for t in sign]
@@ -334,7 +328,7 @@ def to_docx(doc: Document, template: Path | None = None) -> bytes:
     context = {
         "title": clean(doc.title),
         "association": clean(doc.association),
-        "date": date_text(doc.date),
+        "date": timeutil.day_text(doc.date),
         "addressee": clean(doc.addressee),
         "body": body,
     }

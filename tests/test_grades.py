@@ -199,3 +199,17 @@ def test_forward_on_a_date_without_year_refused_for_submissions_of_different_yea
     assert "different years" in err and "2023-07-21" in err
     assert c2023.dump() == before
     c2023("forward", str(old), str(new), "--to", "中国银行业协会", "--on", "2024-07-21")
+
+
+def test_a_date_after_today_is_refused_for_adopt_forward_and_endorse(c2023, submit):
+    """What is recorded has happened: --on 2030-01-01 is a typo, not a record."""
+    sid = str(submit("ICBC", "先进事迹", "2023-07-20 10:00", "事迹"))
+    before = c2023.dump()
+    for command in (
+        ["adopt", sid, "--outlet", "银行视窗", "--on", "2030-01-01"],
+        ["forward", sid, "--to", "中国银行业协会", "--on", "2030-01-01"],
+        ["endorse", sid, "--by", "王书记", "--on", "2030-01-01"],
+    ):
+        assert "after today (2023-08-20)" in c2023.fails(*command), command
+    assert c2023.dump() == before
+    c2023("adopt", sid, "--outlet", "银行视窗", "--on", "2023-08-20")  # today itself is fine

@@ -485,9 +485,12 @@ def campaign_year(conn: sqlite3.Connection, submission_id: int) -> int:
     return date.fromisoformat(start).year
 
 
-def typed_day(conn: sqlite3.Connection, submission_ids: list[int], text: str) -> date:
+def typed_day(
+    conn: sqlite3.Connection, submission_ids: list[int], text: str, now: datetime
+) -> date:
     """A day typed about submissions (``endorse``/``adopt``/``forward --on``): a date without
-    a year (``7月20日``) is read in the year of their campaign, not of the current one."""
+    a year (``7月20日``) is read in the year of their campaign, not of the current one. A day
+    after today (in their campaigns' zones) is refused: what is recorded has happened."""
     years = {campaign_year(conn, sid) for sid in submission_ids}
     days = {timeutil.parse_date(text, year) for year in years} or {timeutil.parse_date(text)}
     if len(days) > 1:  # typed without a year, for submissions of campaigns of different years
@@ -497,7 +500,16 @@ def typed_day(conn: sqlite3.Connection, submission_ids: list[int], text: str) ->
                 "{text!r}, e.g. {example}"
             ).format(text=text, example=min(days).isoformat())
         )
-    return days.pop()
+    day = days.pop()
+    zones = {zone_of(conn, get_row(conn, sid)["campaign_id"]) for sid in submission_ids}
+    today = max((now.astimezone(z).date() for z in zones), default=now.date())
+    if day > today:
+        raise SvcmonthError(
+            _("--on {day} is after today ({today}): record it on the day it happens").format(
+                day=day.isoformat(), today=today.isoformat()
+            )
+        )
+    return day
 
 
 def refuse_adopted(conn: sqlite3.Connection, submission_id: int, action: str) -> None:

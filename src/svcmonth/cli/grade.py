@@ -100,7 +100,7 @@ def _day(conn: sqlite3.Connection, submission_id: int, on: str | None) -> date:
     """The date typed (a year-less one in the submission's campaign's year), else today in the
     current campaign's zone."""
     if on:
-        return submissions.typed_day(conn, [submission_id], on)
+        return submissions.typed_day(conn, [submission_id], on, now())
     c, instant = campaign_at(conn, None, None)
     return instant.astimezone(c.tz).date()
 
@@ -179,7 +179,7 @@ def forward(
 
     with database(db, write=True) as conn:
         c, instant = campaign_at(conn, None, None)
-        day = submissions.typed_day(conn, submission_ids, on) if on else None
+        day = submissions.typed_day(conn, submission_ids, on, now()) if on else None
         done = bundles.forward(
             conn,
             db_path(db),
@@ -238,7 +238,7 @@ def endorse(
         )
         return
     with database(db, write=True) as conn:
-        day = submissions.typed_day(conn, [submission_id], on) if on else None
+        day = submissions.typed_day(conn, [submission_id], on, now()) if on else None
         row = endorsements.endorse(conn, submission_id, by, level, day, now())
     message(
         _("{id} endorsed by {by}: {points} points").format(

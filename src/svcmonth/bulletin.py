@@ -16,13 +16,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from svcmonth import checks, grading, reports, settings, storage, submissions, timeutil
+from svcmonth import checks, grading, reports, rules, settings, storage, submissions, timeutil
 from svcmonth.campaigns import Campaign
 from svcmonth.i18n import _
 from svcmonth.output import documents as d
 
 EXCERPT_CHARS = 200
-COUNTED = ("graded", "pending")  # not rejected, not withdrawn (rule 13)
+COUNTED = rules.COUNTED_STATUSES  # not rejected, not withdrawn (rule 13)
 
 
 @dataclass

@@ -34,6 +34,7 @@ from svcmonth import (
     grading,
     members,
     reports,
+    rules,
     settings,
     storage,
     submissions,
@@ -68,7 +69,6 @@ MAX_RATIO = 20
 MAX_BYTES = 2 << 30
 MAX_ENTRIES = 10_000
 MAX_MANIFEST = 16 << 20
-COUNTED = ("graded", "pending")  # not rejected, not withdrawn (rule 13)
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
 _CHUNK = 1 << 16
@@ -399,7 +399,7 @@ def archive(
     }
     found = storage.named(
         conn.execute(
-            _SELECT + " WHERE e.campaign_id = ? AND e.status IN (?, ?)", (campaign.id, *COUNTED)
+            _SELECT + f" WHERE e.campaign_id = ? AND {rules.counts_sql('e')}", (campaign.id,)
         )
     ).fetchall()
     found.sort(

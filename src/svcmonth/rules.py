@@ -53,6 +53,9 @@ def counts_sql(alias: str = "") -> str:
 
 
 COUNTS = counts_sql()
+# the same rule read off a listed submission's ``status`` (the view's status is ``withdrawn``
+# when withdrawn_at is set, ``rejected`` for that grade, else ``graded`` or ``pending``)
+COUNTED_STATUSES = ("graded", "pending")
 
 
 # --- the effective deadline of one member's report (rule 4) -----------------------------

@@ -18,17 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import Svc, _copy
+from docmaker import docx_file
+from mailmaker import mail, word
 
 CITY = "包头市银行业协会"
 BODY = "中国银行业协会"
-
-
-def _docx(path: Path, *paragraphs: str) -> Path:
-    d = docx.Document()
-    for p in paragraphs:
-        d.add_paragraph(p)
-    d.save(str(path))
-    return path
 
 
 def _picture(path: Path, seed: bytes) -> Path:
@@ -51,7 +45,7 @@ def city(c2023: Svc, submit: Callable[..., int], tmp_path: Path) -> City:
     files = tmp_path / "files"
     files.mkdir()
     pics = [_picture(files / "路演现场1.png", b"1"), _picture(files / "路演现场2.png", b"2")]
-    doc = _docx(files / "先进事迹.docx", "营业部开展宣传路演", "正文第一段。")
+    doc = docx_file(files / "先进事迹.docx", "营业部开展宣传路演", "正文第一段。")
     ids = [
         submit("ICBC", "看图话服务", "2023-07-13 10:00", "组图：服务路演现场",
                "--attach", str(pics[0]), "--attach", str(pics[1])),
@@ -396,7 +390,7 @@ def test_archive_of_the_demo_holds_every_counted_file_once(tmp_path: Path) -> No
     svc("demo", "--db", str(db), "--quiet")
     svc("settings", "--association", CITY)
     pic = _picture(tmp_path / "照片.png", b"demo")
-    doc = _docx(tmp_path / "稿件.docx", "正文")
+    doc = docx_file(tmp_path / "稿件.docx", "正文")
     kept = svc(
         "submit", "ICBC", "--column", "看图话服务", "--title", "组图", "--at", "2023-07-20 10:00",
         "--attach", str(pic), "--attach", str(pic), "--attach", str(doc),
@@ -435,18 +429,17 @@ def test_archive_of_the_demo_holds_every_counted_file_once(tmp_path: Path) -> No
 
 
 def test_bundle_carries_the_mail_body_as_zhengwen_txt(c2023: Svc, tmp_path: Path) -> None:
-    from email.message import EmailMessage
-
     c2023("settings", "--association", CITY)
-    msg = EmailMessage()
-    msg["From"] = "王丽 <WangLi@ICBC.example.cn>"
-    msg["To"] = "xcb@assoc.example.cn"
-    msg["Subject"] = "【先进事迹】爱心座椅"
-    msg["Date"] = "Tue, 18 Jul 2023 10:19:30 +0800"
-    msg["Message-ID"] = "<20230718101930.9@icbc.example.cn>"
-    msg.set_content("网点为老年客户设置了爱心座椅。\n\n第二段。")
     eml = tmp_path / "m.eml"
-    eml.write_bytes(msg.as_bytes())
+    eml.write_bytes(
+        mail(
+            "王丽 <WangLi@ICBC.example.cn>",
+            word("【先进事迹】爱心座椅"),
+            date="Tue, 18 Jul 2023 10:19:30 +0800",
+            message_id="<20230718101930.9@icbc.example.cn>",
+            body="网点为老年客户设置了爱心座椅。\n\n第二段。",
+        )
+    )
     c2023("inbox", "import", str(eml))
     sid = c2023("inbox", "accept").out.strip()
     out = tmp_path / "b.zip"

@@ -18,16 +18,10 @@ import docx
 import pytest
 
 from conftest import Svc
+from docmaker import docx_file
+from mailmaker import mail, word
 
 TITLE = "2023年银行业文明<优质>服务月&"
-
-
-def _docx(path: Path, *paragraphs: str) -> Path:
-    d = docx.Document()
-    for p in paragraphs:
-        d.add_paragraph(p)
-    d.save(str(path))
-    return path
 
 
 def _png(path: Path) -> Path:
@@ -65,7 +59,7 @@ def month(c2023: Svc, submit: Callable[..., int], tmp_path: Path) -> Month:
     ids = {}
     submit("ICBC", "活动扫描", "2023-07-17 11:59", "工行第一周动态", "--week", "1")
     submit("ABC", "活动扫描", "2023-07-17 12:00", "农行第一周动态", "--week", "1")
-    article = _docx(
+    article = docx_file(
         tmp_path / "article.docx",
         "温暖服务暖人心",
         "七月以来，工行某支行开展“服务进社区”活动，为行动不便的老年客户上门办理业务。",
@@ -284,7 +278,7 @@ def test_bulletin_markdown_escapes(month: Month) -> None:
 
 def test_template_fills_title_association_date(month: Month, tmp_path: Path) -> None:
     svc = _zh(month.svc)
-    template = _docx(
+    template = docx_file(
         tmp_path / "红头.docx",
         "{{ association }}文件",
         "{{ title }}",
@@ -453,17 +447,16 @@ def test_year_end_workbook_without_association_says_so(c2023: Svc, tmp_path: Pat
 
 
 def test_digest_quotes_the_mail_body_when_no_docx_came(c2023: Svc, tmp_path: Path) -> None:
-    from email.message import EmailMessage
-
-    msg = EmailMessage()
-    msg["From"] = "王丽 <WangLi@ICBC.example.cn>"
-    msg["To"] = "xcb@assoc.example.cn"
-    msg["Subject"] = "【先进事迹】爱心座椅"
-    msg["Date"] = "Tue, 18 Jul 2023 10:19:30 +0800"
-    msg["Message-ID"] = "<20230718101930.9@icbc.example.cn>"
-    msg.set_content("网点为老年客户设置了<爱心座椅>&老花镜。\n\n第二段。")
     eml = tmp_path / "m.eml"
-    eml.write_bytes(msg.as_bytes())
+    eml.write_bytes(
+        mail(
+            "王丽 <WangLi@ICBC.example.cn>",
+            word("【先进事迹】爱心座椅"),
+            date="Tue, 18 Jul 2023 10:19:30 +0800",
+            message_id="<20230718101930.9@icbc.example.cn>",
+            body="网点为老年客户设置了<爱心座椅>&老花镜。\n\n第二段。",
+        )
+    )
     c2023("inbox", "import", str(eml))
     sid = c2023("inbox", "accept").out.strip()
     c2023("grade", sid, "--level", "3")

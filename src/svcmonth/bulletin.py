@@ -18,7 +18,7 @@ from typing import Any
 
 from svcmonth import checks, grading, reports, rules, settings, storage, submissions, timeutil
 from svcmonth.campaigns import Campaign
-from svcmonth.i18n import _
+from svcmonth.i18n import _, is_chinese
 from svcmonth.output import documents as d
 
 EXCERPT_CHARS = 200
@@ -169,7 +169,7 @@ def adoptions(ctx: Context) -> list[dict[str, Any]]:
                 " JOIN member m ON m.id = e.member_id"
                 " WHERE e.campaign_id = ? AND e.status IN ('graded', 'pending')"
                 " AND e.submitted_at <= ? AND a.adopted_on <= ? ORDER BY a.adopted_on, a.id",
-                (ctx.campaign.id, _db(ctx.as_of), ctx.today.isoformat()),
+                (ctx.campaign.id, timeutil.to_db(ctx.as_of), ctx.today.isoformat()),
             )
         )
     ]
@@ -180,12 +180,6 @@ def forwardings(ctx: Context) -> list[dict[str, Any]]:
     document as of a day does not know what was forwarded after it)."""
     day = ctx.today.isoformat()
     return [f for f in grading.forwardings(ctx.conn, ctx.campaign) if f["forwarded_on"] <= day]
-
-
-def _db(instant: datetime) -> str:
-    from svcmonth import timeutil
-
-    return timeutil.to_db(instant)
 
 
 def _week_adoptions(ctx: Context, first: date, last: date) -> list[d.Block]:
@@ -485,8 +479,6 @@ def digest(ctx: Context, db_path: Path, limit: int = 10) -> d.Document:
 
 def _chinese_number(n: int) -> str:
     """（一）, （二）…: the 公文 numbering of second-level items, in Chinese only."""
-    from svcmonth.i18n import is_chinese
-
     if not is_chinese():
         return str(n)
     digits = "零一二三四五六七八九"

@@ -33,7 +33,7 @@ from typing import Any
 
 from svcmonth import timeutil
 from svcmonth.errors import SvcmonthError
-from svcmonth.i18n import _
+from svcmonth.i18n import _, is_chinese
 
 FORMATS = ("md", "docx", "html", "json")
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "bulletin.docx"
@@ -106,8 +106,6 @@ def clean(text: Any) -> str:
 
 def names_text(block: Names) -> str:
     """``label（3家）：甲、乙、丙。`` (``无。`` when there is none)."""
-    from svcmonth.i18n import is_chinese
-
     comma, colon, stop, space = ("、", "：", "。", "") if is_chinese() else (", ", ": ", ".", " ")
     count = space + block.count.format(n=len(block.items))
     items = comma.join(clean(i) for i in block.items) if block.items else _("none")
